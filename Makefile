@@ -1,0 +1,48 @@
+# SchoolSafe: `make demo` and `make test` work on a fresh clone with Python 3.11+ and make.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check
+
+.PHONY: demo test lint audit bench clean help
+
+help:
+	@echo "make demo [PORT=8000]   start the demo (embedded SQLite, demo data, server and worker)"
+	@echo "make test               run the test suite (DATABASE_URL=postgres://... for PostgreSQL)"
+	@echo "make lint               ruff, migrations check, bandit"
+	@echo "make audit              audit the pinned dependencies for known vulnerabilities (pip-audit --strict)"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "SchoolSafe needs Python 3.11 or newer"' 
+	$(PYTHON) -m venv $(VENV)
+
+# The stamps make a second `make demo` skip installing (it must start in seconds).
+$(VENV)/.run-installed: pyproject.toml | $(BIN)/python
+	$(PIP) -e .
+	@touch $@
+
+$(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
+	$(PIP) -e '.[dev]'
+	@touch $@ $(VENV)/.run-installed
+
+demo: $(VENV)/.run-installed
+	$(BIN)/schoolsafe demo --port $(PORT)
+
+test: $(VENV)/.dev-installed
+	$(BIN)/pytest
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/schoolsafe manage makemigrations --check --dry-run
+	$(BIN)/bandit -q -r src -c pyproject.toml --severity-level high
+
+audit: $(VENV)/.dev-installed
+	$(PIP) -e '.[audit]'
+	$(BIN)/pip-audit --strict --progress-spinner off
+
+bench: $(VENV)/.dev-installed
+	$(BIN)/python bench/import_schools.py
+
+clean:
+	rm -rf $(VENV) var

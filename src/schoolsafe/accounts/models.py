@@ -1,0 +1,80 @@
+"""People and what they are to each organization."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from schoolsafe.accounts.roles import ROLE_CHOICES, ROLES
+
+
+class User(AbstractUser):
+    """A person who signs in: staff, officer, dispatcher, analyst."""
+
+    full_name = models.CharField(max_length=150, blank=True)
+    title = models.CharField(max_length=150, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    # Where this person usually is during the school day; prefills the panic page.
+    room = models.CharField(max_length=60, blank=True)
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.get_full_name() or self.username
+
+
+class Membership(models.Model):
+    """A role a person holds in one organization: an agency, a district or a school."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=32, choices=ROLE_CHOICES)
+    agency = models.ForeignKey(
+        "core.Agency", null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
+    )
+    district = models.ForeignKey(
+        "core.District", null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
+    )
+    school = models.ForeignKey(
+        "core.School", null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            # Exactly one organization per membership.
+            models.CheckConstraint(
+                name="membership_one_organization",
+                condition=(
+                    Q(agency__isnull=False, district__isnull=True, school__isnull=True)
+                    | Q(agency__isnull=True, district__isnull=False, school__isnull=True)
+                    | Q(agency__isnull=True, district__isnull=True, school__isnull=False)
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "agency", "district", "school"], name="membership_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} — {self.organization}"
+
+    @property
+    def organization(self) -> models.Model:
+        return self.agency or self.district or self.school  # type: ignore[return-value]
+
+    @property
+    def organization_kind(self) -> str:
+        return "agency" if self.agency_id else "district" if self.district_id else "school"
+
+    def clean(self) -> None:
+        role = ROLES.get(self.role)
+        if role and self.organization_kind not in role.org_kinds:
+            raise ValidationError(
+                {"role": f"{role.label} is granted by an {' or '.join(sorted(role.org_kinds))}, "
+                         f"not a {self.organization_kind}."}
+            )

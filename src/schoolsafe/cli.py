@@ -1,0 +1,236 @@
+"""The `schoolsafe` console command: everything an operator does, in one place."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import signal
+import subprocess  # nosec B404: starts our own worker process, no shell
+import sys
+import time
+from pathlib import Path
+from typing import Any, NoReturn
+
+PROG = "schoolsafe"
+
+# Modules that add subcommands (imported before Django is set up: keep their top level light).
+COMMAND_MODULES: list[str] = []
+
+
+class CommandError(Exception):
+    """A problem the operator can fix; printed as one line, never a traceback."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # One clear line, not the usage block: the line says what was wrong and where to look.
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "schoolsafe.settings")
+    import django
+
+    django.setup()
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog=PROG, description="SchoolSafe: school safety, run together.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    sub.required = True
+
+    demo = sub.add_parser("demo", help="create the embedded database, load demo data, serve it")
+    demo.add_argument("--port", type=_port, default=8000)
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--no-worker", action="store_true", help="do not start the background worker")
+
+    serve = sub.add_parser("serve", help="run the web server (production)")
+    serve.add_argument("--port", type=_port, default=8000)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--workers", type=int, default=1)
+
+    sub.add_parser("worker", help="run the background worker (notifications, timers, reminders)")
+
+    manage = sub.add_parser("manage", help="run a Django management command", add_help=False)
+    manage.add_argument("args", nargs=argparse.REMAINDER)
+
+    for name, what in (("import-schools", "public schools (HIFLD/NCES layout)"),
+                       ("import-agencies", "law-enforcement locations (HIFLD layout)")):
+        imp = sub.add_parser(name, help=f"import {what} from a CSV file")
+        imp.add_argument("file", type=Path)
+        imp.add_argument("--all-or-nothing", action="store_true",
+                         help="import nothing if any row is rejected")
+        imp.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    # Each capability may add its own commands: a module with `add_commands(sub) -> {name: function}`.
+    for module_name in COMMAND_MODULES:
+        module = importlib.import_module(module_name)
+        COMMANDS.update(module.add_commands(sub))
+    return parser
+
+
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"port must be a number, not {value!r}") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be between 1 and 65535, not {port}")
+    return port
+
+
+# --- commands ---------------------------------------------------------------------------------------
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line([f"{PROG} manage", *args.args])
+    return 0
+
+
+class ProgressBar:
+    """A tqdm bar created only once the file is open and its size known, so a file that cannot be
+    read leaves one error line on stderr and no empty bar."""
+
+    def __init__(self, disable: bool) -> None:
+        self.disable = disable
+        self.bar: Any = None
+
+    def reset(self, total: int) -> None:
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=total, desc="importing", unit=" rows", disable=self.disable, file=sys.stderr)
+
+    def update(self, n: int) -> None:
+        if self.bar is not None:
+            self.bar.update(n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from schoolsafe.core import actions
+    from schoolsafe.core.importers import ImportFileError
+
+    action = actions.do_import_schools if args.command == "import-schools" else actions.do_import_agencies
+    started = time.perf_counter()
+    bar = ProgressBar(disable=args.quiet)
+    try:
+        summary = action(f"{PROG} {args.command}", args.file, all_or_nothing=args.all_or_nothing, progress=bar)
+    except ImportFileError as exc:
+        raise CommandError(str(exc)) from None
+    finally:
+        bar.close()
+    seconds = time.perf_counter() - started
+    for rejection in summary.rejected:
+        print(f"line {rejection.line}: rejected: {rejection.reason}", file=sys.stderr)
+    rate = summary.rows / seconds if seconds else 0.0
+    print(f"{args.file.name}: {summary.line()} ({summary.rows} rows in {seconds:.2f} s, {rate:,.0f} rows/s)")
+    return 1 if summary.rolled_back else 0
+
+
+def _migrate(verbosity: int = 0) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=verbosity)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from django.conf import settings
+
+    from schoolsafe.core.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo
+
+    started = time.perf_counter()
+    print("SchoolSafe demo: preparing the database …", flush=True)
+    _migrate()
+    created = load_demo()
+    took = time.perf_counter() - started
+    print(f"Demo data: {'loaded' if created else 'already present, nothing added'} ({took:.1f} s).")
+    url = f"http://{args.host}:{args.port}/"
+    print()
+    print(f"  SchoolSafe is running at {url}")
+    print(f"  Data folder: {settings.DATA_DIR}")
+    print(f"  Demo logins (password for all: {DEMO_PASSWORD}):")
+    for username, description in DEMO_LOGINS:
+        print(f"    {username:<12} {description}")
+    print("  Press Ctrl+C to stop.")
+    print(flush=True)
+    worker = None
+    if not args.no_worker:
+        worker = subprocess.Popen([sys.executable, "-m", "schoolsafe.cli", "worker"])  # nosec B603
+    try:
+        return _serve(args.host, args.port, workers=1)
+    finally:
+        if worker is not None and worker.poll() is None:
+            worker.send_signal(signal.SIGTERM)
+            try:
+                worker.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+
+
+def _serve(host: str, port: int, workers: int) -> int:
+    import uvicorn
+
+    uvicorn.run(
+        "schoolsafe.asgi:application",
+        host=host,
+        port=port,
+        workers=workers,
+        lifespan="on",
+        # No access log: it would record client IP addresses, which the anonymous tip line promises
+        # never to keep. Errors still go to the log.
+        access_log=False,
+        proxy_headers=True,
+        timeout_graceful_shutdown=5,
+        log_level=os.environ.get("LOG_LEVEL", "warning").lower(),
+    )
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    return _serve(args.host, args.port, args.workers)
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from django.core.management import call_command
+
+    call_command("db_worker", interval=0.5)
+    return 0
+
+
+COMMANDS: dict[str, Any] = {
+    "demo": cmd_demo,
+    "serve": cmd_serve,
+    "worker": cmd_worker,
+    "manage": cmd_manage,
+    "import-schools": cmd_import,
+    "import-agencies": cmd_import,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        setup_django()
+        return COMMANDS[args.command](args) or 0
+    except CommandError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the operator gets one line; SCHOOLSAFE_TRACEBACK=1 shows all
+        if os.environ.get("SCHOOLSAFE_TRACEBACK"):
+            raise
+        print(f"{PROG}: error: {type(exc).__name__}: {exc} (SCHOOLSAFE_TRACEBACK=1 shows the traceback)",
+              file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,91 @@
+"""Shared test fixtures: factories and named personas.
+
+Personas make permission tests read like sentences: `teacher_a` teaches at school A, `teacher_b` at
+school B in another district; `dispatcher` works for the agency that serves school A.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from schoolsafe.accounts.models import User
+from schoolsafe.core.tests.factories import (
+    AgencyFactory,
+    DistrictFactory,
+    MembershipFactory,
+    SchoolFactory,
+    UserFactory,
+)
+
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass
+class World:
+    """Two districts, each with schools, and an agency serving district A's first school."""
+
+    district_a: object
+    district_b: object
+    school_a: object
+    school_a2: object
+    school_b: object
+    agency_a: object
+    agency_b: object
+
+
+@pytest.fixture
+def world(db) -> World:
+    district_a, district_b = DistrictFactory(name="District A"), DistrictFactory(name="District B")
+    agency_a, agency_b = AgencyFactory(name="Agency A Police"), AgencyFactory(name="Agency B Sheriff")
+    school_a = SchoolFactory(name="School A High", district=district_a)
+    school_a2 = SchoolFactory(name="School A Elementary", district=district_a)
+    school_b = SchoolFactory(name="School B High", district=district_b)
+    school_a.agencies.add(agency_a)
+    school_b.agencies.add(agency_b)
+    return World(district_a, district_b, school_a, school_a2, school_b, agency_a, agency_b)
+
+
+def make_person(username: str, role: str, org: object, kind: str) -> User:
+    user = UserFactory(username=username, password=PASSWORD)
+    MembershipFactory(user=user, role=role, **{kind: org})
+    return user
+
+
+@pytest.fixture
+def teacher_a(world: World) -> User:
+    return make_person("teacher_a", "staff", world.school_a, "school")
+
+
+@pytest.fixture
+def teacher_b(world: World) -> User:
+    return make_person("teacher_b", "staff", world.school_b, "school")
+
+
+@pytest.fixture
+def principal_a(world: World) -> User:
+    return make_person("principal_a", "school_admin", world.school_a, "school")
+
+
+@pytest.fixture
+def dispatcher(world: World) -> User:
+    return make_person("dispatcher_a", "dispatcher", world.agency_a, "agency")
+
+
+@pytest.fixture
+def director_a(world: World) -> User:
+    return make_person("director_a", "district_director", world.district_a, "district")
+
+
+@pytest.fixture
+def outsider(db) -> User:
+    """A signed-in user with no membership anywhere."""
+    return UserFactory(username="outsider", password=PASSWORD)
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client

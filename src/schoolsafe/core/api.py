@@ -1,0 +1,64 @@
+"""API for organizations: the schools a caller may see."""
+
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, FilterSchema, Query, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from schoolsafe.core.models import School
+
+router = Router(tags=["schools"])
+
+
+class DistrictRef(Schema):
+    id: int
+    name: str
+
+
+class SchoolOut(Schema):
+    id: int
+    nces_id: str | None
+    name: str
+    district: DistrictRef
+    agencies: list[int] = Field(..., description="ids of the agencies that serve the school")
+    address: str
+    city: str
+    state: str
+    zip_code: str
+    latitude: float | None
+    longitude: float | None
+    low_grade: str
+    high_grade: str
+    enrollment: int | None
+    level: str
+    phone: str
+    time_zone: str
+
+    @staticmethod
+    def resolve_agencies(obj: School) -> list[int]:
+        return [a.pk for a in obj.agencies.all()]
+
+
+class SchoolFilter(FilterSchema):
+    district: int | None = Field(None, q="district_id", description="only this district's schools")
+    agency: int | None = Field(None, q="agencies__id", description="only schools this agency serves")
+
+
+def visible_schools(request: HttpRequest):
+    return School.objects.restrict(request.auth, "view")
+
+
+@router.get("/schools", response=list[SchoolOut])
+@paginate(PageNumberPagination, page_size=50)
+def list_schools(request: HttpRequest, filters: SchoolFilter = Query(...)):  # noqa: B008
+    """The schools the caller may see, by name; filter by district or agency."""
+    qs = filters.filter(visible_schools(request)).select_related("district").prefetch_related("agencies")
+    return qs.distinct().order_by("name", "pk")
+
+
+@router.get("/schools/{school_id}", response=SchoolOut)
+def get_school(request: HttpRequest, school_id: int):
+    """One school; 404 when it does not exist or the caller may not see it."""
+    qs = visible_schools(request).select_related("district").prefetch_related("agencies")
+    return get_object_or_404(qs, pk=school_id)

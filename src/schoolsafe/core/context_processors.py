@@ -1,0 +1,30 @@
+"""What every page's layout needs: the navigation for the user's roles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from schoolsafe.core.policy import roles_of
+
+# (label, url name, roles that see it; None: every signed-in user)
+NAVIGATION: list[tuple[str, str, frozenset[str] | None]] = [
+    ("My schools", "home", None),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    roles = roles_of(user)
+    items = []
+    for label, url_name, allowed in NAVIGATION:
+        if allowed is None or roles & allowed or user.is_superuser:
+            url = reverse(url_name)
+            items.append({"label": label, "url": url, "current": request.path == url})
+    if user.is_staff:
+        items.append({"label": "Admin", "url": reverse("admin:index"), "current": False})
+    return {"nav_items": items, "user_roles": sorted(roles)}
