@@ -15,7 +15,9 @@ from typing import Any, NoReturn
 PROG = "schoolsafe"
 
 # Modules that add subcommands (imported before Django is set up: keep their top level light).
-COMMAND_MODULES: list[str] = []
+COMMAND_MODULES: list[str] = [
+    "schoolsafe.accounts.commands",
+]
 
 
 class CommandError(Exception):

@@ -86,6 +86,10 @@ def outsider(db) -> User:
 
 
 def client_for(user: User) -> Client:
+    """A client signed in as `user`, past the second factor when the user's roles need one."""
+    from schoolsafe.accounts.testing import pass_mfa
+
     client = Client()
     client.force_login(user)
+    pass_mfa(client, user)
     return client

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -72,6 +73,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "schoolsafe.core",
     "schoolsafe.accounts",
     "schoolsafe.audit",
@@ -88,7 +93,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "schoolsafe.accounts.middleware.SessionRulesMiddleware",
+    "schoolsafe.accounts.middleware.MFARequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a refused sign-in into the "account locked" page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "schoolsafe.urls"
@@ -156,6 +166,32 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # Refuses a locked account before its password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Account lock (CJIS 6 AC-7): 5 failed sign-ins lock the account for 10 minutes. Locked by username
+# only: many staff share a school's NAT address, and addresses are not kept (see accounts/lockout.py).
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=10)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# An attempt during the lock neither counts nor extends it: the lock ends 10 minutes after the 5th failure.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "schoolsafe.accounts.lockout.PrivateAxesHandler"
+AXES_CLIENT_IP_CALLABLE = "schoolsafe.accounts.lockout.no_ip_address"
+AXES_DISABLE_ACCESS_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
+AXES_LOCKOUT_CALLABLE = "schoolsafe.accounts.views.locked_out"
+AXES_VERBOSE = False
+# axes warns when the lock ignores the address; ignoring it is deliberate (see above).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# Sessions (CJIS 6 AC-11/AC-12): locked after 30 idle minutes, ended 12 hours after sign-in; enforced by
+# schoolsafe.accounts.middleware.SessionRulesMiddleware. The cookie dies with the browser too.
+SESSION_COOKIE_AGE = 12 * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+OTP_TOTP_ISSUER = "SchoolSafe"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

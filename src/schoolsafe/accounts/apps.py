@@ -3,3 +3,13 @@ from django.apps import AppConfig
 
 class AccountsConfig(AppConfig):
     name = "schoolsafe.accounts"
+
+    def ready(self) -> None:
+        from axes.signals import user_locked_out
+        from django.contrib.auth.signals import user_logged_in
+
+        from schoolsafe.accounts.lockout import on_user_locked_out
+        from schoolsafe.accounts.sessions import on_user_logged_in
+
+        user_logged_in.connect(on_user_logged_in, dispatch_uid="schoolsafe.accounts.session_start")
+        user_locked_out.connect(on_user_locked_out, dispatch_uid="schoolsafe.accounts.locked")

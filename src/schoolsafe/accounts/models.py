@@ -78,3 +78,51 @@ class Membership(models.Model):
                 {"role": f"{role.label} is granted by an {' or '.join(sorted(role.org_kinds))}, "
                          f"not a {self.organization_kind}."}
             )
+
+
+class ApiToken(models.Model):
+    """A named secret with which a script or an integration calls the API as one user.
+
+    Only a SHA-256 hash of the secret is stored: whoever reads the database cannot use a token. The
+    secret is random (256 bits), so an unsalted fast hash is enough; a password hash would only slow
+    every API call down. The prefix is kept in clear so that a person can tell their tokens apart.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    label = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16, db_index=True)
+    secret_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.prefix}…)"
+
+    @property
+    def is_live(self) -> bool:
+        return self.revoked_at is None
+
+
+class LoginLock(models.Model):
+    """A period in which an account refused every sign-in after repeated failed attempts.
+
+    django-axes decides the lock; this row remembers it so that its start and its end are each
+    written to the audit log exactly once.
+    """
+
+    username = models.CharField(max_length=150)
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    locked_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    # Set when the end has been written to the audit log.
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["ended_at", "ends_at"]), models.Index(fields=["username", "ended_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.username} locked {self.locked_at:%Y-%m-%d %H:%M}–{self.ends_at:%H:%M}"

@@ -50,10 +50,12 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def mount_routers() -> None:
+    from schoolsafe.accounts.api import router as accounts_router
     from schoolsafe.api.health import router as health_router
     from schoolsafe.core.api import router as core_router
 
     api.add_router("", health_router)
+    api.add_router("", accounts_router)
     api.add_router("", core_router)
 
 

@@ -131,4 +131,7 @@ def load_demo() -> bool:
                                       full_name="Platform Administrator")
         created_any = True
     get_or_create(InstanceSetting, key=DEMO_MARKER, defaults={"value": "1"})
+    from schoolsafe.accounts.demo import enrol_demo_authenticators
+
+    created_any |= enrol_demo_authenticators(User.objects.filter(username__in=[u for u, _ in DEMO_LOGINS]))
     return created_any

@@ -1,0 +1,157 @@
+"""Every write about accounts: API tokens, second factors, account locks. Each is audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from schoolsafe.accounts.mfa import RECOVERY_CODE_COUNT, RECOVERY_DEVICE_NAME, TOTP_DEVICE_NAME
+from schoolsafe.accounts.models import ApiToken, LoginLock, User
+from schoolsafe.accounts.tokens import new_token
+from schoolsafe.audit.log import record
+
+LABEL_MAX = ApiToken._meta.get_field("label").max_length
+
+
+class AccountError(ValueError):
+    """Input an action refuses; the message names the field."""
+
+
+def _user_org(user: User) -> str:
+    # Accounts belong to people, not to one organization; the audit row names the person instead.
+    return f"user:{user.pk}"
+
+
+# --- API tokens -----------------------------------------------------------------------------------
+
+
+def check_token_label(label: str) -> str:
+    label = (label or "").strip()
+    if not label:
+        raise AccountError("label: give the token a name, e.g. the system that will use it")
+    if len(label) > LABEL_MAX:
+        raise AccountError(f"label: at most {LABEL_MAX} characters")
+    return label
+
+
+@transaction.atomic
+def do_create_api_token(actor: Any, user: User, label: str) -> tuple[ApiToken, str]:
+    """Create a token for `user`; returns the row and the raw token, which is never stored or shown again."""
+    label = check_token_label(label)
+    if not user.is_active:
+        raise AccountError(f"user: {user.username} is not active")
+    from schoolsafe.accounts.tokens import hash_token
+
+    raw, prefix = new_token()
+    token = ApiToken.objects.create(user=user, label=label, prefix=prefix, secret_hash=hash_token(raw))
+    record(actor, "accounts.token_created", token, organization=_user_org(user),
+           summary={"user": user.username, "label": label, "prefix": prefix})
+    return token, raw
+
+
+@transaction.atomic
+def do_revoke_api_token(actor: Any, token: ApiToken) -> bool:
+    """Revoke a token at once; False when it was already revoked (nothing written)."""
+    now = timezone.now()
+    # Conditional update: two revocations at once write one audit row.
+    if not ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=now):
+        return False
+    token.revoked_at = now
+    record(actor, "accounts.token_revoked", token, organization=_user_org(token.user),
+           summary={"user": token.user.username, "label": token.label, "prefix": token.prefix})
+    return True
+
+
+# --- Second factor --------------------------------------------------------------------------------
+
+
+def _new_recovery_codes(user: User) -> list[str]:
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    return codes
+
+
+@transaction.atomic
+def do_enrol_totp(actor: Any, user: User, key_hex: str) -> tuple[TOTPDevice, list[str]]:
+    """Make `key_hex` the user's authenticator (replacing any earlier one) and issue fresh recovery codes.
+
+    The caller has checked a code made with the key, so the person holds the app that made it.
+    """
+    replaced = TOTPDevice.objects.filter(user=user).count()
+    TOTPDevice.objects.filter(user=user).delete()
+    device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, key=key_hex, confirmed=True)
+    codes = _new_recovery_codes(user)
+    record(actor, "accounts.mfa_enrolled", user, organization=_user_org(user),
+           summary={"device": TOTP_DEVICE_NAME, "replaced_devices": replaced})
+    record(actor, "accounts.recovery_codes_generated", user, organization=_user_org(user),
+           summary={"count": len(codes)})
+    return device, codes
+
+
+@transaction.atomic
+def do_generate_recovery_codes(actor: Any, user: User) -> list[str]:
+    """Replace the user's recovery codes with ten new ones (the old ones stop working)."""
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise AccountError("mfa: set up an authenticator app first")
+    codes = _new_recovery_codes(user)
+    record(actor, "accounts.recovery_codes_generated", user, organization=_user_org(user),
+           summary={"count": len(codes)})
+    return codes
+
+
+@transaction.atomic
+def do_enrol_demo_totp(actor: Any, user: User, key_hex: str) -> bool:
+    """Give a demo user the authenticator whose codes `schoolsafe demo-otp` prints; False if it has one."""
+    if TOTPDevice.objects.filter(user=user).exists():
+        return False
+    TOTPDevice.objects.create(user=user, name="demo authenticator", key=key_hex, confirmed=True)
+    record(actor, "accounts.mfa_enrolled", user, organization=_user_org(user),
+           summary={"device": "demo authenticator", "demo": True})
+    return True
+
+
+# --- Account locks --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_lock_account(username: str, locked_at: dt.datetime, ends_at: dt.datetime, failures: int | None) -> bool:
+    """Remember and audit that `username` is locked until `ends_at`; False if that lock is already known."""
+    do_end_expired_locks(now=locked_at)
+    if LoginLock.objects.filter(username=username, ended_at__isnull=True).exists():
+        return False
+    user = User.objects.filter(username=username).first()
+    lock = LoginLock.objects.create(username=username, user=user, locked_at=locked_at, ends_at=ends_at)
+    record("", "accounts.locked", user, organization=_user_org(user) if user else "",
+           object_type="accounts.user", object_id=str(user.pk) if user else "",
+           summary={"username": username, "failures": failures, "locked_at": locked_at.isoformat(),
+                    "ends_at": ends_at.isoformat()})
+    from schoolsafe.accounts.tasks import end_expired_locks
+
+    # A row, not a sleeping coroutine: the worker records the end on time even across a restart.
+    transaction.on_commit(lambda: end_expired_locks.using(run_after=lock.ends_at).enqueue())
+    return True
+
+
+def do_end_expired_locks(now: dt.datetime | None = None) -> int:
+    """Audit the end of every lock whose time is up; returns how many ended. Safe to call from anywhere."""
+    now = now or timezone.now()
+    ended = 0
+    for lock in LoginLock.objects.filter(ended_at__isnull=True, ends_at__lte=now).select_related("user"):
+        with transaction.atomic():
+            # Claimed with a conditional update, so two callers never both write the end.
+            if not LoginLock.objects.filter(pk=lock.pk, ended_at__isnull=True).update(ended_at=lock.ends_at):
+                continue
+            record("", "accounts.unlocked", lock.user,
+                   organization=_user_org(lock.user) if lock.user else "",
+                   object_type="accounts.user", object_id=str(lock.user_id or ""),
+                   summary={"username": lock.username, "locked_at": lock.locked_at.isoformat(),
+                            "ended_at": lock.ends_at.isoformat(), "recorded_at": now.isoformat()})
+            ended += 1
+    return ended

@@ -1,0 +1,18 @@
+"""Demo accounts come with an authenticator already set up, so every role can be tried without a phone."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from schoolsafe.accounts.mfa import demo_totp_key
+from schoolsafe.accounts.models import User
+
+
+def enrol_demo_authenticators(users: Iterable[User]) -> bool:
+    """Give each demo user the TOTP device whose codes `schoolsafe demo-otp USER` prints; True if any was added."""
+    from schoolsafe.accounts.actions import do_enrol_demo_totp
+
+    added = False
+    for user in users:
+        added |= do_enrol_demo_totp("schoolsafe demo", user, demo_totp_key(user.username))
+    return added
