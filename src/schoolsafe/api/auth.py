@@ -1,14 +1,32 @@
-"""How API callers prove who they are: a signed-in session (browser) or a bearer token."""
+"""How API callers prove who they are: a bearer token (integrations, scripts) or a signed-in session (browser)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ninja.security import SessionAuth
+from django.http import HttpRequest
+from ninja.errors import HttpError
+from ninja.security import HttpBearer, SessionAuth
+
+
+class BearerToken(HttpBearer):
+    """`Authorization: Bearer TOKEN`: the token's user, with exactly that user's permissions. No CSRF:
+    a browser never sends this header on its own, so a forged cross-site request cannot carry it."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        from schoolsafe.accounts.tokens import user_for_token
+
+        user = user_for_token(token)
+        if user is None:
+            # A wrong token is an error, not a reason to fall back to a session cookie sent alongside.
+            raise HttpError(401, "invalid or revoked API token")
+        request.user = user
+        return user
 
 
 class SessionAuthenticated(SessionAuth):
-    """A signed-in browser session (CSRF-checked for unsafe methods)."""
+    """A signed-in browser session (CSRF-checked for unsafe methods); session rules and MFA are
+    enforced before this by schoolsafe.accounts.middleware."""
 
 
-api_auth: list[Any] = [SessionAuthenticated()]
+api_auth: list[Any] = [BearerToken(), SessionAuthenticated()]
