@@ -114,7 +114,17 @@ class ProgressBar:
             self.bar.close()
 
 
+def _unapplied_migrations() -> bool:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+
+
 def cmd_import(args: argparse.Namespace) -> int:
+    from django.db import DatabaseError
+
     from schoolsafe.core import actions
     from schoolsafe.core.importers import ImportFileError
 
@@ -125,13 +135,18 @@ def cmd_import(args: argparse.Namespace) -> int:
         summary = action(f"{PROG} {args.command}", args.file, all_or_nothing=args.all_or_nothing, progress=bar)
     except ImportFileError as exc:
         raise CommandError(str(exc)) from None
+    except DatabaseError:
+        # The usual cause on a fresh data folder: tables not created yet. Say so instead of "no such table".
+        if _unapplied_migrations():
+            raise CommandError(f"the database is not set up yet; run '{PROG} manage migrate' first") from None
+        raise
     finally:
         bar.close()
     seconds = time.perf_counter() - started
     for rejection in summary.rejected:
         print(f"line {rejection.line}: rejected: {rejection.reason}", file=sys.stderr)
-    rate = summary.rows / seconds if seconds else 0.0
-    print(f"{args.file.name}: {summary.line()} ({summary.rows} rows in {seconds:.2f} s, {rate:,.0f} rows/s)")
+    rate = summary.read / seconds if seconds else 0.0
+    print(f"{args.file.name}: {summary.line()} ({summary.read} rows read in {seconds:.2f} s, {rate:,.0f} rows/s)")
     return 1 if summary.rolled_back else 0
 
 

@@ -1,9 +1,11 @@
 """API for organizations: the schools a caller may see."""
 
 
+from typing import Annotated
+
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, FilterSchema, Query, Router, Schema
+from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
 from schoolsafe.core.models import School
@@ -41,8 +43,8 @@ class SchoolOut(Schema):
 
 
 class SchoolFilter(FilterSchema):
-    district: int | None = Field(None, q="district_id", description="only this district's schools")
-    agency: int | None = Field(None, q="agencies__id", description="only schools this agency serves")
+    district: Annotated[int | None, FilterLookup("district_id")] = Field(None, description="only this district's schools")
+    agency: Annotated[int | None, FilterLookup("agencies__id")] = Field(None, description="only schools this agency serves")
 
 
 def visible_schools(request: HttpRequest):

@@ -50,12 +50,14 @@ class ImportSummary:
     updated: int = 0
     unchanged: int = 0
     rejected: list[Rejection] = field(default_factory=list)
+    # Every data row read from the file, whatever became of it (also when nothing was written).
+    read: int = 0
     # True when nothing was written because of --all-or-nothing and a rejected row.
     rolled_back: bool = False
 
     @property
     def rows(self) -> int:
-        return self.created + self.updated + self.unchanged + len(self.rejected)
+        return self.read
 
     def line(self) -> str:
         text = (
@@ -63,13 +65,19 @@ class ImportSummary:
             f"rejected {len(self.rejected)}"
         )
         if self.rolled_back:
-            text += " — nothing imported (all-or-nothing and a row was rejected)"
+            text += f" — nothing imported: {self.read} rows read, all-or-nothing and a row was rejected"
         return text
 
 
 def clean(value: str | None) -> str:
     value = (value or "").strip()
     return "" if value.upper() in MISSING else value
+
+
+def clean_grade(value: str | None) -> str:
+    # NCES codes a grade it does not have as "M" (missing) or "N" (not applicable).
+    value = clean(value).upper()
+    return "" if value in {"M", "N"} else value[:4]
 
 
 def parse_int(value: str | None) -> int | None:
@@ -117,17 +125,27 @@ def read_rows(path: Path, required: tuple[str, ...]) -> tuple[int, Iterator[tupl
         text = raw.decode("latin-1")
     if "\0" in text:
         raise ImportFileError(f"{path}: not a CSV file (binary content)")
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = reader.fieldnames or []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [name.strip() for name in next(reader, [])]
+    except csv.Error as exc:
+        raise ImportFileError(f"{path}: line 1: not valid CSV ({exc})") from None
     missing = [c for c in required if c not in header]
     if missing:
         raise ImportFileError(f"{path}: not in the expected layout; missing column(s) {', '.join(missing)}")
     total = max(text.count("\n") - 1, 0)
 
     def rows() -> Iterator[tuple[int, dict[str, str]]]:
-        # csv.DictReader.line_num is the physical line where the row ended; the header is line 1.
-        for row in reader:
-            yield reader.line_num, row
+        # A row is reported by the line it starts on (the header is line 1): a quoted value may span
+        # lines, and reader.line_num is where the row ended.
+        ended = reader.line_num
+        try:
+            for values in reader:
+                start, ended = ended + 1, reader.line_num
+                if values:  # a blank line is no row
+                    yield start, dict(zip(header, values, strict=False))
+        except csv.Error as exc:
+            raise ImportFileError(f"{path}: line {ended + 1}: not valid CSV ({exc})") from None
 
     return total, rows()
 
@@ -149,6 +167,7 @@ def import_schools(path: Path, *, all_or_nothing: bool = False, progress: Any = 
     summary = ImportSummary()
     parsed: dict[str, tuple[int, dict[str, Any], str, str]] = {}
     for line, row in rows:
+        summary.read += 1
         if progress is not None:
             progress.update(1)
         nces_id, name = clean(row.get("NCESID")), clean(row.get("NAME"))
@@ -176,8 +195,8 @@ def import_schools(path: Path, *, all_or_nothing: bool = False, progress: Any = 
             "county": clean(row.get("COUNTY")).title(),
             "latitude": lat,
             "longitude": lon,
-            "low_grade": clean(row.get("ST_GRADE"))[:4],
-            "high_grade": clean(row.get("END_GRADE"))[:4],
+            "low_grade": clean_grade(row.get("ST_GRADE")),
+            "high_grade": clean_grade(row.get("END_GRADE")),
             "enrollment": parse_int(row.get("ENROLLMENT")),
             "level": LEVELS.get(clean(row.get("LEVEL_")).upper(), School.Level.OTHER)
             if clean(row.get("LEVEL_"))
@@ -244,6 +263,7 @@ def import_agencies(path: Path, *, all_or_nothing: bool = False, progress: Any =
     summary = ImportSummary()
     parsed: dict[str, tuple[int, dict[str, Any]]] = {}
     for line, row in rows:
+        summary.read += 1
         if progress is not None:
             progress.update(1)
         hifld_id, name = clean(row.get("ID")), clean(row.get("NAME"))
