@@ -1,0 +1,76 @@
+"""The demo county: deterministic, idempotent, and shaped the way the README promises."""
+
+from __future__ import annotations
+
+import pytest
+from django.apps import apps
+
+from schoolsafe.accounts.models import Membership, User
+from schoolsafe.core.demo import DEMO_LOGINS, DEMO_PASSWORD, is_demo_database, load_demo
+from schoolsafe.core.models import District, School
+
+pytestmark = pytest.mark.django_db
+
+
+def row_counts() -> dict[str, int]:
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+
+
+def only(user: User, role: str) -> Membership:
+    found = [m for m in user.memberships.all() if m.role == role]
+    assert len(found) == 1, (user.username, role, found)
+    return found[0]
+
+
+def test_loading_the_demo_twice_adds_nothing_the_second_time():
+    assert load_demo() is True
+    after_first = row_counts()
+    assert after_first["core.School"] == 12
+    assert load_demo() is False
+    assert row_counts() == after_first
+    assert is_demo_database()
+
+
+def test_the_demo_is_deterministic():
+    load_demo()
+    first = sorted(School.objects.values_list("name", "latitude", "longitude", "level", "enrollment"))
+    School.objects.all().delete()
+    load_demo()
+    assert sorted(School.objects.values_list("name", "latitude", "longitude", "level", "enrollment")) == first
+
+
+def test_teacher_principal_and_sro_share_a_school_that_the_dispatchers_agency_serves():
+    load_demo()
+    teacher, principal, sro, dispatcher = (User.objects.get(username=u) for u in ("teacher", "principal", "sro", "dispatcher"))
+    school = only(teacher, "staff").school
+    assert school is not None
+    assert only(principal, "school_admin").school == school
+    assert [m.school for m in sro.memberships.all() if m.school_id] == [school]
+    agency = only(dispatcher, "dispatcher").agency
+    assert agency in school.agencies.all()
+    # The SRO works for that same agency.
+    assert agency in [m.agency for m in sro.memberships.all() if m.agency_id]
+
+
+def test_the_director_directs_the_district_of_about_twelve_schools_of_every_level():
+    load_demo()
+    district = only(User.objects.get(username="director"), "district_director").district
+    assert isinstance(district, District)
+    schools = district.schools.all()
+    assert 10 <= schools.count() <= 14
+    assert {"elementary", "middle", "high"} <= {s.level for s in schools}
+    # Plausible coordinates: central Florida, every school placed, none on top of another.
+    assert all(28.5 < s.latitude < 29.5 and -82.5 < s.longitude < -81.5 for s in schools)
+    assert len({(s.latitude, s.longitude) for s in schools}) == schools.count()
+    assert all(s.agencies.exists() for s in schools)
+
+
+def test_every_listed_login_exists_and_signs_in_with_the_demo_password():
+    load_demo()
+    usernames = [username for username, _ in DEMO_LOGINS]
+    assert {"dispatcher", "sro", "principal", "teacher", "director"} <= set(usernames)
+    for username in usernames:
+        user = User.objects.get(username=username)
+        assert user.is_active and user.check_password(DEMO_PASSWORD), username
+        assert user.is_superuser or user.memberships.exists(), username
+    assert User.objects.get(username="admin").is_superuser
