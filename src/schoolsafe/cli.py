@@ -17,6 +17,7 @@ PROG = "schoolsafe"
 # Modules that add subcommands (imported before Django is set up: keep their top level light).
 COMMAND_MODULES: list[str] = [
     "schoolsafe.accounts.commands",
+    "schoolsafe.audit.commands",
 ]
 
 

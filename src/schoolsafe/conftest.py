@@ -23,6 +23,15 @@ from schoolsafe.core.tests.factories import (
 PASSWORD = "correct horse battery staple"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _audit_log_flushable_in_tests() -> None:
+    """Transactional tests empty every table afterwards (Django's flush). The audit table refuses
+    DELETE and TRUNCATE, so only the test suite lets flush lift its triggers (audit's flush command)."""
+    from django.conf import settings
+
+    settings.SCHOOLSAFE_AUDIT_FLUSHABLE = True
+
+
 @dataclass
 class World:
     """Two districts, each with schools, and an agency serving district A's first school."""

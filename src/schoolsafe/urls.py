@@ -9,5 +9,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("accounts/", include("schoolsafe.accounts.urls")),
+    path("audit/", include("schoolsafe.audit.urls")),
     path("", include("schoolsafe.core.urls")),
 ]

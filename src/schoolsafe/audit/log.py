@@ -23,6 +23,24 @@ def _json_safe(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str))
 
 
+def organization_key(organization: Model) -> str:
+    """The audit row's organization for an Agency, District or School: "school:12"."""
+    return f"{organization._meta.model_name}:{organization.pk}"
+
+
+def organization_of(obj: Model) -> str:
+    """The organization key of the school a protected object hangs off (its `policy_school_path`), or ""."""
+    path = getattr(obj, "policy_school_path", None)
+    if path is None:
+        return ""
+    target: Any = obj
+    for part in path.split("__") if path else []:
+        target = getattr(target, part, None)
+        if target is None:
+            return ""
+    return organization_key(target)
+
+
 def record(
     actor: Any,
     action: str,
@@ -58,3 +76,23 @@ def record(
         entry.hash = entry.compute_hash()
         entry.save(force_insert=True)
     return entry
+
+
+def record_read(
+    user: Any,
+    obj: Model,
+    *,
+    organization: str = "",
+    summary: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Record that `user` opened a sensitive record (a tip, a threat case): action "<app>.read_<model>".
+
+    `organization` defaults to the school the object hangs off (its `policy_school_path`).
+    """
+    return record(
+        user,
+        f"{obj._meta.app_label}.read_{obj._meta.model_name}",
+        obj,
+        summary=summary,
+        organization=organization or organization_of(obj),
+    )

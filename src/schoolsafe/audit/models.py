@@ -9,6 +9,27 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
+from schoolsafe.core.policy import RestrictedQuerySet, memberships, reached_schools
+
+
+def organization_keys(user: Any, roles: frozenset[str]) -> set[str]:
+    """The organizations ("district:3", "school:12") whose audit rows the user's `roles` reach: the
+    organizations of those memberships and the schools they reach."""
+    keys = {
+        f"{m.organization_kind}:{m.agency_id or m.district_id or m.school_id}"
+        for m in memberships(user) if m.role in roles
+    }
+    return keys | {f"school:{pk}" for pk in reached_schools(user, roles).values_list("pk", flat=True)}
+
+
+class AuditQuerySet(RestrictedQuerySet):
+    """The audit log's queryset: platform administrators (superusers) see every row."""
+
+    def restrict(self, user: Any, action: str = "view") -> models.QuerySet:
+        if action == "view" and getattr(user, "is_superuser", False) and getattr(user, "is_active", False):
+            return self.all()
+        return super().restrict(user, action)
+
 
 class AuditEntry(models.Model):
     """One thing a person (or the system) did: a write, or a read of a sensitive record."""
@@ -30,13 +51,25 @@ class AuditEntry(models.Model):
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
+    objects = AuditQuerySet.as_manager()
+
     class Meta:
         ordering = ["id"]
         verbose_name_plural = "audit entries"
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            # The admin page filters by organization and pages newest first.
+            models.Index(fields=["organization", "id"], name="audit_org_id_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.at:%Y-%m-%d %H:%M:%S} {self.actor_name or 'system'} {self.action}"
+
+    @staticmethod
+    def policy_restrict(queryset: models.QuerySet, user: Any, action: str, roles: frozenset[str]) -> models.QuerySet:
+        """An administrator sees the rows of the organization they administer and of the schools it
+        reaches (a district's schools, the schools an agency serves); nobody else sees any."""
+        return queryset.filter(organization__in=sorted(organization_keys(user, roles)))
 
     def content(self) -> dict[str, Any]:
         """The fields the hash covers, in a canonical form."""
@@ -54,6 +87,7 @@ class AuditEntry(models.Model):
         }
 
     def compute_hash(self) -> str:
+        """SHA-256 over the previous row's hash and this row's content: the link in the chain."""
         payload = json.dumps(
             {"prev": self.prev_hash, "content": self.content()},
             sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str,

@@ -1,0 +1,96 @@
+"""The database's own refusal to change the audit log: triggers on SQLite and PostgreSQL.
+
+The hash chain proves tampering after the fact; the triggers stop the application (a bug, a careless
+`QuerySet.update()`, an ORM cascade) from changing a row in the first place. Someone with the database
+owner's rights can still drop them, which is why `schoolsafe audit verify` exists.
+
+A later migration that alters the audit table on SQLite must call `install()` again: SQLite rebuilds a
+table to alter it, and the rebuilt table has no triggers (`schoolsafe audit verify` fails until then).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+TABLE = "audit_auditentry"
+REFUSAL = "the audit log is append-only"
+
+SQLITE_TRIGGERS = {
+    "audit_auditentry_refuse_update": "UPDATE",
+    "audit_auditentry_refuse_delete": "DELETE",
+}
+PG_FUNCTION = "audit_auditentry_refuse_change"
+PG_TRIGGERS = {
+    "audit_auditentry_refuse_update_delete": "BEFORE UPDATE OR DELETE ON {table} FOR EACH ROW",
+    "audit_auditentry_refuse_truncate": "BEFORE TRUNCATE ON {table} FOR EACH STATEMENT",
+}
+
+
+def _statements_install(vendor: str) -> list[str]:
+    if vendor == "sqlite":
+        return [
+            f"CREATE TRIGGER IF NOT EXISTS {name} BEFORE {op} ON {TABLE} "
+            f"BEGIN SELECT RAISE(ABORT, '{REFUSAL}: {op} refused'); END"
+            for name, op in SQLITE_TRIGGERS.items()
+        ]
+    if vendor == "postgresql":
+        return [
+            f"""CREATE OR REPLACE FUNCTION {PG_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION '{REFUSAL}: % refused on %', TG_OP, TG_TABLE_NAME
+        USING ERRCODE = 'insufficient_privilege';
+END
+$$""",
+        ] + [
+            sql
+            for name, when in PG_TRIGGERS.items()
+            for sql in (
+                f"DROP TRIGGER IF EXISTS {name} ON {TABLE}",
+                f"CREATE TRIGGER {name} {when.format(table=TABLE)} EXECUTE FUNCTION {PG_FUNCTION}()",
+            )
+        ]
+    raise NotImplementedError(f"no append-only triggers for the {vendor} database backend")
+
+
+def _statements_uninstall(vendor: str) -> list[str]:
+    if vendor == "sqlite":
+        return [f"DROP TRIGGER IF EXISTS {name}" for name in SQLITE_TRIGGERS]
+    if vendor == "postgresql":
+        return [f"DROP TRIGGER IF EXISTS {name} ON {TABLE}" for name in PG_TRIGGERS] + [
+            f"DROP FUNCTION IF EXISTS {PG_FUNCTION}()"
+        ]
+    raise NotImplementedError(f"no append-only triggers for the {vendor} database backend")
+
+
+def install(connection: Any) -> None:
+    """Create the triggers that refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL)."""
+    with connection.cursor() as cursor:
+        for sql in _statements_install(connection.vendor):
+            cursor.execute(sql)
+
+
+def uninstall(connection: Any) -> None:
+    """Drop the triggers (the migration's reverse, and the test suite's flush between tests)."""
+    with connection.cursor() as cursor:
+        for sql in _statements_uninstall(connection.vendor):
+            cursor.execute(sql)
+
+
+def missing(connection: Any) -> list[str]:
+    """The names of the triggers that should be on the audit table and are not."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [TABLE]
+            )
+            expected = set(SQLITE_TRIGGERS)
+        elif connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal AND tgenabled <> 'D'",
+                [TABLE],
+            )
+            expected = set(PG_TRIGGERS)
+        else:
+            return []
+        present = {row[0] for row in cursor.fetchall()}
+    return sorted(expected - present)
