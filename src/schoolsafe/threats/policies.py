@@ -1,0 +1,126 @@
+"""Need-to-know access to threat-assessment records.
+
+A case is visible to the members of its team and to the district's threat-assessment coordinator, and to
+nobody else: not the referrer, not the principal or the district director (unless they sit on the team),
+not a superuser. Whoever else asks gets a 404, so they cannot learn that the case exists.
+
+Definitions:
+- a *seat* counts only while the person also holds the `ta_member` role for the team's school or
+  district (revoking the role ends access at once, without touching the roster);
+- the district's *coordinator* is whoever holds `ta_member` at the district level;
+- a *clinical* note is read only by the team's mental-health members (the police member, the
+  coordinator and the rest of the team see the case but not those notes).
+
+The actions "refer", "open_from_tip" and "report" say which roles may refer a concern, open a case from a
+tip and read the de-identified counts of a school; they never list cases (restrict returns nothing).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+
+from schoolsafe.core.policy import allowed_roles, memberships, reached_schools, register
+
+TA = frozenset({"ta_member"})
+TEAM_VIEWERS = frozenset({"ta_member", "school_admin", "district_director"})
+# Any adult of the school may refer a concern (CSTAG: everyone reports threats).
+REFERRERS = frozenset({"staff", "school_admin", "ta_member", "officer", "program_coordinator", "district_director"})
+TIP_HANDLERS = frozenset({"tip_analyst", "ta_member", "school_admin", "district_director"})
+REPORT_READERS = frozenset({"ta_member", "school_admin", "district_director"})
+
+register("threats.team", {"view": TEAM_VIEWERS, "change": TEAM_VIEWERS})
+register("threats.teammember", {"view": TEAM_VIEWERS, "change": TEAM_VIEWERS})
+register("threats.case", {"view": TA, "change": TA, "refer": REFERRERS, "open_from_tip": TIP_HANDLERS,
+                          "report": REPORT_READERS})
+for _label in ("decision", "themeassessment", "note", "casenotification", "safetyplan", "followup", "disclosure"):
+    register(f"threats.{_label}", {"view": TA, "change": TA})
+
+
+def _ta_organizations(user: Any) -> tuple[set[int], set[int]]:
+    """The schools and districts where the user holds the ta_member role."""
+    schools, districts = set(), set()
+    for m in memberships(user):
+        if m.role == "ta_member":
+            if m.school_id:
+                schools.add(m.school_id)
+            elif m.district_id:
+                districts.add(m.district_id)
+    return schools, districts
+
+
+def coordinated_districts(user: Any) -> set[int]:
+    """The districts whose threat-assessment coordinator this user is."""
+    return _ta_organizations(user)[1]
+
+
+def seats(user: Any) -> list[dict[str, Any]]:
+    """The user's live seats: on a team, not removed, and still holding ta_member for the team's place."""
+    if not memberships(user):
+        return []
+    from schoolsafe.threats.models import TeamMember
+
+    schools, districts = _ta_organizations(user)
+    rows = TeamMember.objects.filter(user=user, removed_at__isnull=True).values(
+        "pk", "team_id", "team__school_id", "team__district_id", "team_role", "is_lead"
+    )
+    return [r for r in rows if r["team__school_id"] in schools or r["team__district_id"] in districts]
+
+
+def seat_on(user: Any, team_id: int) -> dict[str, Any] | None:
+    return next((s for s in seats(user) if s["team_id"] == team_id), None)
+
+
+def holds_ta_role_for(user: Any, team: Any) -> bool:
+    """Whether the user may sit on `team`: ta_member at its school or its district."""
+    schools, districts = _ta_organizations(user)
+    return (team.school_id is not None and team.school_id in schools) or team.district_id in districts
+
+
+def is_mental_health_member(user: Any, team_id: int) -> bool:
+    seat = seat_on(user, team_id)
+    return seat is not None and seat["team_role"] == "mental_health"
+
+
+def restrict_cases(queryset: models.QuerySet, user: Any, action: str, roles: frozenset[str]) -> models.QuerySet:
+    if action not in ("view", "change") or "ta_member" not in roles:
+        return queryset.none()
+    team_ids = sorted({s["team_id"] for s in seats(user)})
+    districts = sorted(coordinated_districts(user))
+    if not team_ids and not districts:
+        return queryset.none()
+    return queryset.filter(Q(team_id__in=team_ids) | Q(team__district_id__in=districts))
+
+
+def restrict_notes(queryset: models.QuerySet, user: Any, action: str, roles: frozenset[str]) -> models.QuerySet:
+    from schoolsafe.threats.models import Case
+
+    cases = restrict_cases(Case.objects.all(), user, action, roles)
+    clinical_teams = sorted({s["team_id"] for s in seats(user) if s["team_role"] == "mental_health"})
+    return queryset.filter(case__in=cases.values("pk")).filter(Q(clinical=False) | Q(case__team_id__in=clinical_teams))
+
+
+def restrict_teams(queryset: models.QuerySet, user: Any, action: str, roles: frozenset[str]) -> models.QuerySet:
+    """A team's roster is seen and managed by its members (managed by its lead), the district's
+    coordinator, the principal of its school and the district's safety director. A roster is not a
+    case: knowing who sits on the team reveals nothing about whom it assesses."""
+    q = Q(pk__in=[])
+    my_seats = seats(user)
+    if "ta_member" in roles:
+        mine = [s["team_id"] for s in my_seats if action == "view" or s["is_lead"]]
+        q |= Q(pk__in=sorted(mine)) | Q(district_id__in=sorted(coordinated_districts(user)))
+    admin_schools = sorted(m.school_id for m in memberships(user) if m.role == "school_admin" and m.school_id
+                           and "school_admin" in roles)
+    directed = sorted(m.district_id for m in memberships(user) if m.role == "district_director" and m.district_id
+                      and "district_director" in roles)
+    q |= Q(school_id__in=admin_schools) | Q(district_id__in=directed)
+    return queryset.filter(q)
+
+
+def schools_for(user: Any, action: str) -> models.QuerySet:
+    """The schools where `user` may do a school-wide threat action ("refer", "open_from_tip", "report")."""
+    from schoolsafe.threats.models import Case
+
+    return reached_schools(user, allowed_roles(Case, action))
