@@ -4,6 +4,7 @@
 from django.db import connection
 from django.http import HttpRequest
 from ninja import Router, Schema
+from ninja.responses import Status
 
 from schoolsafe import __version__
 
@@ -30,5 +31,5 @@ def health(request: HttpRequest):
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as exc:  # noqa: BLE001 - any database failure is "unhealthy"
-        return 503, {"status": "unavailable", "database": connection.vendor, "detail": type(exc).__name__}
-    return 200, {"status": "ok", "database": connection.vendor, "version": __version__}
+        return Status(503, {"status": "unavailable", "database": connection.vendor, "detail": type(exc).__name__})
+    return Status(200, {"status": "ok", "database": connection.vendor, "version": __version__})
