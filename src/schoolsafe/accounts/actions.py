@@ -23,8 +23,12 @@ class AccountError(ValueError):
 
 
 def _user_org(user: User) -> str:
-    # Accounts belong to people, not to one organization; the audit row names the person instead.
-    return f"user:{user.pk}"
+    """The organization an account's audit rows belong to: that of the person's first membership, so the
+    administrators of the agency, district or school where they work see them ("" for none: superusers)."""
+    first = user.memberships.order_by("pk").first()
+    if first is None:
+        return ""
+    return f"{first.organization_kind}:{first.agency_id or first.district_id or first.school_id}"
 
 
 # --- API tokens -----------------------------------------------------------------------------------

@@ -14,6 +14,8 @@ NAVIGATION: list[tuple[str, str, frozenset[str] | None]] = [
     ("My schools", "home", None),
     # Mirrors schoolsafe.audit.policies.AUDIT_READERS (superusers see every entry).
     ("Audit log", "audit-log", frozenset({"agency_admin", "district_director"})),
+    ("Security", "account-mfa", None),
+    ("API tokens", "account-tokens", None),
 ]
 
 
