@@ -1,0 +1,271 @@
+"""Every write to alerts: raise, acknowledge, all clear, cancel, and the firing of escalation timers.
+
+Each runs in one transaction with its audit row and its event row (the outbox: `emit_event` writes the
+event in the caller's transaction and wakes the streams only after the commit), so a client told "201"
+knows the alert and the event that announces it are both durable, and a crash leaves neither half.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from schoolsafe.alerts.audience import DISPATCH_ROLES, audience_keys, escalation_keys
+from schoolsafe.alerts.models import (
+    DEFAULT_ACK_TIMEOUT_SECONDS,
+    DEFAULT_ESCALATE_TO,
+    Acknowledgement,
+    Alert,
+    EscalationPolicy,
+    EscalationTimer,
+    IdempotencyKey,
+    Status,
+    Tier,
+)
+from schoolsafe.alerts.serialize import alert_json, iso, person
+from schoolsafe.audit.log import record
+from schoolsafe.core.models import School
+from schoolsafe.core.policy import memberships
+from schoolsafe.events.emit import emit_event
+
+
+class AlertStateError(ValueError):
+    """The alert is not in a state that allows this (an all clear for a cancelled alert)."""
+
+
+class IdempotencyKeyTaken(Exception):
+    """Another request with the same Idempotency-Key committed first; replay its answer."""
+
+
+@dataclass(frozen=True)
+class SchoolRef:
+    """What raising an alert needs to know about its school, loaded in one query."""
+
+    id: int
+    name: str
+    district_id: int
+    agency_ids: tuple[int, ...] = field(default_factory=tuple)
+
+
+def load_school(school_id: int) -> SchoolRef | None:
+    """The school with the ids of its district and serving agencies (one query, LEFT JOIN), or None."""
+    rows = list(School.objects.filter(pk=school_id).values_list("name", "district_id", "agencies__id"))
+    if not rows:
+        return None
+    name, district_id = rows[0][0], rows[0][1]
+    return SchoolRef(school_id, name, district_id, tuple(sorted({r[2] for r in rows if r[2] is not None})))
+
+
+def school_agency_ids(school_id: int) -> list[int]:
+    return sorted(School.agencies.through.objects.filter(school_id=school_id).values_list("agency_id", flat=True))
+
+
+def alert_audience(alert: Alert, agency_ids: Iterable[int] | None = None) -> list[str]:
+    """The audience keys of `alert` (tier, school, district, serving agencies, the person who raised it)."""
+    if agency_ids is None:
+        agency_ids = school_agency_ids(alert.school_id)
+    return audience_keys(alert.tier, alert.school_id, alert.school.district_id, agency_ids, alert.raised_by_id)
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """The escalation rule in force for one school (after school-over-agency resolution)."""
+
+    timeout_seconds: int
+    escalate_to_role: str
+
+
+def escalation_for(school: SchoolRef) -> Escalation | None:
+    """The school's policy if it has one; else the strictest (shortest) of its agencies' policies; else the
+    default (30 s, police supervisor). None when the deciding policy is switched off."""
+    policies = list(
+        EscalationPolicy.objects.filter(Q(school_id=school.id) | Q(agency_id__in=school.agency_ids))
+        .values_list("school_id", "enabled", "ack_timeout_seconds", "escalate_to_role")
+    )
+    own = [p for p in policies if p[0] is not None]
+    if own:
+        chosen = own[0]
+    else:
+        enabled = [p for p in policies if p[1]]
+        if not enabled and policies:
+            return None
+        # Several agencies may serve one school: the most urgent of their rules wins.
+        chosen = min(enabled, key=lambda p: p[2]) if enabled else (None, True, DEFAULT_ACK_TIMEOUT_SECONDS,
+                                                                   DEFAULT_ESCALATE_TO)
+    if not chosen[1]:
+        return None
+    return Escalation(chosen[2], chosen[3])
+
+
+def do_raise_alert(
+    actor: Any,
+    school: SchoolRef,
+    *,
+    action: str,
+    tier: str = Tier.EMERGENCY,
+    reason: str = "",
+    building: str = "",
+    room: str = "",
+    location_text: str = "",
+    latitude: float | None = None,
+    longitude: float | None = None,
+    exercise: bool = False,
+    hazard: str = "",
+    strategy: str = "",
+    evacuate_to: str = "",
+    idempotency: tuple[str, str] | None = None,
+) -> tuple[Alert, dict[str, Any]]:
+    """Raise an alert: the alert, its `alert.raised` event, its escalation timer (emergency tier), the audit
+    row and, when the client sent one, its idempotency key with the response, in one transaction.
+
+    Returns the alert and its JSON. Raises IdempotencyKeyTaken when a concurrent request with the same key
+    committed first (nothing of this one is kept).
+    """
+    # Read before the transaction: on SQLite a write transaction holds the database's write lock.
+    escalation = escalation_for(school) if tier == Tier.EMERGENCY else None
+    now = timezone.now()
+    alert = Alert(
+        school_id=school.id, action=action, tier=tier, reason=reason, building=building, room=room,
+        location_text=location_text, latitude=latitude, longitude=longitude, exercise=exercise, hazard=hazard,
+        strategy=strategy, evacuate_to=evacuate_to, raised_by=actor, raised_at=now,
+    )
+    try:
+        with transaction.atomic():
+            alert.save(force_insert=True)
+            body = alert_json(alert, school_name=school.name)
+            if escalation is not None:
+                EscalationTimer.objects.create(
+                    alert=alert, escalate_to_role=escalation.escalate_to_role,
+                    timeout_seconds=escalation.timeout_seconds, created_at=now,
+                    due_at=now + dt.timedelta(seconds=escalation.timeout_seconds),
+                )
+            audience = audience_keys(tier, school.id, school.district_id, school.agency_ids, actor.pk)
+            emit_event("alert.raised", body, audience, school=school.id, subject=alert)
+            record(actor, "alerts.raise_alert", alert, organization=f"school:{school.id}",
+                   summary={"action": action, "tier": tier, "exercise": exercise,
+                            "escalation_seconds": escalation.timeout_seconds if escalation else None})
+            if idempotency is not None:
+                key, request_hash = idempotency
+                IdempotencyKey.objects.create(
+                    user=actor, key=key, request_hash=request_hash, response_status=201, response_body=body,
+                    created_at=now,
+                )
+    except IntegrityError:
+        if idempotency is not None and IdempotencyKey.objects.filter(user=actor, key=idempotency[0]).exists():
+            raise IdempotencyKeyTaken(idempotency[0]) from None
+        raise
+    return alert, body
+
+
+def _cancel_timers(alert: Alert, now: dt.datetime, reason: str) -> int:
+    # Conditional, like the worker's claim: whichever of the two commits first wins the row.
+    return EscalationTimer.objects.filter(alert=alert, fired_at__isnull=True, cancelled_at__isnull=True).update(
+        cancelled_at=now, cancel_reason=reason
+    )
+
+
+def is_dispatch_for(user: Any, agency_ids: Iterable[int]) -> bool:
+    """Whether `user` is police dispatch (or a supervisor) of one of the agencies serving the school."""
+    agencies = set(agency_ids)
+    return any(m.role in DISPATCH_ROLES and m.agency_id in agencies for m in memberships(user))
+
+
+def do_acknowledge_alert(actor: Any, alert: Alert) -> tuple[Acknowledgement, bool]:
+    """Record that `actor` has the alert. A second acknowledgement changes nothing (returns created=False).
+    An acknowledgement by dispatch of a serving agency stops the escalation timer."""
+    agency_ids = school_agency_ids(alert.school_id)
+    by_dispatch = is_dispatch_for(actor, agency_ids)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            ack = Acknowledgement.objects.create(alert=alert, user=actor, at=now)
+            stopped = _cancel_timers(alert, now, "acknowledged by dispatch") if by_dispatch else 0
+            emit_event(
+                "alert.acknowledged",
+                {"alert": alert.pk, "school": alert.school_id, "user": person(actor), "at": iso(now),
+                 "by_dispatch": by_dispatch},
+                alert_audience(alert, agency_ids), school=alert.school_id, subject=alert,
+            )
+            record(actor, "alerts.acknowledge_alert", alert, organization=f"school:{alert.school_id}",
+                   summary={"by_dispatch": by_dispatch, "escalation_stopped": bool(stopped)})
+    except IntegrityError:
+        return Acknowledgement.objects.get(alert=alert, user=actor), False
+    return ack, True
+
+
+def _end_alert(actor: Any, alert: Alert, status: str, kind: str, audit_action: str) -> Alert:
+    now = timezone.now()
+    stamp, by = ("all_clear_at", "all_clear_by") if status == Status.ALL_CLEAR else ("cancelled_at", "cancelled_by")
+    with transaction.atomic():
+        # Conditional: two people giving the all clear at once produce one transition, not two.
+        changed = Alert.objects.filter(pk=alert.pk, status=Status.ACTIVE).update(
+            status=status, **{stamp: now, by: actor}
+        )
+        if not changed:
+            current = Alert.objects.filter(pk=alert.pk).values_list("status", flat=True).first()
+            raise AlertStateError(f"the alert is already {current.replace('_', ' ') if current else 'gone'}")
+        alert.refresh_from_db()
+        _cancel_timers(alert, now, status)
+        body = alert_json(alert)
+        emit_event(kind, body, alert_audience(alert), school=alert.school_id, subject=alert)
+        record(actor, audit_action, alert, organization=f"school:{alert.school_id}")
+    return alert
+
+
+def do_give_all_clear(actor: Any, alert: Alert) -> Alert:
+    """End an active alert with the all clear (the threat is over)."""
+    return _end_alert(actor, alert, Status.ALL_CLEAR, "alert.all_clear", "alerts.all_clear_alert")
+
+
+def do_cancel_alert(actor: Any, alert: Alert) -> Alert:
+    """Withdraw an active alert raised by mistake."""
+    return _end_alert(actor, alert, Status.CANCELLED, "alert.cancelled", "alerts.cancel_alert")
+
+
+def do_fire_escalation_timer(timer_id: int, worker_id: str, now: dt.datetime | None = None) -> bool:
+    """Fire one due escalation timer if no one has fired or cancelled it: mark the alert escalated, write
+    the audit row and the `alert.escalated` event to the alert's audience and the escalation role.
+
+    The claim is a conditional UPDATE in the same transaction as the firing: of two workers, the second
+    finds fired_at already set and does nothing; if the firing fails, the claim rolls back with it and the
+    next scan tries again. Returns whether this call fired it.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        claimed = EscalationTimer.objects.filter(
+            pk=timer_id, fired_at__isnull=True, cancelled_at__isnull=True, due_at__lte=now
+        ).update(fired_at=now, claimed_by=worker_id[:64])
+        if not claimed:
+            return False
+        timer = EscalationTimer.objects.select_related("alert__school", "alert__raised_by").get(pk=timer_id)
+        alert = timer.alert
+        Alert.objects.filter(pk=alert.pk, escalated_at__isnull=True).update(escalated_at=now)
+        alert.escalated_at = alert.escalated_at or now
+        agency_ids = school_agency_ids(alert.school_id)
+        audience = sorted(set(alert_audience(alert, agency_ids)) | set(escalation_keys(timer.escalate_to_role,
+                                                                                          agency_ids)))
+        emit_event(
+            "alert.escalated",
+            {**alert_json(alert), "escalation": {"timer": timer.pk, "to_role": timer.escalate_to_role,
+                                                 "timeout_seconds": timer.timeout_seconds,
+                                                 "due_at": iso(timer.due_at), "fired_at": iso(now)}},
+            audience, school=alert.school_id, subject=alert,
+        )
+        record(f"worker:{worker_id}"[:150], "alerts.escalate_alert", alert, organization=f"school:{alert.school_id}",
+               summary={"timer": timer.pk, "to_role": timer.escalate_to_role,
+                        "timeout_seconds": timer.timeout_seconds,
+                        "late_by_ms": round((now - timer.due_at).total_seconds() * 1000)})
+    return True
+
+
+def do_prune_idempotency_keys(older_than: dt.timedelta) -> int:
+    """Forget Idempotency-Keys older than `older_than` (at least 24 h: the promise made to clients)."""
+    cutoff = timezone.now() - max(older_than, dt.timedelta(hours=24))
+    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -1,0 +1,382 @@
+"""The alerts API: raise an alert, list and read alerts, acknowledge, all clear, cancel, delivery report.
+
+The POST that raises an alert is the most important request SchoolSafe answers, so its path is short:
+the body is read and checked by hand (size before parsing, then JSON, then the schema), the school and
+the caller's right to raise are decided from one query and the caller's memberships, and one action
+writes everything in one transaction.
+"""
+
+import hashlib
+import json
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from ninja import Field, Router, Schema
+from ninja.errors import HttpError
+from pydantic import BaseModel, ConfigDict, StrictBool, field_validator, model_validator
+from pydantic import Field as PydanticField
+from pydantic import ValidationError as PydanticValidationError
+
+from schoolsafe.alerts import actions
+from schoolsafe.alerts.models import DEFAULT_STRATEGIES, Action, Alert, Hazard, IdempotencyKey, Status, Tier
+from schoolsafe.alerts.policies import RAISE_ROLES, reaches_school
+from schoolsafe.alerts.serialize import alert_json, iso, person
+from schoolsafe.core.policy import ALL_ROLES
+
+router = Router(tags=["alerts"])
+
+MAX_BODY_BYTES = 64 * 1024
+MAX_IDEMPOTENCY_KEY = 255
+
+
+# --- input ----------------------------------------------------------------------------------------------
+
+
+class LocationIn(BaseModel):
+    """Where in the school: any of building, room, free text, and optionally coordinates."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    building: str = PydanticField("", max_length=100)
+    room: str = PydanticField("", max_length=60)
+    text: str = PydanticField("", max_length=500)
+    latitude: float | None = PydanticField(None, ge=-90, le=90)
+    longitude: float | None = PydanticField(None, ge=-180, le=180)
+
+    @model_validator(mode="after")
+    def both_coordinates(self) -> "LocationIn":
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValueError("give both latitude and longitude, or neither")
+        return self
+
+
+class AlertIn(BaseModel):
+    """A new alert. `hazard` (and optionally `strategy`) only with shelter; `evacuate_to` only with evacuate."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    school: int
+    action: Action
+    tier: Tier = Tier.EMERGENCY
+    reason: str = PydanticField("", max_length=500)
+    location: LocationIn | None = PydanticField(None, description="an object, or free text (a string)")
+    exercise: StrictBool = False
+    hazard: Hazard | None = None
+    strategy: str | None = PydanticField(None, max_length=200)
+    evacuate_to: str | None = PydanticField(None, max_length=200)
+
+    @field_validator("location", mode="before")
+    @classmethod
+    def text_location(cls, value: Any) -> Any:
+        # "room 212, by the stairs" is a location too: the free-text part of one.
+        return {"text": value} if isinstance(value, str) else value
+
+
+def _problems(exc: PydanticValidationError) -> str:
+    parts = []
+    for error in exc.errors():
+        loc = [str(p) for p in error.get("loc", ())]
+        parts.append(f"{'.'.join(loc) or 'body'}: {error.get('msg', 'invalid')}")
+    return "; ".join(parts)
+
+
+def read_json_object(request: HttpRequest) -> dict[str, Any]:
+    """The request's JSON object body; 413 over 64 KB (decided before reading it when the length is
+    announced), 400 when it is not JSON, 422 when it is not an object."""
+    try:
+        announced = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        raise HttpError(400, "Content-Length: not a number") from None
+    if announced > MAX_BODY_BYTES:
+        raise HttpError(413, f"body: {announced} bytes is larger than the limit of {MAX_BODY_BYTES} bytes (64 KB)")
+    raw = request.body
+    if len(raw) > MAX_BODY_BYTES:
+        raise HttpError(413, f"body: {len(raw)} bytes is larger than the limit of {MAX_BODY_BYTES} bytes (64 KB)")
+    if not raw.strip():
+        raise HttpError(400, "body: empty; send a JSON object")
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise HttpError(400, f"body: malformed JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
+    except ValueError:
+        raise HttpError(400, "body: malformed JSON (not UTF-8 text)") from None
+    if not isinstance(data, dict):
+        raise HttpError(422, "body: must be a JSON object")
+    return data
+
+
+def check_alert_fields(alert: AlertIn) -> dict[str, Any]:
+    """The action-specific rules (SRP: shelter names its hazard, evacuate its destination) and the
+    fields for do_raise_alert. Raises 422 naming the field."""
+    problems = []
+    if alert.action == Action.SHELTER:
+        if alert.hazard is None:
+            problems.append("hazard: required for shelter (tornado, hazmat, earthquake, tsunami or other)")
+        elif alert.hazard == Hazard.OTHER and not (alert.strategy or "").strip():
+            problems.append("strategy: required when the hazard is 'other'")
+    else:
+        if alert.hazard is not None:
+            problems.append("hazard: only for shelter")
+        if alert.strategy is not None:
+            problems.append("strategy: only for shelter")
+    if alert.action == Action.EVACUATE:
+        if not (alert.evacuate_to or "").strip():
+            problems.append("evacuate_to: required for evacuate (where to go)")
+    elif alert.evacuate_to is not None:
+        problems.append("evacuate_to: only for evacuate")
+    if problems:
+        raise HttpError(422, "; ".join(problems))
+    location = alert.location or LocationIn()
+    hazard = alert.hazard.value if alert.hazard else ""
+    return {
+        "action": alert.action.value,
+        "tier": alert.tier.value,
+        "reason": alert.reason.strip(),
+        "building": location.building.strip(),
+        "room": location.room.strip(),
+        "location_text": location.text.strip(),
+        "latitude": location.latitude,
+        "longitude": location.longitude,
+        "exercise": alert.exercise,
+        "hazard": hazard,
+        "strategy": (alert.strategy or "").strip() or DEFAULT_STRATEGIES.get(hazard, ""),
+        "evacuate_to": (alert.evacuate_to or "").strip(),
+    }
+
+
+def idempotency_key(request: HttpRequest) -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    if not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY or not key.isprintable():
+        raise HttpError(400, f"Idempotency-Key: 1 to {MAX_IDEMPOTENCY_KEY} printable characters")
+    return key
+
+
+def request_hash(request: HttpRequest, data: dict[str, Any]) -> str:
+    # Of the parsed body, so that a retry that re-serializes the same object (other key order or
+    # spacing) is still "the same request".
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(f"{request.method} {request.path}\n{canonical}".encode()).hexdigest()
+
+
+def replay(stored: IdempotencyKey, request_digest: str) -> HttpResponse:
+    """The first response again (same key, same body), or 422 when the body differs (Stripe's rule)."""
+    if stored.request_hash != request_digest:
+        raise HttpError(422, "Idempotency-Key: already used with a different request; use a new key")
+    response = JsonResponse(stored.response_body, status=stored.response_status)
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
+# --- output (for the OpenAPI document; the answers are built by alerts.serialize) -------------------------
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+
+
+class SchoolRefOut(Schema):
+    id: int
+    name: str
+
+
+class LocationOut(Schema):
+    building: str
+    room: str
+    text: str
+    latitude: float | None
+    longitude: float | None
+
+
+class AlertOut(Schema):
+    id: int
+    school: SchoolRefOut
+    action: str = Field(..., description="SRP action: hold, secure, lockdown, evacuate, shelter")
+    directive: str
+    hazard: str | None
+    strategy: str | None
+    evacuate_to: str | None
+    tier: str
+    reason: str
+    location: LocationOut
+    exercise: bool
+    status: str
+    raised_by: PersonOut | None
+    raised_at: str
+    escalated_at: str | None
+    all_clear_at: str | None
+    cancelled_at: str | None
+
+
+class AcknowledgementOut(Schema):
+    user: PersonOut
+    at: str
+
+
+class AlertDetailOut(AlertOut):
+    acknowledgements: list[AcknowledgementOut]
+
+
+class AlertPage(Schema):
+    items: list[AlertOut]
+    count: int
+
+
+class AcknowledgeOut(Schema):
+    alert: int
+    user: PersonOut
+    at: str
+    created: bool = Field(..., description="false when the caller had already acknowledged")
+
+
+class RecipientOut(Schema):
+    user: PersonOut
+    roles: list[str]
+    received_at: str | None = Field(..., description="when the alert reached them (their delivery receipt)")
+    acknowledged_at: str | None
+
+
+class DeliveryCounts(Schema):
+    intended: int
+    received: int
+    acknowledged: int
+    not_received: int
+    not_acknowledged: int
+
+
+class DeliveryOut(Schema):
+    alert: int
+    event: int | None = Field(..., description="id of the alert.raised event whose receipts are reported")
+    recipients: list[RecipientOut]
+    counts: DeliveryCounts
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut}
+
+
+# --- endpoints ------------------------------------------------------------------------------------------
+
+
+@router.post(
+    "/alerts",
+    response={201: AlertOut, **_ERRORS},
+    openapi_extra={
+        "requestBody": {"required": True, "content": {"application/json": {"schema": AlertIn.model_json_schema()}}},
+        "parameters": [{
+            "in": "header", "name": "Idempotency-Key", "required": False, "schema": {"type": "string", "maxLength": 255},
+            "description": "Retry safely: the same key with the same body returns the first answer and creates "
+                           "nothing; with a different body, 422. Kept at least 24 hours, per user.",
+        }],
+    },
+)
+def raise_alert(request: HttpRequest):
+    """Raise an alert for a school. 201 only once the alert and its event are committed."""
+    user = request.auth
+    data = read_json_object(request)
+    try:
+        payload = AlertIn.model_validate(data)
+    except PydanticValidationError as exc:
+        raise HttpError(422, _problems(exc)) from None
+    fields = check_alert_fields(payload)
+    key = idempotency_key(request)
+    digest = request_hash(request, data) if key is not None else ""
+    if key is not None:
+        stored = IdempotencyKey.objects.filter(user=user, key=key).first()
+        if stored is not None:
+            return replay(stored, digest)
+    school = actions.load_school(payload.school)
+    # A school the caller cannot see and one that does not exist answer alike.
+    if school is None or not reaches_school(user, school, ALL_ROLES):
+        raise HttpError(404, f"school: no school {payload.school} that you can see")
+    if not reaches_school(user, school, RAISE_ROLES):
+        raise HttpError(403, "school: you may not raise alerts for this school")
+    try:
+        _alert, body = actions.do_raise_alert(
+            user, school, **fields, idempotency=(key, digest) if key is not None else None
+        )
+    except actions.IdempotencyKeyTaken:
+        return replay(IdempotencyKey.objects.get(user=user, key=key), digest)
+    return JsonResponse(body, status=201)
+
+
+def _alerts(request: HttpRequest, action: str = "view") -> QuerySet:
+    return Alert.objects.restrict(request.auth, action).select_related("school", "raised_by")
+
+
+def _load(request: HttpRequest, alert_id: int, action: str) -> Alert:
+    """The alert if the caller may `action` it; 404 if they cannot see it, 403 if they see it but may not."""
+    alert = _alerts(request, action).filter(pk=alert_id).first()
+    if alert is not None:
+        return alert
+    if action != "view" and _alerts(request).filter(pk=alert_id).exists():
+        raise HttpError(403, f"you may not {action.replace('_', ' ')} this alert")
+    raise HttpError(404, f"alert {alert_id}: not found")
+
+
+@router.get("/alerts", response={200: AlertPage, **_ERRORS})
+def list_alerts(request: HttpRequest, status: Status | None = None, school: int | None = None,
+                page: int = 1, page_size: int = 50):
+    """The alerts the caller may see, newest first; filter by status (`active`, ...) and school."""
+    if page < 1 or not 1 <= page_size <= 200:
+        raise HttpError(422, "page: from 1; page_size: 1 to 200")
+    qs = _alerts(request)
+    if status is not None:
+        qs = qs.filter(status=status)
+    if school is not None:
+        qs = qs.filter(school_id=school)
+    start = (page - 1) * page_size
+    items = [alert_json(a) for a in qs.order_by("-raised_at", "-id")[start:start + page_size]]
+    return {"items": items, "count": qs.count()}
+
+
+@router.get("/alerts/{alert_id}", response={200: AlertDetailOut, **_ERRORS})
+def get_alert(request: HttpRequest, alert_id: int):
+    """One alert with its acknowledgements."""
+    alert = _load(request, alert_id, "view")
+    acks = alert.acknowledgements.select_related("user")
+    return {**alert_json(alert), "acknowledgements": [{"user": person(a.user), "at": iso(a.at)} for a in acks]}
+
+
+@router.post("/alerts/{alert_id}/acknowledge", response={200: AcknowledgeOut, **_ERRORS})
+def acknowledge_alert(request: HttpRequest, alert_id: int):
+    """Say you have the alert. Dispatch's acknowledgement stops the escalation timer. Repeating is harmless."""
+    alert = _load(request, alert_id, "acknowledge")
+    ack, created = actions.do_acknowledge_alert(request.auth, alert)
+    return {"alert": alert.pk, "user": person(request.auth), "at": iso(ack.at), "created": created}
+
+
+@router.post("/alerts/{alert_id}/all-clear", response={200: AlertOut, **_ERRORS})
+def all_clear(request: HttpRequest, alert_id: int):
+    """End an active alert: the threat is over (police, SRO, principal, district director)."""
+    alert = _load(request, alert_id, "all_clear")
+    try:
+        alert = actions.do_give_all_clear(request.auth, alert)
+    except actions.AlertStateError as exc:
+        raise HttpError(409, f"status: {exc}") from None
+    return alert_json(alert)
+
+
+@router.post("/alerts/{alert_id}/cancel", response={200: AlertOut, **_ERRORS})
+def cancel_alert(request: HttpRequest, alert_id: int):
+    """Withdraw an active alert raised by mistake (its raiser, police, SRO, principal, district director)."""
+    alert = _load(request, alert_id, "cancel")
+    try:
+        alert = actions.do_cancel_alert(request.auth, alert)
+    except actions.AlertStateError as exc:
+        raise HttpError(409, f"status: {exc}") from None
+    return alert_json(alert)
+
+
+@router.get("/alerts/{alert_id}/delivery", response={200: DeliveryOut, **_ERRORS})
+def delivery_report(request: HttpRequest, alert_id: int):
+    """Every intended recipient, when the alert reached them, when they acknowledged (or null)."""
+    from schoolsafe.alerts.delivery import delivery_report as build
+
+    return build(_load(request, alert_id, "delivery"))

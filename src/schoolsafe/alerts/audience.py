@@ -1,0 +1,74 @@
+"""Who an alert reaches: its audience keys (see INTERFACES.md, alerts), and the same rule as a query.
+
+One table drives both the event audience and who may see an alert in the API, so a person who can read
+an alert through the API is exactly a person its events reach.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Q
+
+from schoolsafe.alerts.models import Tier
+from schoolsafe.core.policy import memberships
+
+# (organization kind, role) pairs each tier reaches. Emergency: police dispatch and supervisors of every
+# agency serving the school, the school's SRO, all its staff, admins and threat-assessment team, and the
+# district's safety director. Assist ("staff help needed"): the school's admins and SRO only.
+TIER_AUDIENCE: dict[str, frozenset[tuple[str, str]]] = {
+    Tier.EMERGENCY: frozenset({
+        ("agency", "dispatcher"),
+        ("agency", "police_supervisor"),
+        ("school", "officer"),
+        ("school", "staff"),
+        ("school", "school_admin"),
+        ("school", "ta_member"),
+        ("district", "district_director"),
+    }),
+    Tier.ASSIST: frozenset({("school", "school_admin"), ("school", "officer")}),
+}
+# The people whose acknowledgement stops an escalation timer: police dispatch of a serving agency (a
+# supervisor who acknowledges has taken it on, which is what escalation asks of them).
+DISPATCH_ROLES = frozenset({"dispatcher", "police_supervisor"})
+
+
+def audience_keys(
+    tier: str, school_id: int, district_id: int, agency_ids: Iterable[int], raised_by_id: int | None
+) -> list[str]:
+    """The audience keys of an alert of `tier` at a school."""
+    org_ids = {"school": [school_id], "district": [district_id], "agency": sorted(set(agency_ids))}
+    keys = {f"{kind}:{org_id}:{role}" for kind, role in TIER_AUDIENCE[tier] for org_id in org_ids[kind]}
+    if raised_by_id is not None:
+        # The person who raised it sees acknowledgements and the all clear.
+        keys.add(f"user:{raised_by_id}")
+    return sorted(keys)
+
+
+def escalation_keys(role: str, agency_ids: Iterable[int]) -> list[str]:
+    """The keys of the people an escalation goes to: `role` in every agency serving the school."""
+    return sorted(f"agency:{agency_id}:{role}" for agency_id in set(agency_ids))
+
+
+def audience_q(user: Any) -> Q:
+    """A Q over Alert matching the alerts whose audience includes `user` (the same rule as the keys)."""
+    from schoolsafe.core.models import School
+
+    q = Q(raised_by_id=user.pk) if getattr(user, "pk", None) else Q(pk__in=[])
+    reach: dict[str, dict[str, set[int]]] = {tier: {"school": set(), "district": set(), "agency": set()}
+                                              for tier in TIER_AUDIENCE}
+    for m in memberships(user):
+        kind = m.organization_kind
+        for tier, pairs in TIER_AUDIENCE.items():
+            if (kind, m.role) in pairs:
+                reach[tier][kind].add(m.school_id or m.district_id or m.agency_id)
+    for tier, by_kind in reach.items():
+        if by_kind["school"]:
+            q |= Q(tier=tier, school_id__in=sorted(by_kind["school"]))
+        if by_kind["district"]:
+            q |= Q(tier=tier, school__district_id__in=sorted(by_kind["district"]))
+        if by_kind["agency"]:
+            served = School.agencies.through.objects.filter(agency_id__in=sorted(by_kind["agency"]))
+            q |= Q(tier=tier, school_id__in=served.values("school_id"))
+    return q

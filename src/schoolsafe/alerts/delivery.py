@@ -1,0 +1,72 @@
+"""The delivery report: for one alert, every intended recipient, when it reached them, when they acknowledged.
+
+"Intended" is whoever the audience of the alert's `alert.raised` event reaches now (users_for_keys); "reached"
+is that person's delivery receipt for that event; "acknowledged" is their acknowledgement of the alert.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch
+
+from schoolsafe.accounts.models import Membership
+from schoolsafe.alerts.models import Alert
+from schoolsafe.alerts.serialize import iso, person
+from schoolsafe.events.audience import users_for_keys
+from schoolsafe.events.models import Event, Receipt
+
+
+def raised_event(alert: Alert) -> Event | None:
+    return (
+        Event.objects.filter(kind="alert.raised", subject_type="alerts.alert", subject_id=str(alert.pk))
+        .order_by("id")
+        .first()
+    )
+
+
+def _membership_key(m: Membership) -> str:
+    return f"{m.organization_kind}:{m.school_id or m.district_id or m.agency_id}:{m.role}"
+
+
+def delivery_report(alert: Alert) -> dict[str, Any]:
+    """The report as JSON: recipients (by name) with receipt and acknowledgement times, and the counts."""
+    from schoolsafe.alerts.actions import alert_audience
+
+    event = raised_event(alert)
+    audience = list(event.audience) if event is not None else alert_audience(alert)
+    keys = set(audience)
+    users = (
+        users_for_keys(audience)
+        .prefetch_related(Prefetch("memberships", queryset=Membership.objects.order_by("role")))
+        .order_by("full_name", "username", "pk")
+    )
+    receipts: dict[int, Any] = {}
+    if event is not None:
+        receipts = dict(Receipt.objects.filter(event=event).values_list("user_id", "received_at"))
+    acks = dict(alert.acknowledgements.values_list("user_id", "at"))
+    recipients = []
+    for user in users:
+        roles = sorted({m.role for m in user.memberships.all() if _membership_key(m) in keys})
+        if f"user:{user.pk}" in keys and user.pk == alert.raised_by_id:
+            roles.append("raised_by")
+        recipients.append({
+            "user": person(user),
+            "roles": roles,
+            "received_at": iso(receipts.get(user.pk)),
+            "acknowledged_at": iso(acks.get(user.pk)),
+        })
+    received = sum(1 for r in recipients if r["received_at"])
+    acknowledged = sum(1 for r in recipients if r["acknowledged_at"])
+    return {
+        "alert": alert.pk,
+        "event": event.pk if event is not None else None,
+        "recipients": recipients,
+        "counts": {
+            "intended": len(recipients),
+            "received": received,
+            "acknowledged": acknowledged,
+            "not_received": len(recipients) - received,
+            "not_acknowledged": len(recipients) - acknowledged,
+        },
+    }

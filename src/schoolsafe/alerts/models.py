@@ -1,0 +1,228 @@
+"""Emergency alerts: incidents raised with a Standard Response Protocol action, their acknowledgements,
+the escalation policy and the escalation timers the background worker runs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from schoolsafe.core.policy import RestrictedQuerySet
+
+
+class Action(models.TextChoices):
+    """The five Standard Response Protocol actions (I Love U Guys Foundation, SRP 4.0)."""
+
+    HOLD = "hold", "Hold"
+    SECURE = "secure", "Secure"
+    LOCKDOWN = "lockdown", "Lockdown"
+    EVACUATE = "evacuate", "Evacuate"
+    SHELTER = "shelter", "Shelter"
+
+
+# The directive staff hear with each action (SRP); shown on the alert and, in part 2, on the panic page.
+DIRECTIVES: dict[str, str] = {
+    Action.HOLD: "In your room or area. Clear the halls.",
+    Action.SECURE: "Get inside. Lock outside doors.",
+    Action.LOCKDOWN: "Locks, lights, out of sight.",
+    Action.EVACUATE: "To the announced location.",
+    Action.SHELTER: "State the hazard and the safety strategy.",
+}
+
+
+class Hazard(models.TextChoices):
+    """What a Shelter is against (SRP names tornado, hazmat, earthquake and tsunami)."""
+
+    TORNADO = "tornado", "Tornado"
+    HAZMAT = "hazmat", "Hazardous materials"
+    EARTHQUAKE = "earthquake", "Earthquake"
+    TSUNAMI = "tsunami", "Tsunami"
+    OTHER = "other", "Other"
+
+
+# SRP's safety strategy for each hazard; used when the person raising a Shelter does not name one.
+DEFAULT_STRATEGIES: dict[str, str] = {
+    Hazard.TORNADO: "Evacuate to shelter area",
+    Hazard.HAZMAT: "Seal the room",
+    Hazard.EARTHQUAKE: "Drop, cover and hold",
+    Hazard.TSUNAMI: "Get to high ground",
+}
+
+
+class Tier(models.TextChoices):
+    """Who an alert reaches: `assist` the school's admins and SRO, `emergency` everyone who must act."""
+
+    ASSIST = "assist", "Assist (staff help needed)"
+    EMERGENCY = "emergency", "Emergency"
+
+
+class Status(models.TextChoices):
+    ACTIVE = "active", "Active"
+    ALL_CLEAR = "all_clear", "All clear"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Alert(models.Model):
+    """An incident at a school: one SRP action raised by a person, until the all clear or a cancel."""
+
+    school = models.ForeignKey("core.School", on_delete=models.PROTECT, related_name="alerts")
+    action = models.CharField(max_length=16, choices=Action.choices)
+    hazard = models.CharField(max_length=16, choices=Hazard.choices, blank=True, help_text="shelter only")
+    strategy = models.CharField(max_length=200, blank=True, help_text="shelter only: the safety strategy")
+    evacuate_to = models.CharField(max_length=200, blank=True, help_text="evacuate only: where to go")
+    tier = models.CharField(max_length=16, choices=Tier.choices, default=Tier.EMERGENCY)
+    reason = models.CharField(max_length=500, blank=True)
+    building = models.CharField(max_length=100, blank=True)
+    room = models.CharField(max_length=60, blank=True)
+    location_text = models.CharField(max_length=500, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    exercise = models.BooleanField(default=False, help_text="a drill, not a real emergency")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="raised_alerts")
+    raised_at = models.DateTimeField()
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    all_clear_at = models.DateTimeField(null=True, blank=True)
+    all_clear_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = RestrictedQuerySet.as_manager()
+    policy_school_path = "school"
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        indexes = [
+            models.Index(fields=["school", "status"]),
+            models.Index(fields=["status", "-raised_at"]),
+        ]
+
+    def __str__(self) -> str:
+        drill = " (exercise)" if self.exercise else ""
+        return f"{self.get_action_display()}{drill} at school {self.school_id}"
+
+    @property
+    def directive(self) -> str:
+        return DIRECTIVES.get(self.action, "")
+
+    @staticmethod
+    def policy_restrict(queryset: models.QuerySet, user: Any, action: str, roles: frozenset[str]) -> models.QuerySet:
+        from schoolsafe.alerts.policies import restrict_alerts
+
+        return restrict_alerts(queryset, user, action, roles)
+
+
+class Acknowledgement(models.Model):
+    """A person's confirmation that they have the alert and are acting on it."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="acknowledgements")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [models.UniqueConstraint(fields=["alert", "user"], name="acknowledgement_once_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} acknowledged alert {self.alert_id}"
+
+
+ESCALATION_ROLE_CHOICES = [("police_supervisor", "Police supervisor"), ("agency_admin", "Agency administrator")]
+DEFAULT_ACK_TIMEOUT_SECONDS = 30
+DEFAULT_ESCALATE_TO = "police_supervisor"
+
+
+class EscalationPolicy(models.Model):
+    """What happens when dispatch has not acknowledged an emergency alert in time, for one agency or one
+    school (a school's own policy overrides its agencies')."""
+
+    agency = models.OneToOneField(
+        "core.Agency", null=True, blank=True, on_delete=models.CASCADE, related_name="escalation_policy"
+    )
+    school = models.OneToOneField(
+        "core.School", null=True, blank=True, on_delete=models.CASCADE, related_name="escalation_policy"
+    )
+    enabled = models.BooleanField(default=True)
+    ack_timeout_seconds = models.PositiveIntegerField(
+        default=DEFAULT_ACK_TIMEOUT_SECONDS,
+        validators=[MinValueValidator(1), MaxValueValidator(3600)],
+        help_text="seconds dispatch has to acknowledge an emergency alert before it escalates",
+    )
+    escalate_to_role = models.CharField(max_length=32, choices=ESCALATION_ROLE_CHOICES, default=DEFAULT_ESCALATE_TO)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "escalation policies"
+        constraints = [
+            models.CheckConstraint(
+                name="escalation_policy_one_organization",
+                condition=Q(agency__isnull=False, school__isnull=True) | Q(agency__isnull=True, school__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        owner = f"school {self.school_id}" if self.school_id else f"agency {self.agency_id}"
+        return f"Escalation after {self.ack_timeout_seconds} s for {owner}"
+
+
+class EscalationTimer(models.Model):
+    """A pending escalation of one alert: due at `due_at` unless dispatch acknowledges first.
+
+    A row, not a sleeping coroutine, so it survives a restart of every process. The worker claims it with a
+    conditional UPDATE (fired_at IS NULL AND cancelled_at IS NULL) so that two workers never fire it twice.
+    """
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="escalation_timers")
+    escalate_to_role = models.CharField(max_length=32, default=DEFAULT_ESCALATE_TO)
+    timeout_seconds = models.PositiveIntegerField()
+    created_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    fired_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=64, blank=True, help_text="the worker that fired it")
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [
+            # The worker's scan reads only pending timers: keep that index small.
+            models.Index(
+                fields=["due_at"], name="escalation_timer_pending",
+                condition=Q(fired_at__isnull=True, cancelled_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Escalation of alert {self.alert_id} due {self.due_at:%Y-%m-%d %H:%M:%S}"
+
+    @property
+    def state(self) -> str:
+        return "fired" if self.fired_at else "cancelled" if self.cancelled_at else "pending"
+
+
+class IdempotencyKey(models.Model):
+    """A client's Idempotency-Key and the response its first request got (Stripe's semantics): a retry
+    with the same key and body gets that response again instead of a second alert."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField()
+    response_body = models.JSONField()
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            # Two concurrent requests with one key: the second INSERT fails here and it replays the first.
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.user_id})"

@@ -1,0 +1,65 @@
+"""Who may do what with alerts (registered in the shared access policy table).
+
+- raise: the people in the building or responsible for it: a school's staff and administrators, its SRO
+  (an officer of the school, or of an agency serving it: police on scene raise through the same path), the
+  district's safety director, and dispatchers and police supervisors of a serving agency (a 911 call
+  about the school becomes an alert). Not: threat-assessment members as such (they are school staff and
+  raise as staff), tip analysts, programme coordinators, community liaisons, agency administrators (back
+  office roles; they call 911). A hardware trigger raises with an integration user holding `staff`.
+- view / acknowledge: exactly the alert's audience (see audience.py), plus the person who raised it.
+- all_clear / cancel: those who command the response: police (dispatch, supervisors, the SRO), the
+  principal and the district director. Not every teacher: one teacher must not end a lockdown for the
+  whole school. The person who raised an alert may also cancel it (raised by mistake).
+- delivery: the delivery report names every recipient; for those who run the response only.
+An alert the user may not see is a 404; one they see but may not act on is a 403.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+
+from schoolsafe.alerts.audience import TIER_AUDIENCE, audience_q
+from schoolsafe.core.policy import reached_schools, register
+
+RAISE_ROLES = frozenset({"staff", "school_admin", "officer", "district_director", "dispatcher", "police_supervisor"})
+VIEW_ROLES = frozenset(role for pairs in TIER_AUDIENCE.values() for _, role in pairs)
+COMMAND_ROLES = frozenset({"dispatcher", "police_supervisor", "officer", "school_admin", "district_director"})
+
+register("alerts.alert", {
+    "view": VIEW_ROLES,
+    "raise": RAISE_ROLES,
+    "acknowledge": VIEW_ROLES,
+    "all_clear": COMMAND_ROLES,
+    "cancel": COMMAND_ROLES,
+    "delivery": COMMAND_ROLES,
+})
+
+
+def restrict_alerts(queryset: models.QuerySet, user: Any, action: str, roles: frozenset[str]) -> models.QuerySet:
+    """Alerts `user` may `action`: visible ones (the audience rule) that a membership with one of `roles`
+    reaches; the person who raised an alert may also cancel it."""
+    visible = audience_q(user)
+    if action == "view":
+        return queryset.filter(visible)
+    acting = Q(school_id__in=reached_schools(user, roles).values("pk"))
+    q = visible & acting
+    if action == "cancel":
+        q |= Q(raised_by_id=user.pk)
+    return queryset.filter(q)
+
+
+def reaches_school(user: Any, school: Any, roles: frozenset[str]) -> bool:
+    """Whether one of `user`'s memberships with a role in `roles` reaches `school` (a SchoolRef: id,
+    district_id, agency_ids). The same reach rule as core.policy, decided without a query."""
+    from schoolsafe.core.policy import memberships
+
+    agencies = set(school.agency_ids)
+    for m in memberships(user):
+        if m.role in roles and (
+            m.school_id == school.id or m.district_id == school.district_id or (m.agency_id in agencies)
+        ):
+            return True
+    return False

@@ -1,0 +1,170 @@
+"""Escalation: dispatch that has not acknowledged an emergency in time brings in the police supervisor."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from schoolsafe.alerts import actions
+from schoolsafe.alerts.models import Alert, EscalationPolicy, EscalationTimer
+from schoolsafe.alerts.tasks import fire_due_timers
+from schoolsafe.alerts.tests.conftest import ALERTS_URL, lockdown
+from schoolsafe.audit.models import AuditEntry
+from schoolsafe.events.models import Event
+
+
+def raise_alert(api, user, school, **overrides) -> Alert:
+    response = api(user).post(ALERTS_URL, lockdown(school, **overrides))
+    assert response.status_code == 201, response.content
+    return Alert.objects.get(pk=response.json()["id"])
+
+
+def wait_until_due(alert: Alert) -> None:
+    due = EscalationTimer.objects.get(alert=alert).due_at
+    time.sleep(max(0.0, (due - timezone.now()).total_seconds()) + 0.05)
+
+
+@pytest.mark.django_db
+def test_without_a_dispatch_acknowledgement_the_alert_escalates_to_the_supervisor(
+    api, world, teacher_a, supervisor_a, quick_escalation
+):
+    alert = raise_alert(api, teacher_a, world.school_a)
+    assert fire_due_timers("worker-1") == 0  # not yet due
+
+    wait_until_due(alert)
+    assert fire_due_timers("worker-1") == 1
+    assert fire_due_timers("worker-1") == 0  # fired once, never again
+
+    timer = EscalationTimer.objects.get(alert=alert)
+    assert timer.state == "fired" and timer.claimed_by == "worker-1" and timer.timeout_seconds == 1
+    assert timer.fired_at >= timer.due_at
+    event = Event.objects.get(kind="alert.escalated")
+    assert event.subject_id == str(alert.pk)
+    assert f"agency:{world.agency_a.pk}:police_supervisor" in event.audience
+    assert f"school:{world.school_a.pk}:staff" in event.audience  # the existing audience is kept
+    assert event.data["escalation"]["to_role"] == "police_supervisor"
+    assert event.data["escalation"]["timeout_seconds"] == 1
+    entry = AuditEntry.objects.get(action="alerts.escalate_alert")
+    assert entry.object_id == str(alert.pk) and entry.actor_name == "worker:worker-1"
+    # What the supervisor sees when opening the alert:
+    shown = api(supervisor_a).get(f"{ALERTS_URL}/{alert.pk}").json()
+    assert shown["escalated_at"] is not None
+
+
+@pytest.mark.django_db
+def test_a_dispatch_acknowledgement_before_the_deadline_stops_the_escalation(api, world, teacher_a, dispatcher,
+                                                                            quick_escalation):
+    alert = raise_alert(api, teacher_a, world.school_a)
+    ack = api(dispatcher).post(f"{ALERTS_URL}/{alert.pk}/acknowledge")
+    assert ack.status_code == 200
+
+    wait_until_due(alert)
+    assert fire_due_timers("worker-1") == 0
+    timer = EscalationTimer.objects.get(alert=alert)
+    assert timer.state == "cancelled" and timer.cancel_reason == "acknowledged by dispatch"
+    assert not Event.objects.filter(kind="alert.escalated").exists()
+    assert Event.objects.get(kind="alert.acknowledged").data["by_dispatch"] is True
+    alert.refresh_from_db()
+    assert alert.escalated_at is None
+
+
+@pytest.mark.django_db
+def test_a_teachers_acknowledgement_does_not_stop_it(api, world, teacher_a, principal_a, quick_escalation):
+    alert = raise_alert(api, teacher_a, world.school_a)
+    api(principal_a).post(f"{ALERTS_URL}/{alert.pk}/acknowledge")
+    wait_until_due(alert)
+    assert fire_due_timers("worker-1") == 1
+
+
+@pytest.mark.django_db
+def test_an_all_clear_before_the_deadline_stops_it(api, world, teacher_a, principal_a, quick_escalation):
+    alert = raise_alert(api, teacher_a, world.school_a)
+    api(principal_a).post(f"{ALERTS_URL}/{alert.pk}/all-clear")
+    wait_until_due(alert)
+    assert fire_due_timers("worker-1") == 0
+    assert EscalationTimer.objects.get(alert=alert).state == "cancelled"
+
+
+@pytest.mark.django_db
+def test_a_second_worker_never_fires_a_timer_the_first_has_fired(api, world, teacher_a, quick_escalation):
+    alert = raise_alert(api, teacher_a, world.school_a)
+    timer = EscalationTimer.objects.get(alert=alert)
+    wait_until_due(alert)
+
+    assert actions.do_fire_escalation_timer(timer.pk, "worker-1") is True
+    assert actions.do_fire_escalation_timer(timer.pk, "worker-2") is False
+    assert EscalationTimer.objects.get(pk=timer.pk).claimed_by == "worker-1"
+    assert Event.objects.filter(kind="alert.escalated").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_scanning_at_the_same_moment_fire_each_timer_once(api, world, teacher_a, quick_escalation):
+    alerts = [raise_alert(api, teacher_a, world.school_a, reason=f"alert {n}") for n in range(4)]
+    wait_until_due(alerts[-1])
+    barrier = threading.Barrier(2)
+    fired: dict[str, int] = {}
+
+    def scan(worker_id: str) -> None:
+        try:
+            barrier.wait(timeout=10)
+            fired[worker_id] = fire_due_timers(worker_id)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=scan, args=(w,)) for w in ("worker-1", "worker-2")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+
+    assert fired["worker-1"] + fired["worker-2"] == 4
+    assert Event.objects.filter(kind="alert.escalated").count() == 4
+    assert EscalationTimer.objects.filter(fired_at__isnull=False).count() == 4
+
+
+# --- the policy is data ----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_without_a_policy_dispatch_has_30_seconds(api, world, teacher_a):
+    alert = raise_alert(api, teacher_a, world.school_a)
+    timer = EscalationTimer.objects.get(alert=alert)
+    assert timer.timeout_seconds == 30
+    assert abs((timer.due_at - alert.raised_at).total_seconds() - 30) < 0.001
+
+
+@pytest.mark.django_db
+def test_a_schools_policy_overrides_its_agencys(api, world, teacher_a, quick_escalation):
+    EscalationPolicy.objects.create(school=world.school_a, ack_timeout_seconds=90, escalate_to_role="agency_admin")
+    alert = raise_alert(api, teacher_a, world.school_a)
+    timer = EscalationTimer.objects.get(alert=alert)
+    assert (timer.timeout_seconds, timer.escalate_to_role) == (90, "agency_admin")
+
+
+@pytest.mark.django_db
+def test_a_school_may_switch_escalation_off(api, world, teacher_a, quick_escalation):
+    EscalationPolicy.objects.create(school=world.school_a, enabled=False)
+    alert = raise_alert(api, teacher_a, world.school_a)
+    assert not EscalationTimer.objects.filter(alert=alert).exists()
+
+
+@pytest.mark.django_db
+def test_of_several_serving_agencies_the_most_urgent_rule_wins(api, world, teacher_a, quick_escalation):
+    world.school_a.agencies.add(world.agency_b)
+    EscalationPolicy.objects.create(agency=world.agency_b, ack_timeout_seconds=45)
+    alert = raise_alert(api, teacher_a, world.school_a)
+    assert EscalationTimer.objects.get(alert=alert).timeout_seconds == 1
+
+
+@pytest.mark.django_db
+def test_a_policy_names_one_organization(world):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        EscalationPolicy.objects.create(agency=world.agency_a, school=world.school_a)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        EscalationPolicy.objects.create()
