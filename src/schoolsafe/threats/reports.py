@@ -1,10 +1,10 @@
 """De-identified counts of threat-assessment cases per school and school year, small counts suppressed.
 
 These counts are the one place that reads cases outside the need-to-know policy: they name no person
-and no case, and any count under SUPPRESS_BELOW is shown as "<10". Zero is suppressed too, so that a
-school's "<10" cannot be told apart from none at all; and when a breakdown would hide a single cell
-that the total and the other cells give away, the next smallest cell is hidden as well
-(complementary suppression).
+and no case, and any count under SUPPRESS_BELOW is shown as "<10" (zero included). Since the total and the shown
+cells give away the sum of the hidden ones, more cells are hidden, smallest first, until that sum is
+zero or at least SUPPRESS_BELOW (complementary suppression): a reader never learns that, say, exactly
+one case of a school was very serious.
 """
 
 from __future__ import annotations
@@ -40,12 +40,12 @@ def year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
 
 
 def suppress(cells: dict[str, int]) -> dict[str, int | str]:
-    """Counts under the threshold become "<10"; a lone hidden cell takes the next smallest with it."""
+    """Counts under the threshold become "<10"; then the smallest shown cells too, until the hidden
+    cells' sum (which total minus shown reveals) is 0 or at least the threshold."""
     hidden = {k for k, v in cells.items() if v < SUPPRESS_BELOW}
-    if len(hidden) == 1:
-        shown = sorted((v, k) for k, v in cells.items() if k not in hidden)
-        if shown:
-            hidden.add(shown[0][1])
+    shown = sorted((v, k) for k, v in cells.items() if k not in hidden)
+    while shown and 0 < sum(cells[k] for k in hidden) < SUPPRESS_BELOW:
+        hidden.add(shown.pop(0)[1])
     return {k: (SUPPRESSED if k in hidden else v) for k, v in cells.items()}
 
 

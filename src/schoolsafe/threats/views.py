@@ -1,0 +1,452 @@
+"""Threat-assessment pages: the team's dashboard, the staff referral form, a case and its CSTAG steps,
+teams, de-identified reports.
+
+Every page loads through `reads` (policy + audit) and every form calls one action. A refused step
+re-renders the case with the error next to the form (400 for bad input, 409 for a step out of order).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.views.decorators.http import require_http_methods, require_POST
+
+from schoolsafe.accounts.models import User
+from schoolsafe.threats import actions, policies, reads, reports
+from schoolsafe.threats.actions import NotFound, ThreatError
+from schoolsafe.threats.models import (
+    THEMES,
+    Case,
+    ClosureOutcome,
+    Finding,
+    FollowUp,
+    HowReceived,
+    LegalBasis,
+    Mode,
+    NotificationRecipient,
+    PersonKind,
+    Stage,
+    Team,
+    TeamMember,
+    TeamRole,
+)
+
+INTAKE_CHOICES = {
+    "person_kinds": PersonKind.choices,
+    "how_received_choices": HowReceived.choices,
+    "modes": Mode.choices,
+}
+WORKFLOW = [
+    (1, "Evaluate", ("evaluate",)),
+    (2, "Transient or substantive", ("classify",)),
+    (3, "Substantive response", ("respond",)),
+    (4, "Safety evaluation", ("safety_evaluation",)),
+    (5, "Safety plan and monitoring", ("safety_plan", "monitoring")),
+]
+
+
+def _intake_from(post: Any) -> dict[str, Any]:
+    return {name: post.get(name, "") for name in actions.INTAKE_FIELDS}
+
+
+# --- dashboard -----------------------------------------------------------------------------------
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The cases this user may see (open first) and the follow-ups that are overdue."""
+    show = request.GET.get("show", "open")
+    cases = reads.visible_cases(request.user).annotate(
+        overdue=Count("follow_ups", filter=Q(follow_ups__due_on__lt=timezone.localdate(),
+                                             follow_ups__completed_at__isnull=True,
+                                             follow_ups__cancelled_at__isnull=True)),
+    )
+    if show == "open":
+        cases = cases.exclude(stage=Stage.CLOSED)
+    elif show == "closed":
+        cases = cases.filter(stage=Stage.CLOSED)
+    cases = list(cases.order_by("-opened_at", "-pk")[:200])
+    overdue = list(reads.overdue_follow_ups(request.user).order_by("due_on", "pk"))
+    reads.audit_case_list(request.user, cases, via="dashboard")
+    return render(request, "threats/dashboard.html", {
+        "cases": cases, "overdue": overdue, "show": show,
+        "seats": policies.seats(request.user),
+        "coordinator": bool(policies.coordinated_districts(request.user)),
+        "may_refer": policies.schools_for(request.user, "refer").exists(),
+        "teams": Team.objects.filter(pk__in=[s["team_id"] for s in policies.seats(request.user)]),
+    })
+
+
+# --- intake --------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def refer(request: HttpRequest) -> HttpResponse:
+    """The staff referral form: any adult of a school tells its team about a concerning behaviour."""
+    schools = policies.schools_for(request.user, "refer").order_by("name")
+    error, status = None, 200
+    if request.method == "POST":
+        try:
+            actions.do_refer_concern(request.user, _int(request.POST.get("school"), "school"),
+                                     **_intake_from(request.POST))
+        except NotFound:
+            error, status = ThreatError("Choose one of your schools.", "school"), 400
+        except ThreatError as exc:
+            error, status = exc, exc.status
+        else:
+            return redirect("threats:referred")
+    return render(request, "threats/refer.html", {
+        "schools": schools, "error": error, "posted": request.POST, **INTAKE_CHOICES,
+        "now": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+    }, status=status)
+
+
+@login_required
+def referred(request: HttpRequest) -> HttpResponse:
+    return render(request, "threats/referred.html")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_new(request: HttpRequest) -> HttpResponse:
+    """A team member opens a case directly."""
+    seats = policies.seats(request.user)
+    teams = Team.objects.filter(Q(pk__in=[s["team_id"] for s in seats])
+                                | Q(district_id__in=policies.coordinated_districts(request.user)))
+    teams = teams.select_related("school", "district").order_by("name")
+    if not teams:
+        raise Http404("No team.")
+    error, status = None, 200
+    if request.method == "POST":
+        try:
+            case = actions.do_open_case(request.user, _int(request.POST.get("team"), "team"),
+                                        school=request.POST.get("school") or None, **_intake_from(request.POST))
+        except NotFound:
+            error, status = ThreatError("Choose one of your teams.", "team"), 400
+        except ThreatError as exc:
+            error, status = exc, exc.status
+        else:
+            messages.success(request, f"Case {case.number} opened. Next: step 1, evaluate the threat.")
+            return redirect("threats:case", case_id=case.pk)
+    return render(request, "threats/case_new.html", {
+        "teams": teams, "error": error, "posted": request.POST, **INTAKE_CHOICES,
+        "now": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+    }, status=status)
+
+
+def _int(value: Any, field: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ThreatError("Choose one.", field) from None
+
+
+# --- a case --------------------------------------------------------------------------------------
+
+
+def _case_page(request: HttpRequest, case: Case, *, error: ThreatError | None = None, form: str = "",
+               status: int = 200) -> HttpResponse:
+    findings = {t.theme: t for t in case.themes.all()}
+    members = list(case.team.active_members())
+    follow_ups = list(case.follow_ups.select_related("responsible", "completed_by"))
+    progress = []
+    for number, label, stages in WORKFLOW:
+        done_steps = {"evaluate": 1, "classify": 2, "respond": 3, "safety_evaluation": 4, "safety_plan": 5}
+        taken = case.decisions.filter(step__in=[k for k, v in done_steps.items() if v == number]).exists()
+        progress.append({"number": number, "label": label, "current": case.stage in stages, "done": taken})
+    return render(request, "threats/case_detail.html", {
+        "case": case,
+        "progress": progress,
+        "decisions": case.decisions.select_related("decided_by"),
+        "themes": [{"code": code, "label": label, "question": question, "entry": findings.get(code)}
+                   for code, label, question in THEMES],
+        "notifications": case.notifications.select_related("notified_by"),
+        "plan": getattr(case, "safety_plan", None),
+        "follow_ups": follow_ups,
+        "notes": reads.visible_notes(request.user, case, via="page"),
+        "disclosures": case.disclosures.select_related("disclosed_by"),
+        "members": members,
+        "may_write_clinical": reads.may_write_clinical(request.user, case),
+        # The refused form gets back what was typed; the others stay empty.
+        "error": error, "form": form.replace("-", "_"), "posted": {form.replace("-", "_"): request.POST} if error else {},
+        "findings": Finding.choices[1:],
+        "recipients": NotificationRecipient.choices,
+        "legal_bases": LegalBasis.choices,
+        "outcomes": ClosureOutcome.choices,
+        "today": timezone.localdate().isoformat(),
+        "notification_rows": range(3),
+        **INTAKE_CHOICES,
+    }, status=status)
+
+
+@login_required
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = reads.load_case(request.user, case_id, via="page")
+    return _case_page(request, case)
+
+
+def _run(request: HttpRequest, case_id: int, form: str, call: Any, done: str) -> HttpResponse:
+    """Call one action for a case form; on refusal show the case again with the error at the form."""
+    if not Case.objects.restrict(request.user, "change").filter(pk=case_id).exists():
+        raise Http404("Case not found.")
+    try:
+        call()
+    except NotFound:
+        raise Http404("Not found.") from None
+    except ThreatError as exc:
+        case = reads.load_case(request.user, case_id, via="page")
+        return _case_page(request, case, error=exc, form=form, status=exc.status)
+    messages.success(request, done)
+    return redirect(reverse("threats:case", args=[case_id]) + f"#{form}")
+
+
+def _monitoring_dates(post: Any) -> list[dt.date]:
+    first = parse_date(post.get("first_date", "") or "")
+    if first is None:
+        raise ThreatError("The first follow-up date is required (YYYY-MM-DD).", "monitoring_dates")
+    try:
+        every, count = int(post.get("every_days") or 7), int(post.get("count") or 1)
+    except ValueError:
+        raise ThreatError("Every how many days, and how many checks: whole numbers.", "monitoring_dates") from None
+    if not (1 <= every <= 90 and 1 <= count <= 26):
+        raise ThreatError("Checks every 1 to 90 days, 1 to 26 of them.", "monitoring_dates")
+    return [first + dt.timedelta(days=every * i) for i in range(count)]
+
+
+@login_required
+@require_POST
+def case_step(request: HttpRequest, case_id: int, step: str) -> HttpResponse:
+    """Record the case's next CSTAG step from its form."""
+    p, user = request.POST, request.user
+
+    def call() -> None:
+        if step == "evaluate":
+            actions.do_record_evaluation(user, case_id, person_interview=p.get("person_interview", ""),
+                                         witness_interviews=p.get("witness_interviews", ""),
+                                         target_interviews=p.get("target_interviews", ""),
+                                         records_reviewed=p.get("records_reviewed", ""), rationale=p.get("rationale", ""))
+        elif step == "classify":
+            actions.do_classify_threat(user, case_id, classification=p.get("classification", ""),
+                                       rationale=p.get("rationale", ""), resolution=p.get("resolution", ""),
+                                       in_doubt=p.get("in_doubt") == "on")
+        elif step == "respond":
+            rows = [{"recipient": p.get(f"recipient_{i}", ""), "name": p.get(f"name_{i}", ""),
+                     "method": p.get(f"method_{i}", "")} for i in range(3)]
+            actions.do_record_substantive_response(
+                user, case_id, seriousness=p.get("seriousness", ""), protective_actions=p.get("protective_actions", ""),
+                rationale=p.get("rationale", ""), notifications=[r for r in rows if r["name"].strip()],
+            )
+        elif step == "safety-evaluation":
+            actions.do_record_safety_evaluation(
+                user, case_id, mental_health_assessment=p.get("mental_health_assessment", ""),
+                law_enforcement_investigation=p.get("law_enforcement_investigation", ""),
+                interim_measures=p.get("interim_measures", ""), rationale=p.get("rationale", ""))
+        elif step == "safety-plan":
+            case = Case.objects.get(pk=case_id)
+            member = TeamMember.objects.filter(team=case.team_id, user_id=p.get("responsible") or 0,
+                                               removed_at__isnull=True).select_related("user").first()
+            actions.do_adopt_safety_plan(user, case_id, interventions=p.get("interventions", ""),
+                                         responsible=member.user if member else None,
+                                         monitoring_schedule=p.get("monitoring_schedule", ""),
+                                         monitoring_dates=_monitoring_dates(p), rationale=p.get("rationale", ""))
+        elif step == "close":
+            actions.do_close_case(user, case_id, outcome=p.get("outcome", ""), reason=p.get("reason", ""))
+        elif step == "themes":
+            actions.do_record_themes(user, case_id, {
+                code: {"finding": p.get(f"finding_{code}", ""), "notes": p.get(f"notes_{code}", "")}
+                for code, _, _ in THEMES})
+        elif step == "notes":
+            actions.do_add_note(user, case_id, text=p.get("text", ""), clinical=p.get("clinical") == "on")
+        elif step == "notifications":
+            actions.do_record_notification(user, case_id, recipient=p.get("recipient", ""), name=p.get("name", ""),
+                                           method=p.get("method", ""), notified_at=p.get("notified_at", ""))
+        elif step == "disclosures":
+            actions.do_record_disclosure(user, case_id, recipients=p.get("recipients", ""),
+                                         legal_basis=p.get("legal_basis", ""), basis_detail=p.get("basis_detail", ""),
+                                         information=p.get("information", ""), disclosed_at=p.get("disclosed_at", ""))
+        elif step == "intake":
+            actions.do_update_intake(user, case_id, **{k: v for k, v in _intake_from(p).items() if k in p})
+        else:
+            raise Http404("No such step.")
+
+    done = {"evaluate": "Step 1 recorded: evaluation.", "classify": "Step 2 recorded.",
+            "respond": "Step 3 recorded: substantive response.", "safety-evaluation": "Step 4 recorded: safety evaluation.",
+            "safety-plan": "Step 5: safety plan adopted; reminders scheduled.", "close": "Case closed.",
+            "themes": "Investigative themes saved.", "notes": "Note added.", "notifications": "Notification recorded.",
+            "disclosures": "Disclosure logged.", "intake": "Intake updated."}.get(step, "")
+    return _run(request, case_id, step, call, done)
+
+
+@login_required
+@require_POST
+def follow_up(request: HttpRequest, case_id: int, follow_up_id: int) -> HttpResponse:
+    """Record one monitoring check of the safety plan."""
+    if not FollowUp.objects.restrict(request.user, "change").filter(pk=follow_up_id, case_id=case_id).exists():
+        raise Http404("Follow-up not found.")
+
+    def call() -> None:
+        actions.do_record_follow_up(request.user, follow_up_id, summary=request.POST.get("summary", ""),
+                                    next_due_on=request.POST.get("next_due_on") or None)
+
+    return _run(request, case_id, "follow-ups", call, "Follow-up recorded.")
+
+
+@login_required
+def note_detail(request: HttpRequest, case_id: int, note_id: int) -> HttpResponse:
+    note = reads.load_note(request.user, case_id, note_id, via="page")
+    return render(request, "threats/note_detail.html", {"note": note, "case": note.case})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def export(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Export one case as JSON for a records request (the request's reference is required)."""
+    case = reads.visible_cases(request.user).filter(pk=case_id).first()
+    if case is None:
+        raise Http404("Case not found.")
+    error = None
+    if request.method == "POST":
+        reference = request.POST.get("request_reference", "").strip()
+        if reference and len(reference) <= 100:
+            document = reads.export_case(request.user, case, request_reference=reference, via="page")
+            response = HttpResponse(json.dumps(document, indent=2, cls=DjangoJSONEncoder, ensure_ascii=False),
+                                    content_type="application/json; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="{case.number}.json"'
+            response["Cache-Control"] = "no-store"
+            return response
+        error = "The records request's reference is required (at most 100 characters)."
+    return render(request, "threats/export.html", {"case": case, "error": error}, status=400 if error else 200)
+
+
+# --- teams ---------------------------------------------------------------------------------------
+
+
+def _creatable_places(user: Any) -> list[tuple[str, str]]:
+    """(value, label) of the schools and districts where `user` may set a team up and none exists yet."""
+    from schoolsafe.core.models import District, School
+
+    ms = policies.memberships(user)
+    districts = {m.district_id for m in ms if m.role == "district_director" and m.district_id}
+    districts |= policies.coordinated_districts(user)
+    school_ids = {m.school_id for m in ms if m.role == "school_admin" and m.school_id}
+    schools = School.objects.filter(Q(pk__in=school_ids) | Q(district_id__in=districts)).exclude(
+        threat_teams__isnull=False).order_by("name")
+    places = [(f"district:{d.pk}", f"{d.name} (district team)")
+              for d in District.objects.filter(pk__in=districts).exclude(
+                  pk__in=Team.objects.filter(school__isnull=True).values("district_id")).order_by("name")]
+    return places + [(f"school:{s.pk}", s.name) for s in schools]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def teams(request: HttpRequest) -> HttpResponse:
+    places = _creatable_places(request.user)
+    error, status = None, 200
+    if request.method == "POST":
+        from schoolsafe.core.models import District, School
+
+        kind, _, pk = request.POST.get("place", "").partition(":")
+        try:
+            if kind == "school":
+                team = actions.do_create_team(request.user, school=get_object_or_404(School, pk=_int(pk, "place")),
+                                              name=request.POST.get("name", ""))
+            elif kind == "district":
+                team = actions.do_create_team(request.user, district=get_object_or_404(District, pk=_int(pk, "place")),
+                                              name=request.POST.get("name", ""))
+            else:
+                raise ThreatError("Choose a school or district.", "place")
+        except NotFound:
+            raise Http404("Not found.") from None
+        except ThreatError as exc:
+            error, status = exc, exc.status
+        else:
+            messages.success(request, f"{team.name} set up. Add its members.")
+            return redirect("threats:team", team_id=team.pk)
+    visible = Team.objects.restrict(request.user, "view").select_related("school", "district").annotate(
+        size=Count("members", filter=Q(members__removed_at__isnull=True)))
+    return render(request, "threats/teams.html", {"teams": visible, "places": places, "error": error},
+                  status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
+    team = get_object_or_404(Team.objects.restrict(request.user, "view").select_related("school", "district"), pk=team_id)
+    may_change = Team.objects.restrict(request.user, "change").filter(pk=team.pk).exists()
+    error, status = None, 200
+    if request.method == "POST":
+        if not may_change:
+            raise Http404("Team not found.")
+        try:
+            user = User.objects.filter(pk=request.POST.get("user") or 0, is_active=True).first()
+            actions.do_add_team_member(request.user, team, user, request.POST.get("team_role", ""),
+                                       is_lead=request.POST.get("is_lead") == "on")
+        except ThreatError as exc:
+            error, status = exc, exc.status
+        else:
+            messages.success(request, f"{user} added to the team.")
+            return redirect("threats:team", team_id=team.pk)
+    seated = team.members.filter(removed_at__isnull=True).values("user_id")
+    candidates = User.objects.filter(
+        Q(memberships__role="ta_member") & (Q(memberships__school_id=team.school_id) | Q(memberships__district_id=team.district_id)),
+        is_active=True,
+    ).exclude(pk__in=seated).distinct().order_by("full_name", "username") if may_change else []
+    return render(request, "threats/team_detail.html", {
+        "team": team, "members": team.active_members(), "may_change": may_change, "candidates": candidates,
+        "team_roles": TeamRole.choices, "error": error,
+    }, status=status)
+
+
+@login_required
+@require_POST
+def team_member(request: HttpRequest, team_id: int, member_id: int, what: str) -> HttpResponse:
+    if not Team.objects.restrict(request.user, "change").filter(pk=team_id).exists():
+        raise Http404("Team not found.")
+    member = get_object_or_404(TeamMember, pk=member_id, team_id=team_id, removed_at__isnull=True)
+    try:
+        if what == "lead":
+            actions.do_set_team_lead(request.user, member)
+            messages.success(request, f"{member.user} now leads the team.")
+        elif what == "remove":
+            actions.do_remove_team_member(request.user, member)
+            messages.success(request, f"{member.user} removed from the team.")
+        else:
+            raise Http404("No such change.")
+    except NotFound:
+        raise Http404("Not found.") from None
+    return redirect("threats:team", team_id=team_id)
+
+
+# --- reports -------------------------------------------------------------------------------------
+
+
+@login_required
+def report(request: HttpRequest) -> HttpResponse:
+    """De-identified counts per school for one school year, small counts suppressed."""
+    schools = list(policies.schools_for(request.user, "report").order_by("name"))
+    if not schools:
+        raise Http404("No report.")
+    current = reports.school_year()
+    try:
+        year = int(request.GET.get("year", current))
+    except ValueError:
+        year = current
+    year = min(max(year, 2000), current)
+    return render(request, "threats/report.html", {
+        "rows": reports.counts_for(schools, year), "year": year, "years": range(current, current - 6, -1),
+        "threshold": reports.SUPPRESS_BELOW,
+        "classifications": reports.CLASSIFICATIONS, "outcomes": reports.OUTCOMES,
+        "decision_times": reports.DECISION_TIMES,
+    })
