@@ -1,0 +1,286 @@
+"""API for threat-assessment cases and their CSTAG decisions, through the need-to-know policy.
+
+A case the caller may not see is 404 (it does not exist for them); every read of a case, a note or an
+export is audited, as on the pages. A referral answers 201 without the case: the referrer does not see it.
+"""
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+from ninja.responses import Status
+
+from schoolsafe.threats import actions, reads
+from schoolsafe.threats.actions import ThreatError
+from schoolsafe.threats.models import Case, Decision, TeamMember
+
+router = Router(tags=["threat assessment"])
+
+
+class CaseSummaryOut(Schema):
+    id: int
+    number: str
+    team_id: int
+    school_id: int | None
+    source: str
+    stage: str
+    classification: str
+    person_name: str
+    opened_at: dt.datetime
+    closed_at: dt.datetime | None
+
+
+class CaseOut(CaseSummaryOut):
+    tip_reference: str
+    person_kind: str
+    person_grade: str
+    person_details: str
+    reporter_name: str
+    reporter_contact: str
+    occurred_at: dt.datetime
+    how_received: str
+    behaviour: str
+    mode: str
+    targets: str
+    witnesses: str
+    context: str
+    classified_at: dt.datetime | None
+    resolution: str
+    closure_outcome: str
+    closure_reason: str
+
+
+class DecisionOut(Schema):
+    id: int
+    step: str
+    outcome: str
+    rationale: str
+    details: dict[str, Any]
+    decided_by: str = Field(..., description="username of who decided")
+    decided_at: dt.datetime
+
+    @staticmethod
+    def resolve_decided_by(obj: Decision) -> str:
+        return obj.decided_by.username
+
+
+class NoteOut(Schema):
+    id: int
+    written_at: dt.datetime
+    author: str
+    clinical: bool
+    text: str
+
+    @staticmethod
+    def resolve_author(obj: Any) -> str:
+        return obj.author.username
+
+
+class IntakeIn(Schema):
+    person_kind: Literal["student", "staff", "parent", "other"]
+    person_name: str = Field(..., max_length=200)
+    person_grade: str = Field("", max_length=10)
+    person_details: str = ""
+    reporter_name: str = Field("", max_length=200)
+    reporter_contact: str = Field("", max_length=200)
+    occurred_at: dt.datetime
+    how_received: str = "in_person"
+    behaviour: str
+    mode: Literal["spoken", "written", "electronic", "gesture"]
+    targets: str = ""
+    witnesses: str = ""
+    context: str = ""
+
+
+class CaseIn(IntakeIn):
+    team_id: int
+    school_id: int | None = Field(None, description="for a district-level team: the school concerned")
+
+
+class ReferralIn(IntakeIn):
+    school_id: int
+    how_received: str = "staff_referral"
+
+
+class NotificationIn(Schema):
+    recipient: Literal["target", "target_parent", "person_parent", "other"]
+    name: str
+    method: str
+    notified_at: dt.datetime | None = None
+    notes: str = ""
+
+
+class DecisionIn(Schema):
+    """One CSTAG decision. `step` says which; the fields that step needs are required by it (the error
+    names any that is missing)."""
+
+    step: Literal["evaluate", "classify", "respond", "safety_evaluation", "safety_plan", "follow_up", "close"]
+    rationale: str = ""
+    # step 1
+    person_interview: str = ""
+    witness_interviews: str = ""
+    target_interviews: str = ""
+    records_reviewed: str = ""
+    # step 2
+    classification: Literal["transient", "substantive", ""] = ""
+    resolution: str = ""
+    in_doubt: bool = False
+    # step 3
+    seriousness: Literal["serious", "very_serious", ""] = ""
+    protective_actions: str = ""
+    notifications: list[NotificationIn] = []
+    # step 4
+    mental_health_assessment: str = ""
+    law_enforcement_investigation: str = ""
+    interim_measures: str = ""
+    # step 5
+    interventions: str = ""
+    responsible_id: int | None = None
+    monitoring_schedule: str = ""
+    monitoring_dates: list[dt.date] = []
+    # follow-up
+    follow_up_id: int | None = None
+    summary: str = ""
+    next_due_on: dt.date | None = None
+    # closure
+    outcome: str = ""
+    reason: str = ""
+
+
+class NoteIn(Schema):
+    text: str
+    clinical: bool = False
+
+
+class Accepted(Schema):
+    detail: str
+
+
+def _refused(exc: ThreatError) -> HttpError:
+    return HttpError(exc.status, f"{exc.field}: {exc.message}" if exc.field else exc.message)
+
+
+def _visible(request: HttpRequest, case_id: int) -> Case:
+    return reads.load_case(request.auth, case_id, via="api")
+
+
+@router.get("/threats/cases", response=list[CaseSummaryOut])
+def list_cases(request: HttpRequest, open: bool = True):
+    """The cases the caller may see (their teams', or their district's as its coordinator), newest first."""
+    cases = reads.visible_cases(request.auth).order_by("-opened_at", "-pk")
+    if open:
+        cases = cases.exclude(stage="closed")
+    cases = list(cases[:500])
+    reads.audit_case_list(request.auth, cases, via="api")
+    return cases
+
+
+@router.post("/threats/cases", response={201: CaseOut})
+def open_case(request: HttpRequest, payload: CaseIn):
+    """Open a case as a member of the team (or the district's coordinator)."""
+    data = payload.dict()
+    team_id, school_id = data.pop("team_id"), data.pop("school_id")
+    try:
+        case = actions.do_open_case(request.auth, team_id, school=school_id, **data)
+    except ThreatError as exc:
+        raise _refused(exc) from None
+    return Status(201, case)
+
+
+@router.post("/threats/referrals", response={201: Accepted})
+def refer_concern(request: HttpRequest, payload: ReferralIn):
+    """A staff member refers a concern to the school's team. The answer does not include the case."""
+    data = payload.dict()
+    school_id = data.pop("school_id")
+    try:
+        actions.do_refer_concern(request.auth, school_id, **data)
+    except ThreatError as exc:
+        raise _refused(exc) from None
+    return Status(201, {"detail": "The threat-assessment team has your referral."})
+
+
+@router.get("/threats/cases/{case_id}", response=CaseOut)
+def get_case(request: HttpRequest, case_id: int):
+    """One case (audited); 404 unless the caller is on its team or is the district's coordinator."""
+    return _visible(request, case_id)
+
+
+@router.get("/threats/cases/{case_id}/decisions", response=list[DecisionOut])
+def list_decisions(request: HttpRequest, case_id: int):
+    """The case's decisions, oldest first (reading them is a read of the case, audited)."""
+    case = _visible(request, case_id)
+    return list(case.decisions.select_related("decided_by"))
+
+
+@router.post("/threats/cases/{case_id}/decisions", response={201: DecisionOut})
+def record_decision(request: HttpRequest, case_id: int, payload: DecisionIn):
+    """Record the case's next CSTAG step; 409 when the step is out of order, 400 naming a missing field."""
+    user, p = request.auth, payload
+    if not Case.objects.restrict(user, "change").filter(pk=case_id).exists():
+        raise HttpError(404, "Not Found")
+    try:
+        if p.step == "evaluate":
+            actions.do_record_evaluation(user, case_id, person_interview=p.person_interview,
+                                         witness_interviews=p.witness_interviews, target_interviews=p.target_interviews,
+                                         records_reviewed=p.records_reviewed, rationale=p.rationale)
+        elif p.step == "classify":
+            actions.do_classify_threat(user, case_id, classification=p.classification, rationale=p.rationale,
+                                       resolution=p.resolution, in_doubt=p.in_doubt)
+        elif p.step == "respond":
+            actions.do_record_substantive_response(user, case_id, seriousness=p.seriousness,
+                                                   protective_actions=p.protective_actions, rationale=p.rationale,
+                                                   notifications=[n.dict() for n in p.notifications])
+        elif p.step == "safety_evaluation":
+            actions.do_record_safety_evaluation(user, case_id, mental_health_assessment=p.mental_health_assessment,
+                                                law_enforcement_investigation=p.law_enforcement_investigation,
+                                                interim_measures=p.interim_measures, rationale=p.rationale)
+        elif p.step == "safety_plan":
+            case = Case.objects.get(pk=case_id)
+            member = TeamMember.objects.filter(team_id=case.team_id, user_id=p.responsible_id or 0,
+                                               removed_at__isnull=True).select_related("user").first()
+            actions.do_adopt_safety_plan(user, case_id, interventions=p.interventions,
+                                         responsible=member.user if member else None,
+                                         monitoring_schedule=p.monitoring_schedule,
+                                         monitoring_dates=p.monitoring_dates, rationale=p.rationale)
+        elif p.step == "follow_up":
+            if p.follow_up_id is None or not Case.objects.get(pk=case_id).follow_ups.filter(pk=p.follow_up_id).exists():
+                raise ThreatError("Give the id of one of this case's follow-ups.", "follow_up_id")
+            actions.do_record_follow_up(user, p.follow_up_id, summary=p.summary, next_due_on=p.next_due_on)
+        else:
+            actions.do_close_case(user, case_id, outcome=p.outcome, reason=p.reason)
+    except ThreatError as exc:
+        raise _refused(exc) from None
+    return Status(201, Decision.objects.filter(case_id=case_id).select_related("decided_by").order_by("-pk").first())
+
+
+@router.get("/threats/cases/{case_id}/notes", response=list[NoteOut])
+def list_notes(request: HttpRequest, case_id: int):
+    """The notes the caller may read (clinical notes only for the team's mental-health members), each audited."""
+    case = _visible(request, case_id)
+    return reads.visible_notes(request.auth, case, via="api")
+
+
+@router.get("/threats/cases/{case_id}/notes/{note_id}", response=NoteOut)
+def get_note(request: HttpRequest, case_id: int, note_id: int):
+    """One note (audited); 404 for a clinical note unless the caller is a mental-health member of the team."""
+    return reads.load_note(request.auth, case_id, note_id, via="api")
+
+
+@router.post("/threats/cases/{case_id}/notes", response={201: NoteOut})
+def add_note(request: HttpRequest, case_id: int, payload: NoteIn):
+    try:
+        note = actions.do_add_note(request.auth, case_id, text=payload.text, clinical=payload.clinical)
+    except ThreatError as exc:
+        raise _refused(exc) from None
+    return Status(201, note)
+
+
+@router.get("/threats/cases/{case_id}/export", response=dict[str, Any])
+def export_case(request: HttpRequest, case_id: int, request_reference: str = Query(..., min_length=1, max_length=100)):
+    """The whole case as one document for a records request (audited with the request's reference)."""
+    case = reads.visible_cases(request.auth).filter(pk=case_id).first()
+    if case is None:
+        raise HttpError(404, "Not Found")
+    return reads.export_case(request.auth, case, request_reference=request_reference.strip(), via="api")
