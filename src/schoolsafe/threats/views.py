@@ -399,9 +399,11 @@ def team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
             messages.success(request, f"{user} added to the team.")
             return redirect("threats:team", team_id=team.pk)
     seated = team.members.filter(removed_at__isnull=True).values("user_id")
+    place = Q(memberships__district_id=team.district_id)
+    if team.school_id:
+        place |= Q(memberships__school_id=team.school_id)
     candidates = User.objects.filter(
-        Q(memberships__role="ta_member") & (Q(memberships__school_id=team.school_id) | Q(memberships__district_id=team.district_id)),
-        is_active=True,
+        Q(memberships__role="ta_member") & place, is_active=True,
     ).exclude(pk__in=seated).distinct().order_by("full_name", "username") if may_change else []
     return render(request, "threats/team_detail.html", {
         "team": team, "members": team.active_members(), "may_change": may_change, "candidates": candidates,
