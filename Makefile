@@ -37,9 +37,15 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/schoolsafe manage makemigrations --check --dry-run
 	$(BIN)/bandit -q -r src -c pyproject.toml --severity-level high
 
+# Audits exactly the versions installed in the venv. Our own (editable) package is left out: it is not on
+# PyPI, and --strict would count it as unauditable. --strict: a package that cannot be checked (the
+# vulnerability service unreachable, an unknown package) fails the audit instead of passing unchecked.
 audit: $(VENV)/.dev-installed
 	$(PIP) -e '.[audit]'
-	$(BIN)/pip-audit --strict --progress-spinner off
+	$(BIN)/python -m pip freeze --exclude-editable --disable-pip-version-check > $(VENV)/audit-requirements.txt
+	@$(BIN)/pip-audit --strict --progress-spinner off --no-deps --disable-pip -r $(VENV)/audit-requirements.txt \
+	  || { echo "make audit: FAILED: a vulnerability was found or a package could not be audited (see above)." \
+	       "'not found on PyPI' for a public package means the vulnerability service (PyPI's JSON API) was not reached." >&2; exit 1; }
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/import_schools.py
