@@ -175,6 +175,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"  Demo logins (password for all: {DEMO_PASSWORD}):")
     for username, description in DEMO_LOGINS:
         print(f"    {username:<12} {description}")
+    print(f"  Police, threat-assessment, tip and admin logins then ask for a code: {PROG} demo-otp USERNAME prints it.")
     print("  Press Ctrl+C to stop.")
     print(flush=True)
     worker = None

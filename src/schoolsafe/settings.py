@@ -224,7 +224,8 @@ def _package_static(package: str) -> str:
     return str(Path(next(iter(spec.submodule_search_locations))) / "static")
 
 
-STATICFILES_DIRS = [_package_static("leaflet")]
+# The project's own assets (site.css) are not in an app, so list their folder; then Leaflet's.
+STATICFILES_DIRS = [BASE_DIR / "static", _package_static("leaflet")]
 # Serve straight from the installed packages' static folders: `make demo` needs no collectstatic.
 WHITENOISE_USE_FINDERS = True
 
