@@ -18,6 +18,7 @@ PROG = "schoolsafe"
 COMMAND_MODULES: list[str] = [
     "schoolsafe.accounts.commands",
     "schoolsafe.audit.commands",
+    "schoolsafe.plans.commands",
 ]
 
 

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "schoolsafe.accounts",
     "schoolsafe.audit",
     "schoolsafe.api",
+    "schoolsafe.plans",
 ]
 
 MIDDLEWARE = [

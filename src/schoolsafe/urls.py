@@ -10,5 +10,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("schoolsafe.accounts.urls")),
     path("audit/", include("schoolsafe.audit.urls")),
+    path("", include("schoolsafe.plans.urls")),
     path("", include("schoolsafe.core.urls")),
 ]

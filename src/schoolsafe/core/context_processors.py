@@ -12,6 +12,9 @@ from schoolsafe.core.policy import roles_of
 # (label, url name, roles that see it; None: every signed-in user)
 NAVIGATION: list[tuple[str, str, frozenset[str] | None]] = [
     ("My schools", "home", None),
+    # Mirrors schoolsafe.plans.policies.PLAN_READERS.
+    ("Emergency plans", "plans-dashboard", frozenset({"school_admin", "staff", "district_director", "ta_member",
+                                                      "dispatcher", "officer", "police_supervisor", "agency_admin"})),
     # Mirrors schoolsafe.audit.policies.AUDIT_READERS (superusers see every entry).
     ("Audit log", "audit-log", frozenset({"agency_admin", "district_director"})),
     ("Security", "account-mfa", None),

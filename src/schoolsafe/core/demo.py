@@ -134,4 +134,7 @@ def load_demo() -> bool:
     from schoolsafe.accounts.demo import enrol_demo_authenticators
 
     created_any |= enrol_demo_authenticators(User.objects.filter(username__in=[u for u, _ in DEMO_LOGINS]))
+    from schoolsafe.plans.demo import load_plans_demo
+
+    created_any |= load_plans_demo(schools)
     return created_any

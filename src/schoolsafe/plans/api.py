@@ -1,0 +1,199 @@
+"""API for plans (read), site maps (GeoJSON, read and replace) and the responder packet (PDF)."""
+
+import datetime as dt
+import json
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Router, Schema
+from ninja.responses import Status
+
+from schoolsafe.audit.log import record
+from schoolsafe.core.models import School
+from schoolsafe.plans import actions
+from schoolsafe.plans.models import Plan, PlanVersion, ResponseProtocol, SiteMap
+from schoolsafe.plans.pdf import packet_filename, responder_packet_pdf
+from schoolsafe.plans.sitemap import SiteMapError, features_for
+from schoolsafe.plans.srp import directives_for, locations, protocol_for, shelter_strategies_for
+from schoolsafe.plans.views import schools_for
+
+router = Router(tags=["plans"])
+
+
+class VersionRef(Schema):
+    number: int
+    status: str
+    created_at: dt.datetime
+    submitted_at: dt.datetime | None
+    approved_at: dt.datetime | None
+    archived_at: dt.datetime | None
+
+
+class PlanOut(Schema):
+    id: int
+    school_id: int
+    school_name: str
+    review_due: dt.date | None
+    overdue: bool
+    versions: list[VersionRef]
+
+
+class SectionOut(Schema):
+    key: str
+    kind: str
+    title: str
+    body: str
+
+
+class TeamMemberOut(Schema):
+    name: str
+    role: str
+    organization: str
+    phone: str
+    email: str
+
+
+class HazardOut(Schema):
+    rank: int
+    name: str
+    category: str
+    probability: int
+    magnitude: int
+    warning_time: int
+    duration: int
+    risk_score: float
+    priority: str
+
+
+class SignOffOut(Schema):
+    kind: str
+    signer_name: str
+    organization: str
+    signed_at: dt.datetime
+
+
+class VersionOut(VersionRef):
+    school_id: int
+    sections: list[SectionOut]
+    team: list[TeamMemberOut]
+    hazards: list[HazardOut]
+    signoffs: list[SignOffOut]
+    missing_signoffs: list[str]
+
+
+class ResponseProtocolOut(Schema):
+    school_id: int
+    directives: dict[str, str]
+    shelter_strategies: dict[str, str]
+    evacuation_locations: list[str]
+    reunification_locations: list[str]
+
+
+def _plan_out(plan: Plan) -> dict[str, Any]:
+    versions = sorted(plan.versions.all(), key=lambda v: v.number)
+    return {"id": plan.pk, "school_id": plan.school_id, "school_name": plan.school.name, "review_due": plan.review_due,
+            "overdue": plan.is_overdue(timezone.localdate()), "versions": versions}
+
+
+@router.get("/plans", response=list[PlanOut])
+def list_plans(request: HttpRequest):
+    """The emergency operations plans the caller may read, with their versions and review dates."""
+    plans = Plan.objects.restrict(request.auth, "view").select_related("school").prefetch_related("versions")
+    return [_plan_out(p) for p in plans.order_by("school__name", "pk")]
+
+
+@router.get("/plans/{plan_id}", response=PlanOut)
+def get_plan(request: HttpRequest, plan_id: int):
+    """One plan; 404 when it does not exist or the caller may not read it."""
+    plan = get_object_or_404(Plan.objects.restrict(request.auth, "view").select_related("school"), pk=plan_id)
+    return _plan_out(plan)
+
+
+@router.get("/plans/{plan_id}/versions/{number}", response=VersionOut)
+def get_plan_version(request: HttpRequest, plan_id: int, number: int):
+    """One version of a plan in full: sections (markdown), planning team, ranked risk assessment, sign-offs."""
+    version = get_object_or_404(PlanVersion.objects.restrict(request.auth, "view").select_related("plan"),
+                                plan_id=plan_id, number=number)
+    return {
+        "number": version.number, "status": version.status, "created_at": version.created_at,
+        "submitted_at": version.submitted_at, "approved_at": version.approved_at, "archived_at": version.archived_at,
+        "school_id": version.plan.school_id,
+        "sections": list(version.sections.all()),
+        "team": list(version.team.all()),
+        "hazards": [{"rank": i, "name": h.name, "category": h.category, "probability": h.probability,
+                     "magnitude": h.magnitude, "warning_time": h.warning_time, "duration": h.duration,
+                     "risk_score": h.risk_score, "priority": h.priority}
+                    for i, h in enumerate(version.ranked_hazards(), start=1)],
+        "signoffs": list(version.signoffs.all()),
+        "missing_signoffs": [label for _, label in actions.missing_signoffs(version)],
+    }
+
+
+def _school(request: HttpRequest, school_id: int, model: type, action: str) -> School:
+    return get_object_or_404(schools_for(request.auth, model, action), pk=school_id)
+
+
+@router.get("/schools/{school_id}/response-protocol", response=ResponseProtocolOut)
+def get_response_protocol(request: HttpRequest, school_id: int):
+    """The school's Standard Response Protocol: the directive of each action, shelter strategies, locations."""
+    school = _school(request, school_id, ResponseProtocol, "view")
+    protocol = protocol_for(school)
+    return {"school_id": school.pk, "directives": directives_for(school),
+            "shelter_strategies": shelter_strategies_for(school),
+            "evacuation_locations": locations(protocol.evacuation_locations),
+            "reunification_locations": locations(protocol.reunification_locations)}
+
+
+@router.get("/schools/{school_id}/site-map", response=dict[str, Any])
+def get_site_map(request: HttpRequest, school_id: int):
+    """The school's site map as a GeoJSON FeatureCollection (RFC 7946: positions are [longitude, latitude]).
+
+    Each feature's properties: `kind`, and `name`, `door`, `utility`, `notes` where given, plus `kind_label`
+    and `label` for display."""
+    school = _school(request, school_id, SiteMap, "view")
+    return features_for(school)
+
+
+GEOJSON_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {
+            "type": "object", "required": ["type", "features"],
+            "properties": {"type": {"const": "FeatureCollection"}, "features": {"type": "array", "items": {"type": "object"}}},
+        }}},
+    }
+}
+
+
+@router.put("/schools/{school_id}/site-map", response={200: dict[str, Any], 400: dict[str, Any], 422: dict[str, Any]},
+            openapi_extra=GEOJSON_BODY)
+def put_site_map(request: HttpRequest, school_id: int):
+    """Replace the school's site map with a GeoJSON FeatureCollection (the request body).
+
+    Refused whole (422, the stored map unchanged) when any feature has an unknown kind or geometry, an
+    unclosed polygon ring, coordinates out of range or swapped, or lies over 3 km from the school; `problems`
+    lists each, naming the feature by number and name."""
+    _school(request, school_id, SiteMap, "view")
+    school = get_object_or_404(schools_for(request.auth, SiteMap, "change"), pk=school_id)
+    try:
+        geojson = json.loads(request.body or b"null")
+    except (ValueError, UnicodeDecodeError) as exc:
+        return Status(400, {"detail": f"body: not JSON: {exc}"})
+    try:
+        actions.do_save_site_map(request.auth, school, geojson)
+    except SiteMapError as exc:
+        return Status(422, {"detail": f"the site map was refused: {exc}", "problems": exc.problems})
+    return Status(200, features_for(school))
+
+
+@router.get("/schools/{school_id}/responder-packet.pdf", response={200: None})
+def get_responder_packet(request: HttpRequest, school_id: int):
+    """The school's responder packet (PDF): site map, 24/7 contacts, access, SRP directives, sites, shut-offs."""
+    school = _school(request, school_id, SiteMap, "packet")
+    record(request.auth, "plans.download_responder_packet", school, organization=f"school:{school.pk}",
+           summary={"format": "pdf", "via": "api"})
+    response = HttpResponse(responder_packet_pdf(school), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{packet_filename(school, "pdf")}"'
+    return response

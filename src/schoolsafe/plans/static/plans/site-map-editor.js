@@ -1,0 +1,302 @@
+// Site map editor: Leaflet with Leaflet.draw (both from the django-leaflet package). Draws without a tile
+// server on a plain grid; each drawn shape gets a kind, a name and (for doors) a number, and the whole map is
+// saved as one GeoJSON FeatureCollection through the API, which checks it and refuses it whole if anything is
+// wrong, leaving the stored map as it was.
+(function () {
+  "use strict";
+  var el = document.querySelector("[data-editor]");
+  if (!el || typeof L === "undefined") { return; }
+  var data = JSON.parse(document.getElementById(el.dataset.editor).textContent);
+  var kinds = {};
+  data.kinds.forEach(function (k) { kinds[k.code] = k; });
+  var COLOURS = {
+    building: "#555555", entrance: "#1b6e1b", exit: "#b01a1a", rally_point: "#0b5ad1", reunification_site: "#6f2da8",
+    staging_area: "#111111", utility_shutoff: "#c76a00", knox_box: "#7a4b14", aed: "#c2005f", first_aid_kit: "#c2005f",
+    camera: "#4a4a4a"
+  };
+  var statusEl = document.getElementById("map-status");
+  var errorsEl = document.getElementById("map-errors");
+  var listEl = document.getElementById("feature-list");
+  var form = document.getElementById("feature-form");
+  var dirty = false;
+
+  var map = L.map(el, { attributionControl: !!data.attribution, maxZoom: 22 });
+  if (data.tiles) {
+    L.tileLayer(data.tiles, { maxZoom: 22, maxNativeZoom: 19, attribution: data.attribution || "" }).addTo(map);
+  } else {
+    el.classList.add("no-tiles");
+  }
+  var items = new L.FeatureGroup().addTo(map);
+  window.schoolsafeSiteMap = { map: map, items: items };
+
+  function label(props) {
+    var kind = kinds[props.kind];
+    var text = props.name || (kind ? kind.label : "Feature");
+    if (!props.name && props.door) { text += " (door " + props.door + ")"; }
+    return text;
+  }
+
+  function decorate(layer) {
+    var props = layer.schoolsafeProps;
+    var colour = COLOURS[props.kind] || "#0b3d91";
+    if (layer instanceof L.CircleMarker) {
+      layer.setStyle({ radius: 8, color: "#ffffff", weight: 2, fillColor: colour, fillOpacity: 1 });
+    } else if (layer.setStyle) {
+      layer.setStyle({ color: colour, weight: 2, fillColor: colour, fillOpacity: props.kind === "building" ? 0.35 : 0.12,
+                       dashArray: props.kind === "building" ? null : "6 4" });
+    }
+    layer.unbindTooltip();
+    layer.bindTooltip(label(props), { permanent: true, direction: "right", className: "feature-tooltip" });
+  }
+
+  function layerFor(feature) {
+    var layer = null;
+    L.geoJSON(feature, {
+      pointToLayer: function (f, latlng) { return L.circleMarker(latlng); },
+      onEachFeature: function (f, lyr) { layer = layer || lyr; }
+    });
+    if (layer) {
+      layer.schoolsafeProps = Object.assign({}, feature.properties);
+      delete layer.schoolsafeProps.kind_label;
+      delete layer.schoolsafeProps.label;
+      decorate(layer);
+    }
+    return layer;
+  }
+
+  function load(features) {
+    items.clearLayers();
+    features.forEach(function (f) { var layer = layerFor(f); if (layer) { items.addLayer(layer); } });
+    refreshList();
+  }
+
+  function collection() {
+    return {
+      type: "FeatureCollection",
+      features: items.getLayers().map(function (layer) {
+        var geojson = layer.toGeoJSON(7);
+        return { type: "Feature", properties: layer.schoolsafeProps, geometry: geojson.geometry };
+      })
+    };
+  }
+
+  function say(text) { if (statusEl) { statusEl.textContent = text; } }
+
+  function showErrors(problems) {
+    if (!errorsEl) { return; }
+    errorsEl.textContent = "";
+    if (!problems.length) { errorsEl.hidden = true; return; }
+    var p = document.createElement("p");
+    p.textContent = "Not saved; the stored map is unchanged:";
+    var ul = document.createElement("ul");
+    problems.forEach(function (text) { var li = document.createElement("li"); li.textContent = text; ul.appendChild(li); });
+    errorsEl.appendChild(p);
+    errorsEl.appendChild(ul);
+    errorsEl.hidden = false;
+  }
+
+  function markDirty() { dirty = true; say("Unsaved changes."); refreshList(); }
+
+  function refreshList() {
+    if (!listEl) { return; }
+    listEl.textContent = "";
+    var layers = items.getLayers();
+    if (!layers.length) {
+      var empty = document.createElement("li");
+      empty.className = "muted";
+      empty.textContent = "No features mapped yet.";
+      listEl.appendChild(empty);
+    }
+    layers.forEach(function (layer) {
+      var props = layer.schoolsafeProps;
+      var li = document.createElement("li");
+      var kind = document.createElement("span");
+      kind.className = "feature-kind";
+      kind.textContent = (kinds[props.kind] ? kinds[props.kind].label : props.kind);
+      var name = document.createElement("span");
+      name.className = "feature-name";
+      name.textContent = label(props);
+      li.appendChild(kind);
+      li.appendChild(document.createTextNode(": "));
+      li.appendChild(name);
+      if (props.door) { li.appendChild(document.createTextNode(" (door " + props.door + ")")); }
+      if (data.can_edit) {
+        var edit = document.createElement("button");
+        edit.type = "button";
+        edit.textContent = "Edit";
+        edit.setAttribute("aria-label", "Edit " + label(props));
+        edit.addEventListener("click", function () { openForm(layer, true); });
+        var remove = document.createElement("button");
+        remove.type = "button";
+        remove.textContent = "Remove";
+        remove.setAttribute("aria-label", "Remove " + label(props));
+        remove.addEventListener("click", function () { items.removeLayer(layer); markDirty(); });
+        li.appendChild(document.createTextNode(" "));
+        li.appendChild(edit);
+        li.appendChild(document.createTextNode(" "));
+        li.appendChild(remove);
+      }
+      listEl.appendChild(li);
+    });
+  }
+
+  // --- the properties form ------------------------------------------------------------------------
+  var pending = null;
+  var editingExisting = false;
+
+  function geometryOf(layer) { return layer instanceof L.CircleMarker ? "Point" : "Polygon"; }
+
+  function fillKinds(geometry, selected) {
+    var select = document.getElementById("feature-kind");
+    select.textContent = "";
+    data.kinds.forEach(function (k) {
+      if (k.geometries.indexOf(geometry) === -1) { return; }
+      var option = document.createElement("option");
+      option.value = k.code;
+      option.textContent = k.label;
+      option.selected = k.code === selected;
+      select.appendChild(option);
+    });
+  }
+
+  function syncFields() {
+    var kind = document.getElementById("feature-kind").value;
+    document.getElementById("feature-door-field").hidden = !(kind === "entrance" || kind === "exit");
+    document.getElementById("feature-utility-field").hidden = kind !== "utility_shutoff";
+  }
+
+  function openForm(layer, existing) {
+    if (!form) { return; }
+    pending = layer;
+    editingExisting = existing;
+    var props = existing ? layer.schoolsafeProps : {};
+    var geometry = geometryOf(layer);
+    fillKinds(geometry, props.kind || (geometry === "Point" ? "rally_point" : "building"));
+    var utility = document.getElementById("feature-utility");
+    utility.textContent = "";
+    Object.keys(data.utilities).forEach(function (code) {
+      var option = document.createElement("option");
+      option.value = code;
+      option.textContent = data.utilities[code];
+      option.selected = code === props.utility;
+      utility.appendChild(option);
+    });
+    document.getElementById("feature-name").value = props.name || "";
+    document.getElementById("feature-door").value = props.door || "";
+    document.getElementById("feature-notes").value = props.notes || "";
+    document.getElementById("feature-form-heading").textContent = existing ? "Change feature" : "New feature";
+    document.getElementById("feature-ok").textContent = existing ? "Apply" : "Add to map";
+    syncFields();
+    form.hidden = false;
+    if (!existing) { layer.addTo(map); }
+    document.getElementById("feature-kind").focus();
+  }
+
+  function closeForm() {
+    if (pending && !editingExisting && !items.hasLayer(pending)) { map.removeLayer(pending); }
+    pending = null;
+    form.hidden = true;
+  }
+
+  if (form) {
+    document.getElementById("feature-kind").addEventListener("change", syncFields);
+    document.getElementById("feature-cancel").addEventListener("click", closeForm);
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (!pending) { return; }
+      var kind = document.getElementById("feature-kind").value;
+      var props = { kind: kind };
+      var name = document.getElementById("feature-name").value.trim();
+      var door = document.getElementById("feature-door").value.trim();
+      var notes = document.getElementById("feature-notes").value.trim();
+      if (name) { props.name = name; }
+      if (notes) { props.notes = notes; }
+      if (kind === "entrance" || kind === "exit") {
+        if (!door) { showErrors(["door: an entrance or exit needs its door number"]); document.getElementById("feature-door").focus(); return; }
+        props.door = door;
+      }
+      if (kind === "utility_shutoff") { props.utility = document.getElementById("feature-utility").value; }
+      showErrors([]);
+      var layer = pending;
+      layer.schoolsafeProps = props;
+      if (!items.hasLayer(layer)) { map.removeLayer(layer); items.addLayer(layer); }
+      decorate(layer);
+      pending = null;
+      form.hidden = true;
+      markDirty();
+    });
+  }
+
+  var pointForm = document.getElementById("point-form");
+  if (pointForm) {
+    pointForm.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var lat = parseFloat(document.getElementById("point-lat").value);
+      var lon = parseFloat(document.getElementById("point-lon").value);
+      if (!isFinite(lat) || !isFinite(lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180) {
+        showErrors(["latitude must be -90 to 90 and longitude -180 to 180"]);
+        return;
+      }
+      openForm(L.circleMarker([lat, lon], { radius: 8 }), false);
+    });
+  }
+
+  // --- drawing --------------------------------------------------------------------------------------
+  if (data.can_edit && L.Control.Draw) {
+    map.addControl(new L.Control.Draw({
+      position: "topleft",
+      draw: {
+        polyline: false, circle: false, marker: false,
+        circlemarker: { radius: 8, color: "#0b3d91" },
+        polygon: { allowIntersection: false, showArea: false },
+        rectangle: { showArea: false }
+      },
+      edit: { featureGroup: items, remove: true }
+    }));
+    map.on(L.Draw.Event.CREATED, function (event) { openForm(event.layer, false); });
+    map.on(L.Draw.Event.EDITED, markDirty);
+    map.on(L.Draw.Event.DELETED, markDirty);
+  }
+
+  var saveButton = document.getElementById("map-save");
+  if (saveButton) {
+    saveButton.addEventListener("click", function () {
+      var token = document.querySelector("input[name=csrfmiddlewaretoken]");
+      saveButton.disabled = true;
+      say("Saving…");
+      fetch(data.save_url, {
+        method: "PUT",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": token ? token.value : "" },
+        body: JSON.stringify(collection())
+      }).then(function (response) {
+        return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+      }).then(function (result) {
+        if (result.ok) {
+          load(result.body.features || []);
+          dirty = false;
+          showErrors([]);
+          say("Saved " + result.body.features.length + " feature" + (result.body.features.length === 1 ? "" : "s") + ".");
+        } else {
+          showErrors(result.body.problems || [result.body.detail || "The map could not be saved."]);
+          say("Not saved.");
+        }
+      }).catch(function () {
+        showErrors(["The server could not be reached; nothing was saved. Try again."]);
+        say("Not saved.");
+      }).then(function () { saveButton.disabled = false; });
+    });
+  }
+
+  window.addEventListener("beforeunload", function (event) {
+    if (dirty) { event.preventDefault(); event.returnValue = ""; }
+  });
+
+  load(data.features || []);
+  var bounds = items.getBounds();
+  if (bounds.isValid() && bounds.getNorthEast().distanceTo(bounds.getSouthWest()) > 50) {
+    map.fitBounds(bounds.pad(0.15));
+  } else {
+    map.setView(data.center, 18);
+  }
+})();
