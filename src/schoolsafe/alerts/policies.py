@@ -41,6 +41,9 @@ register("alerts.alert", {
 def restrict_alerts(queryset: models.QuerySet, user: Any, action: str, roles: frozenset[str]) -> models.QuerySet:
     """Alerts `user` may `action`: visible ones (the audience rule) that a membership with one of `roles`
     reaches; the person who raised an alert may also cancel it."""
+    if action == "raise":
+        # Raising is decided on the school (reaches_school), before any alert exists.
+        return queryset.none()
     visible = audience_q(user)
     if action == "view":
         return queryset.filter(visible)

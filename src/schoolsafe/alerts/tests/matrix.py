@@ -1,0 +1,31 @@
+"""The permission matrix's object builders for the alerts app (protocol: core/tests/matrix.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from schoolsafe.alerts.audience import TIER_AUDIENCE
+from schoolsafe.alerts.models import Alert, Tier
+from schoolsafe.core.tests.factories import UserFactory
+from schoolsafe.core.tests.matrix import Spec
+
+
+def _emergency(school: Any, user: Any) -> Alert:
+    # Raised by someone else: the person who raised an alert always sees it, whatever their membership.
+    raiser = UserFactory(username=f"raiser_{school.pk}")
+    return Alert.objects.create(school=school, action="lockdown", tier=Tier.EMERGENCY, raised_by=raiser,
+                                raised_at=timezone.now())
+
+
+MATRIX: dict[str, Spec] = {
+    "alerts.alert": Spec(
+        build=_emergency,
+        # "raise" is decided on the school (alerts.policies.reaches_school); it lists no alert.
+        lists_nothing=frozenset({"raise"}),
+        # An alert is seen by its audience, granted per (organization kind, role): an officer of the agency
+        # who is not the school's SRO, a district-level threat-assessment member, are not told.
+        sees=lambda role, kind, action: (kind, role) in TIER_AUDIENCE[Tier.EMERGENCY],
+    ),
+}
