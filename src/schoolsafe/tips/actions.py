@@ -1,0 +1,375 @@
+"""Every write to tips: submission, the tipster's answers, triage, routing, outcome, escalation, reminders.
+
+Each runs in one transaction with its audit row. Events (for live queues and the on-call analyst) are
+written in the same transaction through the events outbox, which wakes streams only after the commit.
+Audit rows of tipster actions name the actor "tipster" and carry nothing that could identify them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from schoolsafe.audit.log import record
+from schoolsafe.core.models import School
+from schoolsafe.tips import attachments as files
+from schoolsafe.tips.credentials import hash_passphrase, new_code, new_passphrase
+from schoolsafe.tips.models import (
+    Destination,
+    OnCallShift,
+    Outcome,
+    Source,
+    Status,
+    Tip,
+    TipAttachment,
+    TipMessage,
+    TipNote,
+    TipRoute,
+)
+from schoolsafe.tips.urgency import assess, rulebook
+
+logger = logging.getLogger(__name__)
+
+TIPSTER = "tipster"
+SYSTEM = "system"
+REMIND_EVERY = dt.timedelta(hours=24)
+
+
+class TipStateError(ValueError):
+    """The tip is not in a state that allows this (answering a closed tip, closing without an outcome)."""
+
+
+@dataclass(frozen=True)
+class TipInput:
+    """A validated submission (see forms.TipForm), before it is stored."""
+
+    category: str
+    school: School
+    what: str
+    when_text: str = ""
+    where_text: str = ""
+    who_text: str = ""
+    language: str = "en"
+
+
+def _org(tip: Tip) -> str:
+    return f"school:{tip.school_id}"
+
+
+def analyst_audience(tip: Tip) -> list[str]:
+    """Everyone who triages this tip: the district's analysts and those of the agencies serving the school."""
+    keys = [f"district:{tip.district_id}:tip_analyst"]
+    agency_ids = School.agencies.through.objects.filter(school_id=tip.school_id).values_list("agency_id", flat=True)
+    keys += [f"agency:{agency_id}:tip_analyst" for agency_id in agency_ids]
+    return keys
+
+
+def _emit(kind: str, tip: Tip, audience: Iterable[str], **data: Any) -> None:
+    """An event about a tip, if the events capability is installed. The data never holds tip text:
+    who receives the event loads the tip through the access policy."""
+    try:
+        from schoolsafe.events.emit import emit_event
+    except ImportError:  # pragma: no cover - events is part of the platform; kept optional for tests of tips alone
+        return
+    payload = {"tip_id": tip.pk, "school_id": tip.school_id, "category": tip.category, "urgent": tip.urgent, **data}
+    emit_event(kind, payload, audience, school=tip.school_id, subject=("tips.tip", tip.pk))
+
+
+def _first_action(tip: Tip, now: dt.datetime) -> None:
+    if tip.first_action_at is None:
+        tip.first_action_at = now
+
+
+def _schedule_sweep(at: dt.datetime) -> None:
+    """Ask the worker to look at tips again at `at` (escalation, deadline). The task row is written in
+    this transaction, so it exists exactly when the tip does; the sweep itself is idempotent."""
+    from schoolsafe.tips.tasks import sweep_tips
+
+    sweep_tips.using(run_after=at).enqueue()
+
+
+def _store_attachments(tip: Tip, clean_files: list[files.CleanFile], message: TipMessage | None,
+                       written: list[str]) -> None:
+    for clean in clean_files:
+        name = files.write_file(clean)
+        written.append(name)
+        TipAttachment.objects.create(
+            tip=tip, message=message, kind=clean.kind, content_type=clean.content_type, stored_name=name,
+            size=len(clean.content),
+        )
+
+
+def do_submit_tip(
+    data: TipInput,
+    clean_files: list[files.CleanFile] | None = None,
+    *,
+    source: str = Source.WEB,
+    entered_by: Any = None,
+) -> tuple[Tip, str]:
+    """Store a new tip and return it with its passphrase (which is not stored and cannot be shown again)."""
+    passphrase = new_passphrase()
+    passphrase_hash = hash_passphrase(passphrase)
+    verdict = assess(data.category, [data.what, data.when_text, data.where_text, data.who_text])
+    book = rulebook()
+    now = timezone.now()
+    deadline = now + (book.deadline_urgent if verdict.urgent else book.deadline_normal)
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            for _attempt in range(5):
+                code = new_code()
+                if not Tip.objects.filter(code=code).exists():
+                    break
+            tip = Tip.objects.create(
+                code=code, passphrase_hash=passphrase_hash, category=data.category, school=data.school,
+                district_id=data.school.district_id, what=data.what, when_text=data.when_text,
+                where_text=data.where_text, who_text=data.who_text, language=data.language, source=source,
+                entered_by=entered_by if source == Source.PHONE else None, received_at=now,
+                urgent=verdict.urgent, urgency_score=verdict.score, urgency_reasons=verdict.reasons, deadline=deadline,
+            )
+            _store_attachments(tip, clean_files or [], None, written)
+            record(
+                entered_by if source == Source.PHONE else TIPSTER, "tips.submit_tip", tip, organization=_org(tip),
+                summary={"category": tip.category, "source": source, "urgent": tip.urgent,
+                         "attachments": len(clean_files or [])},
+            )
+            _emit("tip.received", tip, analyst_audience(tip))
+            _schedule_sweep(min(now + book.escalate_after, deadline) if verdict.urgent else deadline)
+    except BaseException:
+        files.remove_files(written)
+        raise
+    return tip, passphrase
+
+
+def do_add_tipster_message(tip: Tip, body: str, clean_files: list[files.CleanFile] | None = None) -> TipMessage:
+    """The tipster adds information or answers a question."""
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            tip = Tip.objects.select_for_update().get(pk=tip.pk)
+            if not tip.is_open:
+                raise TipStateError("this tip is closed")
+            message = TipMessage.objects.create(tip=tip, from_tipster=True, body=body)
+            _store_attachments(tip, clean_files or [], message, written)
+            record(TIPSTER, "tips.tipster_message", tip, organization=_org(tip),
+                   summary={"message_id": message.pk, "attachments": len(clean_files or [])})
+            audience = [f"user:{tip.claimed_by_id}"] if tip.claimed_by_id else analyst_audience(tip)
+            _emit("tip.tipster_replied", tip, audience)
+    except BaseException:
+        files.remove_files(written)
+        raise
+    return message
+
+
+def _locked(tip: Tip) -> Tip:
+    return Tip.objects.select_for_update().get(pk=tip.pk)
+
+
+def do_claim_tip(user: Any, tip: Tip, assignee: Any = None) -> Tip:
+    """Take the tip (or give it to `assignee`, another analyst who may change it)."""
+    assignee = assignee or user
+    with transaction.atomic():
+        tip = _locked(tip)
+        if not tip.is_open:
+            raise TipStateError("this tip is closed")
+        if not Tip.objects.restrict(assignee, "change").filter(pk=tip.pk).exists():
+            raise TipStateError(f"{assignee} is not an analyst for this tip")
+        now = timezone.now()
+        previous = tip.claimed_by_id
+        tip.claimed_by = assignee
+        tip.claimed_at = now
+        tip.status = Status.IN_REVIEW
+        _first_action(tip, now)
+        tip.save(update_fields=["claimed_by", "claimed_at", "status", "first_action_at"])
+        record(user, "tips.claim_tip" if assignee == user else "tips.assign_tip", tip, organization=_org(tip),
+               summary={"claimed_by": assignee.username, "previous": previous})
+        if assignee != user:
+            _emit("tip.assigned", tip, [f"user:{assignee.pk}"])
+    return tip
+
+
+def do_message_tipster(user: Any, tip: Tip, body: str) -> TipMessage:
+    """Ask the tipster a question or tell them something; they read it with their code and passphrase."""
+    with transaction.atomic():
+        tip = _locked(tip)
+        if not tip.is_open:
+            raise TipStateError("this tip is closed")
+        now = timezone.now()
+        message = TipMessage.objects.create(tip=tip, from_tipster=False, author=user, body=body, created_at=now)
+        _first_action(tip, now)
+        if tip.status == Status.NEW:
+            tip.status = Status.IN_REVIEW
+        tip.save(update_fields=["first_action_at", "status"])
+        record(user, "tips.message_tipster", tip, organization=_org(tip), summary={"message_id": message.pk})
+    return message
+
+
+def do_add_tip_note(user: Any, tip: Tip, body: str) -> TipNote:
+    """An internal note, for the tip line and those the tip was routed to; never shown to the tipster."""
+    with transaction.atomic():
+        tip = _locked(tip)
+        now = timezone.now()
+        note = TipNote.objects.create(tip=tip, author=user, body=body, created_at=now)
+        _first_action(tip, now)
+        tip.save(update_fields=["first_action_at"])
+        record(user, "tips.add_note", tip, organization=_org(tip), summary={"note_id": note.pk})
+    return note
+
+
+def do_flag_tip(user: Any, tip: Tip, possibly_malicious: bool) -> Tip:
+    """Mark (or unmark) the tip as possibly malicious: internal only."""
+    with transaction.atomic():
+        tip = _locked(tip)
+        tip.possibly_malicious = possibly_malicious
+        tip.save(update_fields=["possibly_malicious"])
+        record(user, "tips.flag_tip", tip, organization=_org(tip), summary={"possibly_malicious": possibly_malicious})
+    return tip
+
+
+def route_audience(tip: Tip, destination: str) -> list[str]:
+    if destination == Destination.SCHOOL:
+        return [f"school:{tip.school_id}:school_admin"]
+    if destination == Destination.THREAT_ASSESSMENT:
+        return [f"school:{tip.school_id}:ta_member", f"district:{tip.district_id}:ta_member"]
+    agency_ids = School.agencies.through.objects.filter(school_id=tip.school_id).values_list("agency_id", flat=True)
+    return [f"agency:{a}:{role}" for a in agency_ids for role in ("dispatcher", "police_supervisor")] or [
+        f"district:{tip.district_id}:tip_analyst"]
+
+
+def do_route_tip(user: Any, tip: Tip, destination: str, note: str = "") -> TipRoute:
+    """Hand the tip to the school, police dispatch or the threat-assessment team (who then see it)."""
+    if destination not in Destination.values:
+        raise TipStateError(f"unknown destination {destination!r}")
+    with transaction.atomic():
+        tip = _locked(tip)
+        if not tip.is_open:
+            raise TipStateError("this tip is closed")
+        route, created = TipRoute.objects.get_or_create(
+            tip=tip, destination=destination, defaults={"note": note, "routed_by": user})
+        if not created:
+            raise TipStateError(f"already routed to {route.get_destination_display().lower()}")
+        _first_action(tip, route.routed_at)
+        if tip.status == Status.NEW:
+            tip.status = Status.IN_REVIEW
+        tip.save(update_fields=["first_action_at", "status"])
+        record(user, "tips.route_tip", tip, organization=_org(tip), summary={"destination": destination})
+        _emit("tip.routed", tip, route_audience(tip, destination), destination=destination)
+    return route
+
+
+def do_close_tip(user: Any, tip: Tip, outcome: str, note: str = "") -> Tip:
+    """Close the tip with its outcome (a tip never closes without one)."""
+    if outcome not in Outcome.values:
+        raise TipStateError("choose an outcome to close the tip")
+    with transaction.atomic():
+        tip = _locked(tip)
+        if not tip.is_open:
+            raise TipStateError("this tip is already closed")
+        now = timezone.now()
+        tip.status = Status.CLOSED
+        tip.outcome = outcome
+        tip.outcome_note = note
+        tip.closed_at = now
+        tip.closed_by = user
+        _first_action(tip, now)
+        tip.save(update_fields=["status", "outcome", "outcome_note", "closed_at", "closed_by", "first_action_at"])
+        record(user, "tips.close_tip", tip, organization=_org(tip), summary={"outcome": outcome})
+    return tip
+
+
+def on_call_analyst(tip: Tip, now: dt.datetime) -> Any:
+    """The analyst on call for the tip's district, else for an agency serving its school, else None."""
+    agency_ids = School.agencies.through.objects.filter(school_id=tip.school_id).values("agency_id")
+    shifts = (OnCallShift.objects.filter(starts_at__lte=now, ends_at__gt=now, user__is_active=True)
+              .filter(Q(district_id=tip.district_id) | Q(agency_id__in=agency_ids))
+              .select_related("user").order_by("agency_id", "starts_at"))  # district shifts (agency null) first
+    for shift in shifts:
+        if Tip.objects.restrict(shift.user, "change").filter(pk=tip.pk).exists():
+            return shift.user
+    return None
+
+
+def do_escalate_tip(tip_id: int, now: dt.datetime | None = None) -> bool:
+    """Escalate an urgent tip nobody claimed in time to the on-call analyst (once). True if it did."""
+    now = now or timezone.now()
+    due_before = now - rulebook().escalate_after
+    with transaction.atomic():
+        # The conditional update claims the escalation: two workers never escalate the same tip twice.
+        claimed = Tip.objects.filter(
+            pk=tip_id, urgent=True, claimed_by__isnull=True, escalated_at__isnull=True, received_at__lte=due_before,
+        ).exclude(status=Status.CLOSED).update(escalated_at=now)
+        if not claimed:
+            return False
+        tip = Tip.objects.select_related("school").get(pk=tip_id)
+        analyst = on_call_analyst(tip, now)
+        if analyst is not None:
+            tip.escalated_to = analyst
+            tip.save(update_fields=["escalated_to"])
+        audience = [f"user:{analyst.pk}"] if analyst else analyst_audience(tip)
+        record(SYSTEM, "tips.escalate_tip", tip, organization=_org(tip), summary={
+            "reason": f"urgent tip not claimed within {int(rulebook().escalate_after.total_seconds() // 60)} minutes",
+            "on_call": analyst.username if analyst else None,
+            "audience": audience,
+        })
+        _emit("tip.escalated", tip, audience, on_call=analyst.pk if analyst else None)
+    return True
+
+
+def do_remind_overdue_tip(tip_id: int, now: dt.datetime | None = None) -> bool:
+    """Remind the tip's analyst (or all its analysts) that an open tip is past its deadline; at most
+    once a day per tip. True if a reminder went out."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        claimed = Tip.objects.filter(pk=tip_id, deadline__lte=now).exclude(status=Status.CLOSED).filter(
+            Q(reminded_at__isnull=True) | Q(reminded_at__lte=now - REMIND_EVERY)
+        ).update(reminded_at=now)
+        if not claimed:
+            return False
+        tip = Tip.objects.get(pk=tip_id)
+        audience = [f"user:{tip.claimed_by_id}"] if tip.claimed_by_id else analyst_audience(tip)
+        record(SYSTEM, "tips.remind_overdue", tip, organization=_org(tip), summary={
+            "deadline": tip.deadline.isoformat(), "audience": audience})
+        _emit("tip.overdue", tip, audience, deadline=tip.deadline.isoformat())
+    return True
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    escalated: int
+    reminded: int
+    next_due: dt.datetime | None
+
+
+def sweep_due_tips(now: dt.datetime | None = None) -> SweepResult:
+    """Escalate and remind every tip that is due; say when the next one falls due."""
+    now = now or timezone.now()
+    book = rulebook()
+    open_tips = Tip.objects.exclude(status=Status.CLOSED)
+    to_escalate = open_tips.filter(urgent=True, claimed_by__isnull=True, escalated_at__isnull=True,
+                                   received_at__lte=now - book.escalate_after).values_list("pk", flat=True)
+    escalated = sum(do_escalate_tip(pk, now) for pk in list(to_escalate))
+    to_remind = open_tips.filter(deadline__lte=now).filter(
+        Q(reminded_at__isnull=True) | Q(reminded_at__lte=now - REMIND_EVERY)).values_list("pk", flat=True)
+    reminded = sum(do_remind_overdue_tip(pk, now) for pk in list(to_remind))
+    candidates = [
+        open_tips.filter(urgent=True, claimed_by__isnull=True, escalated_at__isnull=True)
+        .order_by("received_at").values_list("received_at", flat=True).first(),
+        open_tips.filter(deadline__gt=now, reminded_at__isnull=True).order_by("deadline")
+        .values_list("deadline", flat=True).first(),
+        open_tips.filter(reminded_at__isnull=False).order_by("reminded_at").values_list("reminded_at", flat=True).first(),
+    ]
+    due = [c + book.escalate_after if i == 0 else (c + REMIND_EVERY if i == 2 else c)
+           for i, c in enumerate(candidates) if c is not None]
+    return SweepResult(escalated, reminded, min(due) if due else None)
+
+
+def record_tip_read(user: Any, tip: Tip, what: str = "tip") -> None:
+    """Audit a staff member's read of a tip (tips are need-to-know; every read is on record)."""
+    record(user, "tips.read_tip", tip, organization=_org(tip), summary={"read": what})

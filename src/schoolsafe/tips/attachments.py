@@ -1,0 +1,197 @@
+"""Tip attachments: photos and PDFs, checked by what they contain, never by their name.
+
+An image is decoded and re-encoded from its pixels alone, which drops EXIF (GPS position, phone
+model, time), XMP, comments and anything appended after the image. Files are stored under a random
+name; the original name is not kept (it can name a person or a phone).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import secrets
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_FILES = 5
+# Larger photos are scaled down: an analyst needs to see them, not print them, and a 50-megapixel
+# decode would hold hundreds of megabytes.
+MAX_SIDE = 4096
+MAX_PIXELS = 60_000_000
+
+_SIGNATURES: list[tuple[bytes, int, str]] = [
+    (b"\xff\xd8\xff", 0, "jpeg"),
+    (b"\x89PNG\r\n\x1a\n", 0, "png"),
+    (b"GIF87a", 0, "gif"),
+    (b"GIF89a", 0, "gif"),
+    (b"WEBP", 8, "webp"),
+    (b"%PDF-", 0, "pdf"),
+]
+
+
+class AttachmentError(Exception):
+    """An attachment we refuse; `status` is the HTTP status to answer with (413 too large, else 422)."""
+
+    def __init__(self, message: str, status: int = 422) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+@dataclass(frozen=True)
+class CleanFile:
+    """An attachment ready to store: content as it will be written, and what it is."""
+
+    content: bytes
+    kind: str
+    content_type: str
+    extension: str
+
+
+def sniff(head: bytes) -> str | None:
+    """The format the first bytes announce (jpeg, png, gif, webp, pdf), or None."""
+    for magic, offset, name in _SIGNATURES:
+        if head[offset:offset + len(magic)] == magic and (name != "webp" or head[:4] == b"RIFF"):
+            return name
+    return None
+
+
+def _display_name(upload: Any) -> str:
+    name = os.path.basename(str(getattr(upload, "name", "") or "file"))
+    return name[:80]
+
+
+def _clean_image(data: bytes, name: str, fmt: str) -> CleanFile:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as probe:
+                probe.verify()
+            image = Image.open(io.BytesIO(data))
+            if image.width * image.height > MAX_PIXELS:
+                raise AttachmentError(_("%(name)s: the picture is too large to process") % {"name": name}, 413)
+            image.load()
+    except AttachmentError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning):
+        raise AttachmentError(_("%(name)s could not be read as a picture") % {"name": name}) from None
+    # Turn the picture upright as the phone meant it, before its EXIF (with the orientation) goes.
+    image = ImageOps.exif_transpose(image) or image
+    if image.width > MAX_SIDE or image.height > MAX_SIDE:
+        image.thumbnail((MAX_SIDE, MAX_SIDE))
+    keep_alpha = image.mode in ("RGBA", "LA", "P") and fmt in ("png", "gif", "webp")
+    mode = "RGBA" if keep_alpha else "RGB"
+    # A new image from the pixels alone: no info dict, no EXIF/XMP/ICC/comments carried over.
+    pixels = image.convert(mode)
+    clean = Image.new(mode, pixels.size)
+    clean.paste(pixels)
+    out = io.BytesIO()
+    if keep_alpha:
+        clean.save(out, "PNG", optimize=False)
+        return CleanFile(out.getvalue(), "image", "image/png", "png")
+    clean.save(out, "JPEG", quality=88)
+    return CleanFile(out.getvalue(), "image", "image/jpeg", "jpg")
+
+
+def _clean_pdf(data: bytes, name: str) -> CleanFile:
+    # A real PDF ends with %%EOF near its end (incremental updates may add a few bytes after it).
+    if b"%%EOF" not in data[-2048:]:
+        raise AttachmentError(_("%(name)s is not a complete PDF file") % {"name": name})
+    return CleanFile(data, "pdf", "application/pdf", "pdf")
+
+
+def check_attachment(upload: Any) -> CleanFile:
+    """Validate one uploaded file by its content (AttachmentError naming it when refused)."""
+    name = _display_name(upload)
+    size = getattr(upload, "size", None)
+    if size is not None and size > MAX_BYTES:
+        raise AttachmentError(_("%(name)s is larger than 10 MB") % {"name": name}, 413)
+    upload.seek(0)
+    data = upload.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise AttachmentError(_("%(name)s is larger than 10 MB") % {"name": name}, 413)
+    if not data:
+        raise AttachmentError(_("%(name)s is empty") % {"name": name})
+    fmt = sniff(data[:16])
+    if fmt is None:
+        raise AttachmentError(
+            _("%(name)s is not a photo or a PDF (only JPEG, PNG, GIF, WebP pictures and PDF files are accepted)")
+            % {"name": name}
+        )
+    if fmt == "pdf":
+        return _clean_pdf(data, name)
+    return _clean_image(data, name, fmt)
+
+
+def check_attachments(uploads: list[Any]) -> list[CleanFile]:
+    if len(uploads) > MAX_FILES:
+        raise AttachmentError(_("at most %(count)d files can be attached") % {"count": MAX_FILES})
+    return [check_attachment(upload) for upload in uploads]
+
+
+def media_dir() -> Path:
+    path = Path(settings.MEDIA_ROOT) / "tips"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def write_file(clean: CleanFile) -> str:
+    """Store the content under a new random name (never overwriting) and return that name."""
+    folder = media_dir()
+    while True:
+        stored_name = f"{secrets.token_hex(16)}.{clean.extension}"
+        try:
+            fd = os.open(folder / stored_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            continue
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(clean.content)
+        return stored_name
+
+
+def remove_files(names: list[str]) -> None:
+    folder = media_dir()
+    for name in names:
+        (folder / name).unlink(missing_ok=True)
+
+
+class LimitedUploadHandler(FileUploadHandler):
+    """Stops reading a file once it passes 10 MB, so an oversized upload is refused without first
+    being spooled whole to disk. Remembers which files it skipped for the error message."""
+
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
+        super().new_file(*args, **kwargs)
+        self._received = 0
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        self._received += len(raw_data)
+        if self._received > MAX_BYTES:
+            skipped = getattr(self.request, "_tips_oversize", [])
+            skipped.append(os.path.basename(self.file_name or "file")[:80])
+            self.request._tips_oversize = skipped  # type: ignore[union-attr]
+            raise SkipFile()
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None
+
+
+def install_upload_limit(request: Any) -> None:
+    """Put the size guard in front of Django's upload handlers (before the body is read)."""
+    request.upload_handlers.insert(0, LimitedUploadHandler(request))
+
+
+def oversize_error(request: Any) -> AttachmentError | None:
+    names = getattr(request, "_tips_oversize", [])
+    if not names:
+        return None
+    return AttachmentError(_("%(name)s is larger than 10 MB") % {"name": names[0]}, 413)

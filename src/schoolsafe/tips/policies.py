@@ -1,0 +1,21 @@
+"""Who may do what with tips (need-to-know; the rules of reach are in `Tip.policy_restrict`).
+
+- view: the tip analysts of the tip's district or of an agency serving its school; and whoever the tip
+  was routed to: the school's administrators, the serving agencies' dispatchers and police supervisors,
+  the school's (or district's) threat-assessment team.
+- change (triage: claim, message, note, flag, route, close): the tip analysts.
+- report (the annual report's counts): tip analysts and district safety directors.
+"""
+
+from __future__ import annotations
+
+from schoolsafe.core.policy import register
+
+ANALYSTS = frozenset({"tip_analyst"})
+ROUTED_READERS = frozenset({"school_admin", "dispatcher", "police_supervisor", "ta_member"})
+
+register("tips.tip", {
+    "view": ANALYSTS | ROUTED_READERS,
+    "change": ANALYSTS,
+    "report": ANALYSTS | {"district_director"},
+})

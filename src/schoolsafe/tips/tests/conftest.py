@@ -1,0 +1,59 @@
+"""Personas and helpers for tip tests: analysts of district A and of agency A, and a photo with GPS in EXIF."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.cache import cache
+from PIL import Image
+
+from schoolsafe.conftest import make_person
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters live in the cache; each test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def analyst_a(world):
+    return make_person("analyst_a", "tip_analyst", world.district_a, "district")
+
+
+@pytest.fixture
+def analyst_agency(world):
+    return make_person("analyst_agency", "tip_analyst", world.agency_a, "agency")
+
+
+@pytest.fixture
+def analyst_b(world):
+    return make_person("analyst_b", "tip_analyst", world.district_b, "district")
+
+
+GPS_LATITUDE = (40.0, 26.0, 46.0)
+
+
+def jpeg_with_gps(size: tuple[int, int] = (320, 240)) -> bytes:
+    """A JPEG whose EXIF says where it was taken and with which phone (what a tipster's photo carries)."""
+    image = Image.new("RGB", size, (30, 120, 200))
+    exif = Image.Exif()
+    exif[0x010F] = "TipsterPhoneMaker"  # Make
+    exif[0x0110] = "Model X"  # Model
+    exif[0x8825] = {1: "N", 2: GPS_LATITUDE, 3: "W", 4: (79.0, 58.0, 56.0)}  # GPSInfo
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif.tobytes())
+    return out.getvalue()
+
+
+def tiny_pdf() -> bytes:
+    return (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+            b"trailer<</Root 1 0 R>>\n%%EOF\n")
