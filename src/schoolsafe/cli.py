@@ -219,6 +219,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     from django.core.management import call_command
 
+    from schoolsafe.notifications.tasks import start_delivery_runner
+
+    # Notification deliveries and their retries are rows scanned by a thread of this process
+    # (notifications/tasks.py); django-tasks' worker runs in the main thread, which owns the signal handlers.
+    start_delivery_runner()
     call_command("db_worker", interval=0.5)
     return 0
 

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "schoolsafe.audit",
     "schoolsafe.api",
     "schoolsafe.plans",
+    "schoolsafe.notifications",
 ]
 
 MIDDLEWARE = [
@@ -300,3 +301,17 @@ LOGGING = {
 
 SCHOOLSAFE_DEMO = env_bool("SCHOOLSAFE_DEMO", False)
 AUTH_USER_MODEL = "accounts.User"
+
+# --- Notification channels (schoolsafe.notifications) -------------------------------------------------
+# Seconds to wait after each failed delivery attempt (the last repeats); attempts before a delivery is
+# marked failed; the per-request timeout; how often the worker scans for due deliveries; whether the
+# process that commits a notification makes the first attempt at once (else the worker's next scan does).
+SCHOOLSAFE_NOTIFY_BACKOFF = [float(s) for s in env_list("SCHOOLSAFE_NOTIFY_BACKOFF", "10,30,90,300,900,1800")]
+SCHOOLSAFE_NOTIFY_MAX_ATTEMPTS = env_int("SCHOOLSAFE_NOTIFY_MAX_ATTEMPTS", 7)
+SCHOOLSAFE_NOTIFY_TIMEOUT = float(env_str("SCHOOLSAFE_NOTIFY_TIMEOUT", "5"))
+SCHOOLSAFE_NOTIFY_POLL = float(env_str("SCHOOLSAFE_NOTIFY_POLL", "1"))
+SCHOOLSAFE_NOTIFY_KICK = env_bool("SCHOOLSAFE_NOTIFY_KICK", True)
+# Webhooks and SMS gateways must be https:// unless on this machine; set to allow plain http elsewhere.
+SCHOOLSAFE_NOTIFY_ALLOW_HTTP = env_bool("SCHOOLSAFE_NOTIFY_ALLOW_HTTP", False)
+# The country code given to 10-digit phone numbers typed without one ("1": North America).
+SCHOOLSAFE_SMS_DEFAULT_COUNTRY = env_str("SCHOOLSAFE_SMS_DEFAULT_COUNTRY", "1")

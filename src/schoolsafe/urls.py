@@ -10,6 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("schoolsafe.accounts.urls")),
     path("audit/", include("schoolsafe.audit.urls")),
+    path("notifications/", include("schoolsafe.notifications.urls")),
     path("", include("schoolsafe.plans.urls")),
     path("", include("schoolsafe.core.urls")),
 ]

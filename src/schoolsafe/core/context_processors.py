@@ -17,6 +17,8 @@ NAVIGATION: list[tuple[str, str, frozenset[str] | None]] = [
                                                       "dispatcher", "officer", "police_supervisor", "agency_admin"})),
     # Mirrors schoolsafe.audit.policies.AUDIT_READERS (superusers see every entry).
     ("Audit log", "audit-log", frozenset({"agency_admin", "district_director"})),
+    # Mirrors schoolsafe.notifications.policies.CHANNEL_ADMINS.
+    ("Notifications", "notifications-channels", frozenset({"agency_admin", "district_director", "school_admin"})),
     ("Security", "account-mfa", None),
     ("API tokens", "account-tokens", None),
 ]
