@@ -32,9 +32,10 @@ class Team(models.Model):
     name = models.CharField(max_length=200)
     district = models.ForeignKey("core.District", on_delete=models.PROTECT, related_name="threat_teams")
     # Empty for the district-level team; a school's team always names its district too, so that the
-    # district's coordinator is found without a join through the school.
+    # district's coordinator is found without a join through the school. A team goes with its school, but
+    # a team with cases cannot (Case.team protects it): case records outlive a reorganisation.
     school = models.ForeignKey(
-        "core.School", null=True, blank=True, on_delete=models.PROTECT, related_name="threat_teams"
+        "core.School", null=True, blank=True, on_delete=models.CASCADE, related_name="threat_teams"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
