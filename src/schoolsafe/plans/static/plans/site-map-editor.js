@@ -26,6 +26,9 @@
   } else {
     el.classList.add("no-tiles");
   }
+  // The school's recorded location, for orientation; not part of the site map.
+  L.circleMarker(data.center, { radius: 5, color: "#1a1a1a", weight: 2, fill: false, interactive: false })
+    .bindTooltip("School location (recorded)", { direction: "left", className: "school-tooltip" }).addTo(map);
   var items = new L.FeatureGroup().addTo(map);
   window.schoolsafeSiteMap = { map: map, items: items };
 
