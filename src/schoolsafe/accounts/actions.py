@@ -159,3 +159,17 @@ def do_end_expired_locks(now: dt.datetime | None = None) -> int:
                             "ended_at": lock.ends_at.isoformat(), "recorded_at": now.isoformat()})
             ended += 1
     return ended
+
+
+@transaction.atomic
+def do_end_lock_early(actor: Any, username: str, reason: str) -> bool:
+    """Audit that an open lock ended before its time (an administrator reset the failed attempts)."""
+    now = timezone.now()
+    lock = LoginLock.objects.filter(username=username, ended_at__isnull=True, ends_at__gt=now).select_related("user").first()
+    if lock is None or not LoginLock.objects.filter(pk=lock.pk, ended_at__isnull=True).update(ended_at=now):
+        return False
+    record(actor, "accounts.unlocked", lock.user, organization=_user_org(lock.user) if lock.user else "",
+           object_type="accounts.user", object_id=str(lock.user_id or ""),
+           summary={"username": username, "locked_at": lock.locked_at.isoformat(), "ended_at": now.isoformat(),
+                    "early": True, "reason": reason})
+    return True

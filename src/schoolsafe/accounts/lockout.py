@@ -57,3 +57,13 @@ def on_user_locked_out(sender: Any, request: Any = None, username: str | None = 
     locked_at = last_failure or getattr(request, "axes_attempt_time", None) or timezone.now()
     failures = getattr(request, "axes_failures_since_start", None)
     do_lock_account(username, locked_at, locked_at + get_cool_off(request), failures)
+
+
+def on_access_attempt_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """axes deletes an account's failed attempts when they expire, after a successful sign-in, and when an
+    administrator resets them (`schoolsafe manage axes_reset_username NAME`); only the last ends a lock early."""
+    from schoolsafe.accounts.actions import do_end_expired_locks, do_end_lock_early
+
+    do_end_expired_locks()
+    if instance.username:
+        do_end_lock_early("", instance.username, "failed attempts reset by an administrator")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 import time_machine
@@ -131,3 +132,19 @@ def test_success_resets_the_count(teacher_a):
     client.post("/accounts/logout/")
     for attempt in range(4):
         assert sign_in(client, "teacher_a", f"again {attempt}").status_code == 200, "a fresh count of five"
+
+
+def test_an_administrator_reset_opens_the_account_at_once_and_is_audited(teacher_a):
+    from django.core.management import call_command
+
+    with time_machine.travel(T0, tick=False) as traveller:
+        fail_five_times(Client(), "teacher_a")
+        traveller.shift(dt.timedelta(minutes=3))
+        call_command("axes_reset_username", "teacher_a", stdout=io.StringIO())
+        assert sign_in(Client(), "teacher_a").status_code == 302
+        unlocked = AuditEntry.objects.get(action="accounts.unlocked")
+        assert unlocked.summary["early"] is True
+        assert unlocked.summary["ended_at"] == (T0 + dt.timedelta(minutes=3)).isoformat()
+        traveller.shift(dt.timedelta(minutes=10))
+        assert do_end_expired_locks() == 0
+    assert AuditEntry.objects.filter(action="accounts.unlocked").count() == 1
