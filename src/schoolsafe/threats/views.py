@@ -226,9 +226,11 @@ def _monitoring_dates(post: Any) -> list[dt.date]:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def case_step(request: HttpRequest, case_id: int, step: str) -> HttpResponse:
-    """Record the case's next CSTAG step from its form."""
+    """Record the case's next CSTAG step from its form (a GET, say a reload after a refusal, goes to the case)."""
+    if request.method == "GET":
+        return redirect("threats:case", case_id=case_id)
     p, user = request.POST, request.user
 
     def call() -> None:
@@ -290,9 +292,11 @@ def case_step(request: HttpRequest, case_id: int, step: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def follow_up(request: HttpRequest, case_id: int, follow_up_id: int) -> HttpResponse:
     """Record one monitoring check of the safety plan."""
+    if request.method == "GET":
+        return redirect("threats:case", case_id=case_id)
     if not FollowUp.objects.restrict(request.user, "change").filter(pk=follow_up_id, case_id=case_id).exists():
         raise Http404("Follow-up not found.")
 
