@@ -28,6 +28,7 @@ from schoolsafe.alerts.models import (
     Status,
     Tier,
 )
+from schoolsafe.alerts.notify import notify_alert
 from schoolsafe.alerts.serialize import alert_json, iso, person
 from schoolsafe.audit.log import record
 from schoolsafe.core.models import School
@@ -147,6 +148,7 @@ def do_raise_alert(
                 )
             audience = audience_keys(tier, school.id, school.district_id, school.agency_ids, actor.pk)
             emit_event("alert.raised", body, audience, school=school.id, subject=alert)
+            notify_alert("alert.raised", body, school.id, school.district_id, school.agency_ids, actor)
             record(actor, "alerts.raise_alert", alert, organization=f"school:{school.id}",
                    summary={"action": action, "tier": tier, "exercise": exercise,
                             "escalation_seconds": escalation.timeout_seconds if escalation else None})
@@ -213,7 +215,9 @@ def _end_alert(actor: Any, alert: Alert, status: str, kind: str, audit_action: s
         alert.refresh_from_db()
         _cancel_timers(alert, now, status)
         body = alert_json(alert)
-        emit_event(kind, body, alert_audience(alert), school=alert.school_id, subject=alert)
+        agency_ids = school_agency_ids(alert.school_id)
+        emit_event(kind, body, alert_audience(alert, agency_ids), school=alert.school_id, subject=alert)
+        notify_alert(kind, body, alert.school_id, alert.school.district_id, agency_ids, actor)
         record(actor, audit_action, alert, organization=f"school:{alert.school_id}")
     return alert
 
@@ -250,13 +254,13 @@ def do_fire_escalation_timer(timer_id: int, worker_id: str, now: dt.datetime | N
         agency_ids = school_agency_ids(alert.school_id)
         audience = sorted(set(alert_audience(alert, agency_ids)) | set(escalation_keys(timer.escalate_to_role,
                                                                                           agency_ids)))
-        emit_event(
-            "alert.escalated",
-            {**alert_json(alert), "escalation": {"timer": timer.pk, "to_role": timer.escalate_to_role,
-                                                 "timeout_seconds": timer.timeout_seconds,
-                                                 "due_at": iso(timer.due_at), "fired_at": iso(now)}},
-            audience, school=alert.school_id, subject=alert,
-        )
+        body = {**alert_json(alert), "escalation": {"timer": timer.pk, "to_role": timer.escalate_to_role,
+                                                    "timeout_seconds": timer.timeout_seconds,
+                                                    "due_at": iso(timer.due_at), "fired_at": iso(now)}}
+        emit_event("alert.escalated", body, audience, school=alert.school_id, subject=alert)
+        # Escalation (issue 5): also out through the email, webhook and SMS channels of those concerned.
+        notify_alert("alert.escalated", body, alert.school_id, alert.school.district_id, agency_ids,
+                     f"worker:{worker_id}"[:150])
         record(f"worker:{worker_id}"[:150], "alerts.escalate_alert", alert, organization=f"school:{alert.school_id}",
                summary={"timer": timer.pk, "to_role": timer.escalate_to_role,
                         "timeout_seconds": timer.timeout_seconds,

@@ -1,0 +1,56 @@
+"""Alerts sent out through the notification channels (email, webhooks, SMS) of the school, its district
+and the agencies serving it. Called inside the alert actions' transactions, so a notification exists iff
+the alert change committed; the sending happens after the commit (schoolsafe.notifications)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from schoolsafe.core.models import Agency, District, School
+from schoolsafe.notifications.actions import do_notify
+
+HEADLINES = {
+    "alert.raised": "{action} at {school}",
+    "alert.escalated": "ESCALATED: {action} at {school}, not acknowledged by dispatch",
+    "alert.all_clear": "ALL CLEAR: {action} at {school}",
+    "alert.cancelled": "CANCELLED: {action} at {school}",
+}
+
+
+def alert_message(kind: str, body: dict[str, Any]) -> tuple[str, str]:
+    """The subject and text a person reads, from the alert's JSON (alerts/serialize.py)."""
+    action = str(body.get("action") or "alert").upper()
+    school = (body.get("school") or {}).get("name") or "the school"
+    subject = HEADLINES[kind].format(action=action, school=school)
+    if body.get("exercise"):
+        subject = f"EXERCISE: {subject}"
+    if body.get("tier") == "assist":
+        subject = f"ASSIST: {subject}"
+    lines = []
+    if kind in ("alert.raised", "alert.escalated") and body.get("directive"):
+        lines.append(str(body["directive"]))
+    if body.get("hazard"):
+        lines.append(f"Hazard: {body['hazard']}" + (f"; {body['strategy']}" if body.get("strategy") else ""))
+    if body.get("evacuate_to"):
+        lines.append(f"Go to: {body['evacuate_to']}")
+    location = body.get("location") or {}
+    where = ", ".join(str(location[k]) for k in ("building", "room", "text") if location.get(k))
+    if where:
+        lines.append(f"Where: {where}")
+    if body.get("reason"):
+        lines.append(f"Reason: {body['reason']}")
+    raised_by = (body.get("raised_by") or {}).get("name")
+    if raised_by:
+        lines.append(f"Raised by {raised_by} at {body.get('raised_at')}")
+    return subject, "\n".join(lines)
+
+
+def notify_alert(kind: str, body: dict[str, Any], school_id: int, district_id: int, agency_ids: Iterable[int],
+                 actor: Any = None) -> None:
+    """Send `kind` about the alert `body` through the channels of its school, district and serving agencies."""
+    subject, text = alert_message(kind, body)
+    # Instances with only a primary key: do_notify needs the kind and id of each organization, not a query.
+    organizations = [School(pk=school_id), District(pk=district_id), *(Agency(pk=a) for a in agency_ids)]
+    do_notify(organizations=organizations, event_kind=kind, subject=subject, text=text, payload={"alert": body},
+              actor=actor)
