@@ -28,10 +28,14 @@ PG_TRIGGERS = {
 
 def _statements_install(vendor: str) -> list[str]:
     if vendor == "sqlite":
+        # Dropped first: a trigger of the same name may have been rewritten to let changes through.
         return [
-            f"CREATE TRIGGER IF NOT EXISTS {name} BEFORE {op} ON {TABLE} "
-            f"BEGIN SELECT RAISE(ABORT, '{REFUSAL}: {op} refused'); END"
+            sql
             for name, op in SQLITE_TRIGGERS.items()
+            for sql in (
+                f"DROP TRIGGER IF EXISTS {name}",
+                f"CREATE TRIGGER {name} BEFORE {op} ON {TABLE} BEGIN SELECT RAISE(ABORT, '{REFUSAL}: {op} refused'); END",
+            )
         ]
     if vendor == "postgresql":
         return [
@@ -77,20 +81,21 @@ def uninstall(connection: Any) -> None:
 
 
 def missing(connection: Any) -> list[str]:
-    """The names of the triggers that should be on the audit table and are not."""
+    """The triggers that should guard the audit table and do not: absent, disabled, or rewritten so
+    that they no longer refuse (a trigger of the right name that lets changes through protects nothing)."""
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            cursor.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [TABLE]
-            )
+            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [TABLE])
+            working = {name for name, sql in cursor.fetchall() if "RAISE(ABORT" in (sql or "").upper()}
             expected = set(SQLITE_TRIGGERS)
         elif connection.vendor == "postgresql":
             cursor.execute(
-                "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal AND tgenabled <> 'D'",
+                "SELECT t.tgname, p.prosrc FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
+                "WHERE t.tgrelid = %s::regclass AND NOT t.tgisinternal AND t.tgenabled <> 'D'",
                 [TABLE],
             )
+            working = {name for name, source in cursor.fetchall() if "RAISE EXCEPTION" in (source or "").upper()}
             expected = set(PG_TRIGGERS)
         else:
             return []
-        present = {row[0] for row in cursor.fetchall()}
-    return sorted(expected - present)
+    return sorted(expected - working)

@@ -197,3 +197,25 @@ def test_concurrent_writers_leave_a_valid_chain(capsys):
     code, out, err = verify(capsys)
     assert code == 0, err
     assert "verified: 100 rows" in out
+
+
+def test_a_disarmed_trigger_counts_as_missing(db, capsys):
+    """A trigger of the right name that no longer refuses anything protects nothing."""
+    write_series(2)
+    triggers.uninstall(connection)
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("CREATE TRIGGER audit_auditentry_refuse_update BEFORE UPDATE ON audit_auditentry "
+                           "BEGIN SELECT 1; END")
+            cursor.execute("CREATE TRIGGER audit_auditentry_refuse_delete BEFORE DELETE ON audit_auditentry "
+                           "BEGIN SELECT 1; END")
+        else:
+            cursor.execute("CREATE FUNCTION audit_auditentry_refuse_change() RETURNS trigger LANGUAGE plpgsql "
+                           "AS $$ BEGIN RETURN COALESCE(NEW, OLD); END $$")
+            for name, when in triggers.PG_TRIGGERS.items():
+                cursor.execute(f"CREATE TRIGGER {name} {when.format(table=triggers.TABLE)} "
+                               "EXECUTE FUNCTION audit_auditentry_refuse_change()")
+    code, _, err = verify(capsys)
+    assert code == 1 and "UNPROTECTED" in err
+    assert main(["audit", "protect"]) == 0
+    assert verify(capsys)[0] == 0
