@@ -36,8 +36,9 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_BACKOFF = (10.0, 30.0, 90.0, 300.0, 900.0, 1800.0)
 DEFAULT_MAX_ATTEMPTS = 7
-# Longer than any one attempt can take (a 5 s timeout per connection step), so a live worker keeps its claim.
-LEASE = dt.timedelta(seconds=120)
+# Longer than any one attempt can take (a 5 s timeout on each step of an SMTP or HTTP exchange), so a live
+# worker keeps its claim; short enough that a delivery whose worker died is retried within a minute.
+LEASE = dt.timedelta(seconds=60)
 POLL_SECONDS = 1.0
 
 
