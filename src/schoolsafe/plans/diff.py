@@ -47,4 +47,5 @@ def diff_table(old: PlanVersion, new: PlanVersion) -> SafeString:
     # HtmlDiff keeps spacing with &nbsp; and forbids wrapping; plain spaces in cells styled white-space:
     # pre-wrap keep the spacing and let long paragraphs wrap on a phone.
     table = table.replace("&nbsp;", " ").replace(' nowrap="nowrap"', "")
-    return mark_safe(table)  # noqa: S308  # nosec B308 B703: difflib escapes the text it puts in the table
+    # Safe: difflib escapes the text it puts in the table.
+    return mark_safe(table)  # noqa: S308  # nosec B308 B703

@@ -7,12 +7,12 @@ school's grounds and needs no map library or tiles.
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import math
 import zipfile
 from typing import Any
-from xml.sax.saxutils import escape
 
 from django.utils import timezone
 from reportlab.graphics.shapes import Circle, Drawing, Line, Polygon, Rect, String
@@ -60,7 +60,7 @@ TABLE_STYLE = TableStyle([
 
 def _p(text: Any, style: ParagraphStyle = CELL) -> Paragraph:
     # Paragraph reads a small markup language: user text must be escaped or "<" breaks the packet.
-    return Paragraph(escape(str(text or "")).replace("\n", "<br/>"), style)
+    return Paragraph(html.escape(str(text or ""), quote=False).replace("\n", "<br/>"), style)
 
 
 def _table(header: list[str], rows: list[list[Any]], widths: list[float]) -> Table:

@@ -96,8 +96,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if overdue_only:
         rows = [r for r in rows if r["overdue"]]
     rows.sort(key=lambda r: (not r["overdue"], r["plan"] is not None, r["school"].name))
+    templates = District.objects.filter(
+        pk__in=schools_for(request.user, PlanTemplate, "view").values("district_id")).order_by("name")
     return render(request, "plans/dashboard.html", {"rows": rows, "counts": counts, "overdue_only": overdue_only,
-                                                    "today": today})
+                                                    "today": today, "templates": templates})
 
 
 # --- a school's plan ------------------------------------------------------------------------------

@@ -19,8 +19,11 @@
   var listEl = document.getElementById("feature-list");
   var form = document.getElementById("feature-form");
   var dirty = false;
+  var LABEL_ZOOM = 18;
+  // Features farther than this from the school (an off-site reunification site) are not fitted into the first view.
+  var CAMPUS_RADIUS_M = 500;
 
-  var map = L.map(el, { attributionControl: !!data.attribution, maxZoom: 22 });
+  var map = L.map(el, { attributionControl: !!data.attribution, maxZoom: 22, zoomSnap: 0.25 });
   if (data.tiles) {
     L.tileLayer(data.tiles, { maxZoom: 22, maxNativeZoom: 19, attribution: data.attribution || "" }).addTo(map);
   } else {
@@ -49,8 +52,11 @@
                        dashArray: props.kind === "building" ? null : "6 4" });
     }
     layer.unbindTooltip();
-    layer.bindTooltip(label(props), { permanent: true, direction: "right", className: "feature-tooltip" });
+    // Names stay on screen only when zoomed in to the buildings; further out they would cover each other.
+    layer.bindTooltip(label(props), { permanent: labelsShown(), direction: "right", className: "feature-tooltip" });
   }
+
+  function labelsShown() { return map.getZoom() >= LABEL_ZOOM; }
 
   function layerFor(feature) {
     var layer = null;
@@ -295,11 +301,18 @@
     if (dirty) { event.preventDefault(); event.returnValue = ""; }
   });
 
+  map.setView(data.center, LABEL_ZOOM);
   load(data.features || []);
-  var bounds = items.getBounds();
-  if (bounds.isValid() && bounds.getNorthEast().distanceTo(bounds.getSouthWest()) > 50) {
-    map.fitBounds(bounds.pad(0.15));
-  } else {
-    map.setView(data.center, 18);
+  var campus = L.latLngBounds([]);
+  items.eachLayer(function (layer) {
+    var where = layer.getBounds ? layer.getBounds() : L.latLngBounds([layer.getLatLng()]);
+    if (map.distance(where.getCenter(), data.center) <= CAMPUS_RADIUS_M) { campus.extend(where); }
+  });
+  if (campus.isValid() && campus.getNorthEast().distanceTo(campus.getSouthWest()) > 50) {
+    map.fitBounds(campus.pad(0.15));
   }
+  var shown = labelsShown();
+  map.on("zoomend", function () {
+    if (labelsShown() !== shown) { shown = labelsShown(); items.eachLayer(decorate); }
+  });
 })();
