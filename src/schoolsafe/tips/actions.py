@@ -88,11 +88,12 @@ def _first_action(tip: Tip, now: dt.datetime) -> None:
 
 
 def _schedule_sweep(at: dt.datetime) -> None:
-    """Ask the worker to look at tips again at `at` (escalation, deadline). The task row is written in
-    this transaction, so it exists exactly when the tip does; the sweep itself is idempotent."""
-    from schoolsafe.tips.tasks import sweep_tips
+    """Make sure the worker looks at tips again by `at` (escalation, deadline). A sweep already queued
+    for that moment or earlier will do: every sweep queues the next one for whatever falls due next.
+    The task row is written in this transaction, so it exists exactly when the tip does."""
+    from schoolsafe.tips.tasks import ensure_sweep_by
 
-    sweep_tips.using(run_after=at).enqueue()
+    ensure_sweep_by(at)
 
 
 def _store_attachments(tip: Tip, clean_files: list[files.CleanFile], message: TipMessage | None,
@@ -123,12 +124,8 @@ def do_submit_tip(
     written: list[str] = []
     try:
         with transaction.atomic():
-            for _attempt in range(5):
-                code = new_code()
-                if not Tip.objects.filter(code=code).exists():
-                    break
             tip = Tip.objects.create(
-                code=code, passphrase_hash=passphrase_hash, category=data.category, school=data.school,
+                code=new_code(), passphrase_hash=passphrase_hash, category=data.category, school=data.school,
                 district_id=data.school.district_id, what=data.what, when_text=data.when_text,
                 where_text=data.where_text, who_text=data.who_text, language=data.language, source=source,
                 entered_by=entered_by if source == Source.PHONE else None, received_at=now,

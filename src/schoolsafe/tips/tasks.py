@@ -10,6 +10,7 @@ enqueues the next. `schoolsafe tips-sweep` does the same from cron, as a backsto
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django_tasks import task
@@ -26,11 +27,35 @@ def _pending_sweep_at_or_before(when: Any) -> bool:
     ).exists()
 
 
+def ensure_sweep_by(when: Any) -> None:
+    """Queue a sweep for `when` unless one is already queued for then or earlier."""
+    if not _pending_sweep_at_or_before(when):
+        sweep_tips.using(run_after=when).enqueue()
+
+
 @task()
 def sweep_tips() -> dict[str, Any]:
-    """Escalate and remind what is due, then schedule the next sweep when something else falls due."""
-    result = sweep_due_tips()
-    if result.next_due is not None and not _pending_sweep_at_or_before(result.next_due):
-        sweep_tips.using(run_after=result.next_due).enqueue()
+    """Escalate and remind what is due, then queue the next sweep for whatever falls due next (also when
+    this one failed half-way, so the chain of sweeps never breaks)."""
+    try:
+        result = sweep_due_tips()
+    except Exception:
+        retry_at = next_due_after_failure()
+        if retry_at is not None:
+            ensure_sweep_by(retry_at)
+        raise
+    if result.next_due is not None:
+        ensure_sweep_by(result.next_due)
     return {"escalated": result.escalated, "reminded": result.reminded,
             "next_due": result.next_due.isoformat() if result.next_due else None}
+
+
+def next_due_after_failure() -> Any:
+    """After a failed sweep: try again in a minute while any tip is open."""
+    from django.utils import timezone
+
+    from schoolsafe.tips.models import Status, Tip
+
+    if Tip.objects.exclude(status=Status.CLOSED).exists():
+        return timezone.now() + dt.timedelta(minutes=1)
+    return None
