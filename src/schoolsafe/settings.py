@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "schoolsafe.accounts",
     "schoolsafe.audit",
     "schoolsafe.api",
+    "schoolsafe.events",
     "schoolsafe.plans",
     "schoolsafe.notifications",
 ]
@@ -315,3 +316,10 @@ SCHOOLSAFE_NOTIFY_KICK = env_bool("SCHOOLSAFE_NOTIFY_KICK", True)
 SCHOOLSAFE_NOTIFY_ALLOW_HTTP = env_bool("SCHOOLSAFE_NOTIFY_ALLOW_HTTP", False)
 # The country code given to 10-digit phone numbers typed without one ("1": North America).
 SCHOOLSAFE_SMS_DEFAULT_COUNTRY = env_str("SCHOOLSAFE_SMS_DEFAULT_COUNTRY", "1")
+
+# --- Event stream -------------------------------------------------------------------------------------
+# Seconds between `: hb` comments on an idle stream (SSE clients and proxies drop silent connections;
+# issue 4 requires at least one every 30 s). Seconds between the hub's safety-net polls for new events
+# (0: 1 s on SQLite, where it is also how another process's events arrive; 5 s on PostgreSQL).
+SCHOOLSAFE_EVENTS_HEARTBEAT = float(env_str("SCHOOLSAFE_EVENTS_HEARTBEAT", "15"))
+SCHOOLSAFE_EVENTS_POLL = float(env_str("SCHOOLSAFE_EVENTS_POLL", "0"))

@@ -53,11 +53,13 @@ def mount_routers() -> None:
     from schoolsafe.accounts.api import router as accounts_router
     from schoolsafe.api.health import router as health_router
     from schoolsafe.core.api import router as core_router
+    from schoolsafe.events.api import router as events_router
     from schoolsafe.plans.api import router as plans_router
 
     api.add_router("", health_router)
     api.add_router("", accounts_router)
     api.add_router("", core_router)
+    api.add_router("", events_router)
     api.add_router("", plans_router)
 
 

@@ -1,0 +1,529 @@
+"""The hub: one per process (per event loop), waking every open stream from ONE shared wake-up.
+
+Measured (DESIGN.md, Real-time): a queue and a database query per subscriber does not survive 5,000
+subscribers. So each instance has exactly one listener (the in-process signal on SQLite, a PostgreSQL
+LISTEN connection on PostgreSQL) and, when woken, reads the new events with ONE query, encodes each
+event's SSE bytes ONCE and hands the same bytes to every subscriber whose audience keys meet the event's.
+A poll of `max(id)` every few seconds is the safety net: a lost wake-up delays an event, never drops it.
+Nothing another instance needs lives here: the events are rows; this is only a cache of recent bytes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import queue
+import random
+import signal
+import threading
+import weakref
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, connections
+
+log = logging.getLogger("schoolsafe.events")
+
+BATCH = 500
+# Recent events kept (as encoded bytes) so a client that reconnects after a short gap is replayed
+# from memory: after a restart or a network blip thousands reconnect at once, and each would
+# otherwise cost a query.
+RECENT = 512
+# A subscriber that has this many events waiting (its client reads too slowly) is closed; its client
+# reconnects with its last id and is replayed. Pending entries are references to bytes shared by
+# all subscribers, so the bound is on count.
+PENDING_LIMIT = 1000
+# How long a closed-for-slowness stream may stay stuck in a write before its task is cancelled.
+STUCK_GRACE = 30.0
+
+
+def heartbeat_seconds() -> float:
+    return float(getattr(settings, "SCHOOLSAFE_EVENTS_HEARTBEAT", 15))
+
+
+def poll_seconds() -> float:
+    default = 5.0 if connection.vendor == "postgresql" else 1.0
+    return float(getattr(settings, "SCHOOLSAFE_EVENTS_POLL", 0) or default)
+
+
+def encode(event_id: int, kind: str, data: Any) -> bytes:
+    """An event's SSE frame. json.dumps escapes newlines inside strings, so `data:` stays one line."""
+    body = json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=str)
+    return f"id: {event_id}\nevent: {kind}\ndata: {body}\n\n".encode()
+
+
+# --- database work, off the event loop ------------------------------------------------------------
+
+
+class DatabaseThreads:
+    """A few long-lived threads for the ORM (each keeps its own connection, closed by `stop`)."""
+
+    def __init__(self, count: int, name: str) -> None:
+        self.jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self.threads = [threading.Thread(target=self._work, name=f"{name}-{i}", daemon=True) for i in range(count)]
+        for thread in self.threads:
+            thread.start()
+
+    def _work(self) -> None:
+        while True:
+            job = self.jobs.get()
+            if job is None:
+                connections.close_all()
+                return
+            loop, future, fn, args = job
+            try:
+                result = _call_with_retry(fn, args)
+            except BaseException as exc:  # noqa: BLE001 - handed to the awaiting coroutine
+                loop.call_soon_threadsafe(_settle, future, None, exc)
+            else:
+                loop.call_soon_threadsafe(_settle, future, result, None)
+
+    async def run(self, fn: Callable[..., Any], *args: Any) -> Any:
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        self.jobs.put((loop, future, fn, args))
+        return await future
+
+    def stop(self) -> None:
+        for _ in self.threads:
+            self.jobs.put(None)
+
+
+def _settle(future: asyncio.Future, result: Any, exc: BaseException | None) -> None:
+    if future.done():
+        return
+    if exc is not None:
+        future.set_exception(exc)
+    else:
+        future.set_result(result)
+
+
+def _call_with_retry(fn: Callable[..., Any], args: tuple) -> Any:
+    # These threads keep their connection; after a database restart it is dead, so drop it and try
+    # once more on a fresh one (every job here is a read or an idempotent write).
+    try:
+        return fn(*args)
+    except (InterfaceError, OperationalError):
+        connection.close()
+        return fn(*args)
+
+
+def _max_event_id() -> int:
+    from schoolsafe.events.models import Event
+
+    return Event.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def _events_after(after: int, limit: int) -> list[tuple[int, str, Any, list[str]]]:
+    from schoolsafe.events.models import Event
+
+    return list(Event.objects.filter(id__gt=after).order_by("id").values_list("id", "kind", "data", "audience")[:limit])
+
+
+def visible_events_after(keys: frozenset[str], after: int, limit: int) -> list[tuple[int, bytes]]:
+    """Encoded events after `after` that `keys` may see (a replay from the database)."""
+    from schoolsafe.events.models import Event
+
+    rows = Event.objects.filter(id__gt=after).visible_to(keys).order_by("id").values_list("id", "kind", "data")[:limit]
+    return [(event_id, encode(event_id, kind, data)) for event_id, kind, data in rows]
+
+
+def _listener_params() -> dict[str, Any]:
+    params = dict(connections["default"].get_connection_params())
+    # Django's sync cursor class and adapters do not belong on an async connection.
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    return params
+
+
+# --- subscribers ------------------------------------------------------------------------------------
+
+
+class Subscriber:
+    """One open stream: its audience keys, the last id it was sent, and events waiting to be written.
+
+    Once live, events are written by the hub itself, straight through the connection's ASGI `send`,
+    not by waking a task per connection: `send` only suspends when the transport is paused (a client
+    reading slowly), so it is run eagerly (what Python 3.12's eager tasks do) and only a write that
+    does suspend gets a task of its own. A task wake-up per subscriber per event would roughly double
+    the cost of a fan-out, and that cost is what stands between the alert and the last recipient.
+    """
+
+    __slots__ = ("keys", "cursor", "pending", "closed", "reason", "task", "replay_from", "loop", "send", "live",
+                 "inflight", "interval", "last_write", "timer", "__weakref__")
+
+    def __init__(self, keys: frozenset[str], cursor: int, task: asyncio.Task | None, send: Any) -> None:
+        self.keys = keys
+        self.cursor = cursor
+        self.pending: list[tuple[int, bytes]] = []
+        self.closed = False
+        self.reason = ""
+        self.task = task  # the connection's own task (the ASGI app call)
+        # Set when the gap is older than the hub's memory: the stream replays it from the database.
+        self.replay_from: int | None = None
+        self.loop = asyncio.get_running_loop()
+        self.send = send
+        # False while the connection's task is still writing (headers, replay): events wait in `pending`.
+        self.live = False
+        # The task finishing a write that suspended; while set, events wait in `pending`.
+        self.inflight: asyncio.Task | None = None
+        # Jitter, fixed per stream: streams opened together (after a restart) should not all beat at once.
+        self.interval = heartbeat_seconds() * random.uniform(0.85, 1.0)  # noqa: S311 - not a secret
+        self.last_write = self.loop.time()
+        # One timer per stream, re-armed when it fires rather than per event: a fan-out to thousands of
+        # streams should not also create and cancel thousands of timers.
+        self.timer: asyncio.TimerHandle | None = self.loop.call_at(self.last_write + self.interval, self._heartbeat)
+
+    # called by the hub, on the loop
+
+    def offer(self, event_id: int, payload: bytes, message: dict[str, Any]) -> None:
+        """A new event for this stream. `message` is the ASGI body message for `payload`, built once per
+        event and shared by every stream (the server does not keep or change it)."""
+        if self.closed or event_id <= self.cursor:
+            return
+        if self.live and self.inflight is None:
+            self.cursor = event_id
+            self._send(message)
+            return
+        if len(self.pending) >= PENDING_LIMIT:
+            self.close("behind")
+            return
+        self.pending.append((event_id, payload))
+
+    def go_live(self) -> None:
+        """The connection's task is done writing (headers, replay): from now on the hub writes."""
+        self.live = True
+        if self.closed:
+            self._finish_response()
+        else:
+            self._flush()
+
+    def close(self, reason: str) -> None:
+        """End this stream: "disconnect" (the client left), "shutdown", "behind" (too slow), "ended"."""
+        if self.closed:
+            return
+        self.closed, self.reason = True, reason
+        self.pending.clear()
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        if self.live and self.inflight is None:
+            self._finish_response()
+        if reason == "behind" and self.inflight is not None:
+            # Its write is blocked on a client that stopped reading; give it a grace period.
+            self.loop.call_later(STUCK_GRACE, self._cancel_if_stuck)
+
+    # internals
+
+    def _finish_response(self) -> None:
+        # A clean end (the final chunk) tells the client to reconnect with its last id; it also ends the
+        # connection task's wait on `receive`. A client that left needs nothing more.
+        if self.reason not in ("disconnect", "ended"):
+            self._write(b"", more_body=False)
+
+    def _flush(self) -> None:
+        parts = []
+        cursor = self.cursor
+        for event_id, payload in self.pending:
+            if event_id > cursor:
+                parts.append(payload)
+                cursor = event_id
+        self.pending.clear()
+        self.cursor = cursor
+        if parts:
+            self._write(b"".join(parts))
+
+    def _write(self, body: bytes, more_body: bool = True) -> None:
+        self._send({"type": "http.response.body", "body": body, "more_body": more_body})
+
+    def _send(self, message: dict[str, Any]) -> None:
+        coroutine = self.send(message)
+        try:
+            yielded = coroutine.send(None)
+        except StopIteration:
+            self.last_write = self.loop.time()
+            return
+        except Exception:  # noqa: BLE001 - the connection is gone or broken: end this stream
+            log.debug("events: write failed", exc_info=True)
+            self.close("error")
+            return
+        self.inflight = self.loop.create_task(self._complete(coroutine, yielded))
+
+    async def _complete(self, coroutine: Any, yielded: Any) -> None:
+        # The rest of a write that suspended, stepped as a Task would step it: wait for what it waits for,
+        # then resume it (it reads the awaited result itself).
+        try:
+            while True:
+                if yielded is None:
+                    await asyncio.sleep(0)
+                else:
+                    yielded._asyncio_future_blocking = False
+                    await asyncio.wait([yielded])
+                try:
+                    yielded = coroutine.send(None)
+                except StopIteration:
+                    break
+        except asyncio.CancelledError:
+            coroutine.close()
+            raise
+        except Exception:  # noqa: BLE001
+            log.debug("events: write failed", exc_info=True)
+            self.inflight = None
+            self.close("error")
+            return
+        self.inflight = None
+        self.last_write = self.loop.time()
+        if self.closed:
+            self._finish_response()
+        else:
+            self._flush()
+
+    def _heartbeat(self) -> None:
+        self.timer = None
+        if self.closed:
+            return
+        due = self.last_write + self.interval
+        if self.loop.time() >= due - 0.05:
+            if self.live and self.inflight is None:
+                self._write(b": hb\n\n")
+            due = self.loop.time() + self.interval
+        if not self.closed:
+            self.timer = self.loop.call_at(due, self._heartbeat)
+
+    def _cancel_if_stuck(self) -> None:
+        if self.task is not None and not self.task.done():
+            self.task.cancel()
+
+
+class RecentEvent:
+    __slots__ = ("id", "audience", "payload")
+
+    def __init__(self, event_id: int, audience: frozenset[str], payload: bytes) -> None:
+        self.id, self.audience, self.payload = event_id, audience, payload
+
+
+# --- the hub ----------------------------------------------------------------------------------------
+
+_hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = weakref.WeakKeyDictionary()
+_hubs_lock = threading.Lock()
+
+
+def get_hub() -> Hub:
+    """This event loop's hub (created on first use)."""
+    loop = asyncio.get_running_loop()
+    with _hubs_lock:
+        hub = _hubs.get(loop)
+        if hub is None:
+            hub = _hubs[loop] = Hub(loop)
+    return hub
+
+
+def wake_local_hubs() -> None:
+    """After a commit, from any thread: tell this process's hubs that new events exist (SQLite's signal)."""
+    with _hubs_lock:
+        hubs = list(_hubs.items())
+    for loop, hub in hubs:
+        with contextlib.suppress(RuntimeError):  # that loop has closed
+            loop.call_soon_threadsafe(hub.wake)
+
+
+class Hub:
+    """Fans out new events to this instance's open streams."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.last_id = 0
+        self.subscribers: set[Subscriber] = set()
+        self.by_key: dict[str, set[Subscriber]] = defaultdict(set)
+        self.recent: deque[RecentEvent] = deque()
+        # Every event with recent_floor < id <= last_id is in `recent`.
+        self.recent_floor = 0
+        self.closing = False
+        self.db: DatabaseThreads | None = None
+        self.stream_db: DatabaseThreads | None = None
+        self._wakeup = asyncio.Event()
+        self._tasks: list[asyncio.Task] = []
+        self._starting: asyncio.Task | None = None
+        self.started = False
+
+    # lifecycle
+
+    async def start(self) -> None:
+        """Start once (lifespan startup or the first stream); raises if the database cannot be read."""
+        if self.started:
+            return
+        if self._starting is None or (self._starting.done() and self._starting.exception() is not None):
+            self._starting = self.loop.create_task(self._start())
+        await asyncio.shield(self._starting)
+
+    async def _start(self) -> None:
+        if self.db is None:
+            # Separate threads: a burst of stream authentications must not delay the fan-out query.
+            self.db = DatabaseThreads(1, "events-hub")
+            self.stream_db = DatabaseThreads(4, "events-stream")
+        self.last_id = self.recent_floor = await self.db.run(_max_event_id)
+        postgres = await self.db.run(lambda: connection.vendor == "postgresql")
+        self._tasks.append(self.loop.create_task(self._deliver_forever(), name="events-deliver"))
+        self._tasks.append(self.loop.create_task(self._poll_forever(), name="events-poll"))
+        if postgres:
+            params = await self.db.run(_listener_params)
+            self._tasks.append(self.loop.create_task(self._listen_forever(params), name="events-listen"))
+        self._chain_exit_signals()
+        self.started = True
+
+    async def stop(self) -> None:
+        """Lifespan shutdown: end every stream, stop listening, close the database connections."""
+        self.close_all("shutdown")
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):  # stopping anyway
+                await task
+        self._tasks.clear()
+        for threads in (self.db, self.stream_db):
+            if threads is not None:
+                threads.stop()
+        self.db = self.stream_db = None
+        self.started = False
+        self._starting = None
+        with _hubs_lock:
+            if _hubs.get(self.loop) is self:
+                del _hubs[self.loop]
+
+    def _chain_exit_signals(self) -> None:
+        # uvicorn tells an open response nothing when it shuts down: it waits timeout_graceful_shutdown
+        # and then cancels it (with an error in the log). Ending the streams on the signal lets the
+        # shutdown finish at once; clients reconnect (to another instance) and resume from their last id.
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            previous = signal.getsignal(sig)
+            if not callable(previous) or getattr(previous, "_schoolsafe_events", False):
+                continue
+
+            def handler(signum: int, frame: Any, previous: Callable[..., Any] = previous) -> None:
+                self.loop.call_soon_threadsafe(self.begin_shutdown)
+                previous(signum, frame)
+
+            handler._schoolsafe_events = True  # type: ignore[attr-defined]
+            signal.signal(sig, handler)
+
+    def begin_shutdown(self) -> None:
+        self.closing = True
+        self.close_all("shutdown")
+
+    def close_all(self, reason: str) -> None:
+        for subscriber in list(self.subscribers):
+            subscriber.close(reason)
+
+    # subscribers
+
+    def subscribe(self, keys: frozenset[str], last_event_id: int | None, task: asyncio.Task | None,
+                  send: Any) -> Subscriber:
+        """Register a stream. Synchronous on the loop, so no event can fall between its replay and live
+        delivery: everything up to last_id is replayed (from memory, or from the database when older
+        than the hub's memory), everything after arrives live; the cursor drops duplicates."""
+        if last_event_id is None:
+            subscriber = Subscriber(keys, self.last_id, task, send)
+        else:
+            subscriber = Subscriber(keys, last_event_id, task, send)
+            if last_event_id >= self.recent_floor:
+                for recent in self.recent:
+                    if recent.id > last_event_id and not keys.isdisjoint(recent.audience):
+                        subscriber.pending.append((recent.id, recent.payload))
+            else:
+                subscriber.replay_from = last_event_id
+        self.subscribers.add(subscriber)
+        for key in keys:
+            self.by_key[key].add(subscriber)
+        return subscriber
+
+    def unsubscribe(self, subscriber: Subscriber) -> None:
+        subscriber.close("ended")  # no-op when already closed; stops its heartbeat timer
+        self.subscribers.discard(subscriber)
+        for key in subscriber.keys:
+            group = self.by_key.get(key)
+            if group is not None:
+                group.discard(subscriber)
+                if not group:
+                    del self.by_key[key]
+
+    # delivery
+
+    def wake(self) -> None:
+        self._wakeup.set()
+
+    async def _deliver_forever(self) -> None:
+        while True:
+            await self._wakeup.wait()
+            self._wakeup.clear()
+            try:
+                await self.catch_up()
+            except DatabaseError:
+                # The poll wakes us again; a database outage delays delivery, it loses nothing.
+                log.warning("events: could not read new events; retrying", exc_info=True)
+                await asyncio.sleep(0.5)
+
+    async def catch_up(self) -> None:
+        """Read every event after last_id (one query per BATCH) and hand it to its subscribers."""
+        assert self.db is not None
+        while True:
+            rows = await self.db.run(_events_after, self.last_id, BATCH)
+            for event_id, kind, data, audience in rows:
+                self._deliver(event_id, kind, data, audience)
+            if len(rows) < BATCH:
+                return
+
+    def _deliver(self, event_id: int, kind: str, data: Any, audience: Iterable[str]) -> None:
+        payload = encode(event_id, kind, data)
+        message = {"type": "http.response.body", "body": payload, "more_body": True}
+        keys = frozenset(audience)
+        by_key = self.by_key
+        groups = [by_key[key] for key in keys if key in by_key]
+        targets = groups[0] if len(groups) == 1 else set().union(*groups)
+        for subscriber in targets:
+            subscriber.offer(event_id, payload, message)
+        self.recent.append(RecentEvent(event_id, keys, payload))
+        while len(self.recent) > RECENT:
+            self.recent_floor = self.recent.popleft().id
+        self.last_id = event_id
+
+    async def _poll_forever(self) -> None:
+        assert self.db is not None
+        interval = poll_seconds()
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                newest = await self.db.run(_max_event_id)
+            except DatabaseError:
+                log.warning("events: poll failed", exc_info=True)
+                continue
+            if newest > self.last_id:
+                self.wake()
+
+    async def _listen_forever(self, params: dict[str, Any]) -> None:
+        import psycopg
+
+        from schoolsafe.events.emit import CHANNEL
+
+        backoff = 0.5
+        while True:
+            try:
+                conn = await psycopg.AsyncConnection.connect(**params, autocommit=True)
+                async with conn:
+                    await conn.execute(f"LISTEN {CHANNEL}")
+                    # Anything committed while we were not listening.
+                    self.wake()
+                    backoff = 0.5
+                    async for _notify in conn.notifies():
+                        self.wake()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - reconnect whatever broke; the poll covers the gap
+                log.warning("events: LISTEN connection lost; reconnecting in %.1f s", backoff, exc_info=True)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 10.0)
