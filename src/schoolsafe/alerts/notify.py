@@ -4,11 +4,16 @@ the alert change committed; the sending happens after the commit (schoolsafe.not
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
+from django.db import transaction
+
 from schoolsafe.core.models import Agency, District, School
 from schoolsafe.notifications.actions import do_notify
+
+logger = logging.getLogger(__name__)
 
 HEADLINES = {
     "alert.raised": "{action} at {school}",
@@ -48,9 +53,18 @@ def alert_message(kind: str, body: dict[str, Any]) -> tuple[str, str]:
 
 def notify_alert(kind: str, body: dict[str, Any], school_id: int, district_id: int, agency_ids: Iterable[int],
                  actor: Any = None) -> None:
-    """Send `kind` about the alert `body` through the channels of its school, district and serving agencies."""
-    subject, text = alert_message(kind, body)
-    # Instances with only a primary key: do_notify needs the kind and id of each organization, not a query.
-    organizations = [School(pk=school_id), District(pk=district_id), *(Agency(pk=a) for a in agency_ids)]
-    do_notify(organizations=organizations, event_kind=kind, subject=subject, text=text, payload={"alert": body},
-              actor=actor)
+    """Send `kind` about the alert `body` through the channels of its school, district and serving agencies.
+
+    A failure here never stops the alert: it is logged, and the savepoint keeps the caller's transaction
+    (the alert, its event, its audit row) good to commit. The in-app alert is what saves lives; email,
+    webhooks and SMS are a second path.
+    """
+    try:
+        with transaction.atomic():
+            subject, text = alert_message(kind, body)
+            # Instances with only a primary key: do_notify needs each organization's kind and id, not a query.
+            organizations = [School(pk=school_id), District(pk=district_id), *(Agency(pk=a) for a in agency_ids)]
+            do_notify(organizations=organizations, event_kind=kind, subject=subject, text=text,
+                      payload={"alert": body}, actor=actor)
+    except Exception:
+        logger.exception("%s of alert %s: the notification channels were not used", kind, body.get("id"))

@@ -84,3 +84,19 @@ def test_an_exercise_says_so_in_the_subject(api, world, teacher_a, smtp):
     run_due_deliveries()
     [email] = smtp.wait_for(1)
     assert email["Subject"] == "EXERCISE: LOCKDOWN at School A High"
+
+
+@pytest.mark.django_db
+def test_a_broken_channel_never_stops_the_alert(api, world, teacher_a, caplog):
+    from schoolsafe.notifications.models import NotificationChannel
+
+    channel, _ = do_create_channel("admin", world.school_a, "webhook", name="CAD", event_kinds=["alert.raised"],
+                                   url="https://cad.example.org/hook")
+    # A row damaged outside the application (its event kinds are not a list any more).
+    NotificationChannel.objects.filter(pk=channel.pk).update(event_kinds=5)
+    response = api(teacher_a).post(ALERTS_URL, lockdown(world.school_a))
+    assert response.status_code == 201
+    alert = Alert.objects.get(pk=response.json()["id"])
+    assert alert.status == "active"
+    assert not Delivery.objects.exists()
+    assert "the notification channels were not used" in caplog.text
