@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -74,10 +75,10 @@ def analyst_audience(tip: Tip) -> list[str]:
 def _emit(kind: str, tip: Tip, audience: Iterable[str], **data: Any) -> None:
     """An event about a tip, if the events capability is installed. The data never holds tip text:
     who receives the event loads the tip through the access policy."""
-    try:
-        from schoolsafe.events.emit import emit_event
-    except ImportError:  # pragma: no cover - events is part of the platform; kept optional for tests of tips alone
+    if not apps.is_installed("schoolsafe.events"):  # pragma: no cover - part of the platform; optional for tips alone
         return
+    from schoolsafe.events.emit import emit_event
+
     payload = {"tip_id": tip.pk, "school_id": tip.school_id, "category": tip.category, "urgent": tip.urgent, **data}
     emit_event(kind, payload, audience, school=tip.school_id, subject=("tips.tip", tip.pk))
 
@@ -304,7 +305,7 @@ def do_escalate_tip(tip_id: int, now: dt.datetime | None = None) -> bool:
         ).exclude(status=Status.CLOSED).update(escalated_at=now)
         if not claimed:
             return False
-        tip = Tip.objects.select_related("school").get(pk=tip_id)
+        tip = Tip.objects.select_related("school", "district").get(pk=tip_id)
         analyst = on_call_analyst(tip, now)
         if analyst is not None:
             tip.escalated_to = analyst
@@ -316,7 +317,28 @@ def do_escalate_tip(tip_id: int, now: dt.datetime | None = None) -> bool:
             "audience": audience,
         })
         _emit("tip.escalated", tip, audience, on_call=analyst.pk if analyst else None)
+        _notify_escalation(tip, analyst)
     return True
+
+
+def _notify_escalation(tip: Tip, analyst: Any) -> None:
+    """Also send the escalation out through the notification channels (e-mail, SMS, webhook) of the tip's
+    district and the agencies serving its school, where they have any. The message names the tip, not its
+    content: channels leave the platform."""
+    if not apps.is_installed("schoolsafe.notifications"):  # pragma: no cover - part of the platform
+        return
+    from schoolsafe.notifications.actions import do_notify
+
+    agencies = list(tip.school.agencies.all())
+    who = f" On call: {analyst.display_name}." if analyst else " Nobody is on call: every analyst of the tip is told."
+    do_notify(
+        organizations=[tip.district, *agencies], event_kind="tip.escalated", actor=SYSTEM,
+        subject=f"Urgent tip {tip.code} not claimed in time",
+        text=(f"Urgent tip {tip.code} ({tip.get_category_display()}, {tip.school.name}) was not claimed within "
+              f"{int(rulebook().escalate_after.total_seconds() // 60)} minutes.{who} Open it at /tips/{tip.pk}/"),
+        payload={"tip_id": tip.pk, "code": tip.code, "category": tip.category, "school_id": tip.school_id,
+                 "on_call": analyst.username if analyst else None},
+    )
 
 
 def do_remind_overdue_tip(tip_id: int, now: dt.datetime | None = None) -> bool:

@@ -112,3 +112,18 @@ def test_the_worker_task_sweeps_and_schedules_the_next_sweep(world, analyst_a):
     assert nxt.count() == 1 and abs((nxt.get().run_after - escalated.deadline).total_seconds()) < 1
     sweep_tips.call()  # the next sweep is already queued: not queued twice
     assert nxt.count() == 1
+
+
+def test_the_escalation_goes_out_through_the_districts_notification_channels(world, analyst_a, director_a):
+    from schoolsafe.notifications.actions import do_create_channel
+    from schoolsafe.notifications.models import Delivery, Notification
+
+    channel, _ = do_create_channel(director_a, world.district_a, "email", name="Tip line on call",
+                                   event_kinds=["tip.escalated"], recipients="oncall@district-a.example")
+    on_call(analyst_a, world.district_a)
+    tip = urgent_tip(world, 6)
+    sweep_due_tips()
+    notification = Notification.objects.get(event_kind="tip.escalated")
+    assert tip.code in notification.subject and "Analyst A" in notification.text
+    assert tip.what not in notification.text and tip.what not in str(notification.payload)
+    assert Delivery.objects.filter(notification=notification, channel=channel).count() == 1
