@@ -19,6 +19,7 @@ COMMAND_MODULES: list[str] = [
     "schoolsafe.accounts.commands",
     "schoolsafe.audit.commands",
     "schoolsafe.plans.commands",
+    "schoolsafe.tips.commands",
     "schoolsafe.events.commands",
 ]
 

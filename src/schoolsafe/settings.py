@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "schoolsafe.api",
     "schoolsafe.events",
     "schoolsafe.plans",
+    "schoolsafe.public",
+    "schoolsafe.tips",
     "schoolsafe.notifications",
 ]
 

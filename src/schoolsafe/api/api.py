@@ -55,12 +55,14 @@ def mount_routers() -> None:
     from schoolsafe.core.api import router as core_router
     from schoolsafe.events.api import router as events_router
     from schoolsafe.plans.api import router as plans_router
+    from schoolsafe.tips.api import router as tips_router
 
     api.add_router("", health_router)
     api.add_router("", accounts_router)
     api.add_router("", core_router)
     api.add_router("", events_router)
     api.add_router("", plans_router)
+    api.add_router("", tips_router)
 
 
 mount_routers()
