@@ -54,6 +54,7 @@ def mount_routers() -> None:
     from schoolsafe.api.health import router as health_router
     from schoolsafe.core.api import router as core_router
     from schoolsafe.events.api import router as events_router
+    from schoolsafe.notifications.api import router as notifications_router
     from schoolsafe.plans.api import router as plans_router
     from schoolsafe.tips.api import router as tips_router
 
@@ -61,6 +62,7 @@ def mount_routers() -> None:
     api.add_router("", accounts_router)
     api.add_router("", core_router)
     api.add_router("", events_router)
+    api.add_router("", notifications_router)
     api.add_router("", plans_router)
     api.add_router("", tips_router)
 
