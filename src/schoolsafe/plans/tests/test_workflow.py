@@ -236,3 +236,27 @@ def test_the_remind_command_sends_reminders(world, plan, capsys):
     assert main(["plans-remind"]) == 0
     assert "1 reminder" in capsys.readouterr().out
     assert PlanReminder.objects.filter(plan=plan, kind="overdue").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_approval_queues_the_reminder_sweeps_for_the_review_date(world, principal_a, director_a):
+    from django_tasks_db.models import DBTaskResult
+
+    plan = actions.do_create_plan(principal_a, world.school_a)
+    approved_plan(world, plan, principal_a, director_a)
+    plan.refresh_from_db()
+    queued = DBTaskResult.objects.filter(task_path="schoolsafe.plans.tasks.send_plan_review_reminders")
+    days = sorted(timezone.localtime(t.run_after).date() for t in queued)
+    assert days == [plan.review_due - dt.timedelta(days=30), plan.review_due + dt.timedelta(days=1)]
+    # The sweep the worker runs sends nothing before its time, and the right reminder at it.
+    assert actions.do_send_plan_review_reminders(days[0]) == 1
+    assert PlanReminder.objects.get(plan=plan).kind == "due_soon"
+
+
+def test_the_worker_task_runs_the_sweep(world, plan):
+    from schoolsafe.plans.tasks import send_plan_review_reminders
+
+    assert send_plan_review_reminders.call() == 0
+    Plan.objects.filter(pk=plan.pk).update(review_due=timezone.localdate() - dt.timedelta(days=1))
+    assert send_plan_review_reminders.call() == 1
+    assert PlanReminder.objects.filter(plan=plan, kind="overdue").exists()
