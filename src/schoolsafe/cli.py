@@ -221,12 +221,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     from django.core.management import call_command
 
+    from schoolsafe.alerts.tasks import start_timer_scanner
     from schoolsafe.notifications.tasks import start_delivery_runner
 
-    # Notification deliveries and their retries are rows scanned by a thread of this process
-    # (notifications/tasks.py); django-tasks' worker runs in the main thread, which owns the signal handlers.
+    # Escalation timers are rows scanned by a thread of this process (see alerts/tasks.py for why);
+    # django-tasks' own worker runs the queued tasks in the main thread, which owns the signal handlers.
+    start_timer_scanner()
+    # Notification deliveries and their retries: rows too, scanned by another thread (notifications/tasks.py).
     start_delivery_runner()
-    call_command("db_worker", interval=0.5)
+    call_command("db_worker", interval=0.5, reload=False)
     return 0
 
 

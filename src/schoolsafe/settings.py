@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "schoolsafe.api",
     "schoolsafe.events",
     "schoolsafe.plans",
+    "schoolsafe.alerts",
     "schoolsafe.public",
     "schoolsafe.tips",
     "schoolsafe.notifications",

@@ -51,6 +51,7 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 def mount_routers() -> None:
     from schoolsafe.accounts.api import router as accounts_router
+    from schoolsafe.alerts.api import router as alerts_router
     from schoolsafe.api.health import router as health_router
     from schoolsafe.core.api import router as core_router
     from schoolsafe.events.api import router as events_router
@@ -63,6 +64,7 @@ def mount_routers() -> None:
     api.add_router("", core_router)
     api.add_router("", events_router)
     api.add_router("", notifications_router)
+    api.add_router("", alerts_router)
     api.add_router("", plans_router)
     api.add_router("", tips_router)
 
