@@ -20,6 +20,7 @@ COMMAND_MODULES: list[str] = [
     "schoolsafe.audit.commands",
     "schoolsafe.plans.commands",
     "schoolsafe.tips.commands",
+    "schoolsafe.threats.commands",
     "schoolsafe.events.commands",
 ]
 

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "schoolsafe.events",
     "schoolsafe.plans",
     "schoolsafe.alerts",
+    "schoolsafe.threats",
     "schoolsafe.public",
     "schoolsafe.tips",
     "schoolsafe.notifications",

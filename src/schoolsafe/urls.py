@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("schoolsafe.accounts.urls")),
     path("audit/", include("schoolsafe.audit.urls")),
     path("notifications/", include("schoolsafe.notifications.urls")),
+    path("threats/", include("schoolsafe.threats.urls")),
     # The public portal: no sign-in, open to anyone (the MFA/session rules apply to signed-in users only).
     path("public/", include("schoolsafe.public.urls")),
     path("tips/", include("schoolsafe.tips.urls")),

@@ -57,6 +57,7 @@ def mount_routers() -> None:
     from schoolsafe.events.api import router as events_router
     from schoolsafe.notifications.api import router as notifications_router
     from schoolsafe.plans.api import router as plans_router
+    from schoolsafe.threats.api import router as threats_router
     from schoolsafe.tips.api import router as tips_router
 
     api.add_router("", health_router)
@@ -66,6 +67,7 @@ def mount_routers() -> None:
     api.add_router("", notifications_router)
     api.add_router("", alerts_router)
     api.add_router("", plans_router)
+    api.add_router("", threats_router)
     api.add_router("", tips_router)
 
 

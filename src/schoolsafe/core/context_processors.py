@@ -15,6 +15,10 @@ NAVIGATION: list[tuple[str, str, frozenset[str] | None]] = [
     # Mirrors schoolsafe.plans.policies.PLAN_READERS.
     ("Emergency plans", "plans-dashboard", frozenset({"school_admin", "staff", "district_director", "ta_member",
                                                       "dispatcher", "officer", "police_supervisor", "agency_admin"})),
+    # Mirrors schoolsafe.threats.policies: the team's dashboard, and the referral form for any adult of a school.
+    ("Threat assessment", "threats:dashboard", frozenset({"ta_member"})),
+    ("Refer a concern", "threats:refer", frozenset({"staff", "school_admin", "officer", "program_coordinator",
+                                                     "district_director"})),
     # Mirrors schoolsafe.audit.policies.AUDIT_READERS (superusers see every entry).
     ("Audit log", "audit-log", frozenset({"agency_admin", "district_director"})),
     # Mirrors schoolsafe.notifications.policies.CHANNEL_ADMINS.

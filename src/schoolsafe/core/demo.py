@@ -137,4 +137,7 @@ def load_demo() -> bool:
     from schoolsafe.plans.demo import load_plans_demo
 
     created_any |= load_plans_demo(schools)
+    from schoolsafe.threats.demo import load_threats_demo
+
+    created_any |= load_threats_demo(schools)
     return created_any
