@@ -364,27 +364,41 @@ def do_open_case_from_tip(
     actor: Any,
     *,
     tip_reference: str,
-    school: School | int,
+    school: School | int | None,
     category: str,
     text: str,
+    district: Any = None,
     received_at: dt.datetime | None = None,
+    context: str = "",
     person_name: str = "",
 ) -> Case:
     """Open (or find again) the threat case for a tip: the one click from tip triage.
 
-    Takes plain data so that the tips app need not be imported here. The actor must reach the school as a
-    tip analyst, a team member, its principal or the district's director. A second call with the same
-    `tip_reference` returns the case already opened. The tip's own triage page need not (and should
-    not) show the case: the analyst is usually not on the team.
+    Takes plain data so that this app never imports the tips app: `tip_reference` is the tips app's own
+    stable key for the tip (say "tip-123", not the tipster's receipt code), `school` the tip's school (or
+    None with `district` for a tip about no particular school: the district's team takes it), `category`
+    and `text` what the tipster chose and wrote, `context` anything else worth keeping (when, where, who).
+    The actor must reach the school (or a school of the district) as a tip analyst, a team member, its
+    principal or the district's director. A second call with the same `tip_reference` returns the case
+    already opened. The caller usually is not on the team, so it does not see the case afterwards.
     """
     tip_reference = _text(tip_reference, "tip_reference", "The tip reference", max_length=64)
-    school_id = school.pk if isinstance(school, School) else school
-    found = policies.schools_for(actor, "open_from_tip").filter(pk=school_id).select_related("district").first()
-    if found is None:
-        raise NotFound("School not found.")
+    handled = policies.schools_for(actor, "open_from_tip")
+    if school is not None:
+        school_id = school.pk if isinstance(school, School) else school
+        found = handled.filter(pk=school_id).select_related("district").first()
+        if found is None:
+            raise NotFound("School not found.")
+    else:
+        district_id = getattr(district, "pk", district)
+        if district_id is None or not handled.filter(district_id=district_id).exists():
+            raise NotFound("District not found.")
+        found = None
     existing = Case.objects.filter(tip_reference=tip_reference).first()
     if existing is not None:
         return existing
+    category = _text(category, "category", "The tip category", required=False, max_length=100)
+    extra = _text(context, "context", "Context", required=False)
     intake = check_intake({
         "person_kind": PersonKind.OTHER,
         "person_name": person_name or "Not yet identified (from a tip)",
@@ -392,10 +406,16 @@ def do_open_case_from_tip(
         "how_received": HowReceived.TIP_LINE,
         "behaviour": _text(text, "text", "The tip's text"),
         "mode": Mode.ELECTRONIC,
-        "context": f"Tip category: {_text(category, 'category', 'The tip category', required=False, max_length=100)}",
+        "context": "\n".join(part for part in (f"Tip category: {category}" if category else "", extra) if part),
         "reporter_name": "Anonymous tip",
     })
-    team = team_for_school(found)
+    if found is not None:
+        team = team_for_school(found)
+    else:
+        team = Team.objects.filter(district_id=district_id, school__isnull=True).first()
+        if team is None:
+            raise ThreatError("The district has no district-level threat-assessment team for a tip about no school.",
+                              "district")
     try:
         with transaction.atomic():
             return _create_case(actor, team, found, Source.TIP, intake, tip_reference=tip_reference)

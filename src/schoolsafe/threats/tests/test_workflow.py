@@ -302,3 +302,24 @@ def test_a_referral_where_no_team_exists_says_so(world, teacher_b):
     with pytest.raises(ThreatError, match="No threat-assessment team serves School B High") as excinfo:
         actions.do_refer_concern(teacher_b, world.school_b, **intake())
     assert excinfo.value.field == "school"
+
+
+def test_a_tip_about_no_particular_school_goes_to_the_district_team(world, coordinator_a):
+    from schoolsafe.conftest import make_person
+    from schoolsafe.threats.models import Team
+
+    analyst = make_person("analyst_a", "tip_analyst", world.district_a, "district")
+    with pytest.raises(ThreatError, match="no district-level") as excinfo:
+        actions.do_open_case_from_tip(analyst, tip_reference="tip-7", school=None, district=world.district_a,
+                                      category="Weapon", text="Someone has a gun on the bus.")
+    assert excinfo.value.field == "district"
+    team = Team.objects.create(name="District A team", district=world.district_a)
+    case = actions.do_open_case_from_tip(analyst, tip_reference="tip-7", school=None, district=world.district_a.pk,
+                                         category="Weapon", text="Someone has a gun on the bus.",
+                                         context="When: this morning\nWhere: bus 14")
+    assert case.team == team and case.school is None
+    assert case.context == "Tip category: Weapon\nWhen: this morning\nWhere: bus 14"
+    assert list(Case.objects.restrict(coordinator_a, "view")) == [case]
+    with pytest.raises(actions.NotFound):
+        actions.do_open_case_from_tip(analyst, tip_reference="tip-8", school=None, district=world.district_b,
+                                      category="Weapon", text="x")
