@@ -229,8 +229,13 @@ def cmd_worker(args: argparse.Namespace) -> int:
     # django-tasks' own worker runs the queued tasks in the main thread, which owns the signal handlers.
     start_timer_scanner()
     # Notification deliveries and their retries: rows too, scanned by another thread (notifications/tasks.py).
-    start_delivery_runner()
-    call_command("db_worker", interval=0.5, reload=False)
+    runner = start_delivery_runner()
+    try:
+        call_command("db_worker", interval=0.5, reload=False)
+    finally:
+        # On SIGTERM, let a send in progress be recorded (else it waits out its lease and may go twice).
+        runner.stop()
+        runner.join(timeout=30)
     return 0
 
 

@@ -56,6 +56,19 @@ def max_attempts() -> int:
     return int(getattr(settings, "SCHOOLSAFE_NOTIFY_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS))
 
 
+def retry_schedule() -> str:
+    """The waits between attempts in words, e.g. "10 s, 30 s, 90 s, 5 min, 15 min and 30 min"."""
+    def words(seconds: float) -> str:
+        if seconds >= 60 and seconds % 60 == 0:
+            return f"{int(seconds // 60)} min"
+        return f"{seconds:g} s"
+
+    waits = [words(backoff_seconds(n)) for n in range(1, max_attempts())]
+    if not waits:
+        return "never"
+    return waits[0] if len(waits) == 1 else f"{', '.join(waits[:-1])} and {waits[-1]}"
+
+
 def _due_q(now: dt.datetime) -> Q:
     return Q(status__in=[DeliveryStatus.PENDING, DeliveryStatus.RETRYING], next_attempt_at__lte=now)
 
@@ -148,12 +161,15 @@ def due_delivery_ids(now: dt.datetime, limit: int = 100) -> list[int]:
                 .values_list("pk", flat=True)[:limit])
 
 
-def run_due_deliveries(now: dt.datetime | None = None, limit: int = 100, worker_id: str | None = None) -> int:
+def run_due_deliveries(now: dt.datetime | None = None, limit: int = 100, worker_id: str | None = None,
+                       stopping: threading.Event | None = None) -> int:
     """Attempt every delivery that is due at `now` (default: the current time); returns how many this call
-    attempted. Safe to call from any number of workers at once."""
+    attempted. Safe to call from any number of workers at once. Returns early once `stopping` is set."""
     worker_id = worker_id or default_worker_id()
     attempted = 0
     for delivery_id in due_delivery_ids(now or timezone.now(), limit):
+        if stopping is not None and stopping.is_set():
+            break
         try:
             attempted += attempt_delivery(delivery_id, now, worker_id)
         except Exception:
@@ -182,7 +198,7 @@ class DeliveryRunner(threading.Thread):
             while not self.stopping.is_set():
                 close_old_connections()
                 try:
-                    run_due_deliveries(worker_id=self.worker_id)
+                    run_due_deliveries(worker_id=self.worker_id, stopping=self.stopping)
                 except Exception:
                     # A lost database connection, a locked SQLite file: keep going, the rows wait.
                     logger.exception("notification delivery scan failed; retrying")
@@ -191,6 +207,7 @@ class DeliveryRunner(threading.Thread):
             connection.close()
 
     def stop(self) -> None:
+        """Stop after the attempt in progress (join the thread to wait for it)."""
         self.stopping.set()
 
 

@@ -22,6 +22,7 @@ from schoolsafe.notifications.models import (
     NotificationChannel,
 )
 from schoolsafe.notifications.policies import configurable_organizations
+from schoolsafe.notifications.tasks import retry_schedule
 from schoolsafe.notifications.validation import ChannelError
 
 LOG_SIZE = 50
@@ -106,7 +107,7 @@ def channel_detail(request: HttpRequest, channel_id: int) -> HttpResponse:
     )
     return render(request, "notifications/detail.html", {
         "channel": channel, "form": form, "deliveries": deliveries, "kind_label": channel.get_kind_display(),
-        "log_size": LOG_SIZE, "event_labels": EVENT_KINDS,
+        "log_size": LOG_SIZE, "event_labels": EVENT_KINDS, "retry_schedule": retry_schedule(),
     }, status=400 if form.errors else 200)
 
 

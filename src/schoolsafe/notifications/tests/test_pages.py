@@ -109,6 +109,7 @@ def test_the_test_button_queues_a_test_delivery_and_the_log_shows_it(world, prin
     html = response.content.decode()
     assert "SchoolSafe test message: School A office" in html
     assert "office@school-a.test" in html
+    assert "retried after 10 s, 30 s, 90 s, 5 min, 15 min and 30 min; then the delivery is marked failed" in html
 
 
 def test_removing_a_channel(world, principal_a, channel_a):

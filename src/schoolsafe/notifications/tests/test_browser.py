@@ -1,0 +1,127 @@
+"""In real Chromium: a principal adds a webhook channel from the settings page, copies its secret, sends a
+test message that a real receiver verifies, and reads the delivery log; axe-core finds no serious WCAG 2.1
+A/AA problem on any of the pages, including the form showing its errors."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from schoolsafe.notifications.models import Delivery, NotificationChannel
+from schoolsafe.notifications.tests.conftest import documented_verifier
+from schoolsafe.notifications.tests.servers import AppServer, HTTPReceiver, Received
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic"]
+AXE = Path(__file__).resolve().parents[4] / "node_modules" / "axe-core" / "axe.min.js"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM),
+                       reason=f"Chromium is not installed at {CHROMIUM} (apt-get install -y chromium; .ci/run does)"),
+]
+
+
+def signed_in_cookie(user) -> dict:
+    from schoolsafe.accounts.testing import pass_mfa
+
+    client = Client()
+    client.force_login(user)
+    pass_mfa(client, user)
+    return {"name": "sessionid", "value": client.cookies["sessionid"].value}
+
+
+def axe_problems(page) -> list[str]:
+    """Serious and critical WCAG 2.1 A/AA violations axe-core finds on the page (none when axe is missing)."""
+    if not AXE.exists():
+        return []
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})")
+    return [f"{page.url}: {v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_principal_sets_up_a_webhook_and_sees_the_test_message_delivered(world, principal_a, settings):
+    from playwright.sync_api import expect, sync_playwright
+
+    settings.SCHOOLSAFE_NOTIFY_KICK = True
+    verify = documented_verifier()
+    secret_box: dict[str, str] = {}
+
+    def decide(request: Received) -> tuple[int, str]:
+        ok = verify(secret_box.get("secret", ""), request.headers.get("x-schoolsafe-timestamp", ""),
+                    request.headers.get("x-schoolsafe-signature", ""), request.body)
+        return (200, "verified") if ok else (401, "bad signature")
+
+    cookie = signed_in_cookie(principal_a)
+    problems: list[str] = []
+    page_errors: list[str] = []
+    # No ORM calls inside this block: Playwright's sync API runs an event loop in this thread.
+    with HTTPReceiver(decide=decide) as receiver, AppServer() as server, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            # bypass_csp: axe-core is injected as an inline script, which the site's CSP (rightly) refuses.
+            context = browser.new_context(bypass_csp=True, viewport={"width": 390, "height": 844}, is_mobile=True)
+            context.add_cookies([{**cookie, "url": server.url}])
+            page = context.new_page()
+            page.on("pageerror", lambda e: page_errors.append(str(e)))
+
+            page.goto(f"{server.url}/")
+            page.click("nav >> text=Notifications")
+            expect(page.locator("h1")).to_have_text("Notification channels")
+            problems += axe_problems(page)
+            page.click("a:text-is('Webhook')")
+            expect(page.locator("h1")).to_have_text("New webhook channel")
+
+            # First with mistakes: the form says what is wrong, beside each field.
+            page.select_option("#id_organization", label="School A High (school)")
+            page.fill("#id_name", "Dispatch CAD")
+            page.fill("#id_url", "ftp://cad.example.org")
+            page.click("button:has-text('Create channel')")
+            expect(page.locator("#id_url_error")).to_contain_text("use an https:// address, not ftp:")
+            expect(page.locator("#id_event_kinds_error")).to_contain_text("choose at least one event")
+            expect(page.locator("#id_url")).to_have_attribute("aria-invalid", "true")
+            problems += axe_problems(page)
+
+            page.fill("#id_url", receiver.url)
+            page.check("label:has-text('An alert is raised')")
+            page.check("label:has-text('The all clear is given')")
+            page.click("button:has-text('Create channel')")
+            expect(page.locator("h1")).to_have_text("Channel “Dispatch CAD” is created")
+            secret_box["secret"] = page.input_value("#secret")
+            assert secret_box["secret"].startswith("whsec_")
+            problems += axe_problems(page)
+
+            page.click("text=Back to “Dispatch CAD”")
+            expect(page.locator("h1")).to_have_text("Dispatch CAD")
+            assert secret_box["secret"] not in page.content()
+            page.click("button:has-text('Send a test message')")
+            expect(page.locator(".messages")).to_contain_text("A test message is on its way")
+            deadline = time.monotonic() + 10
+            while not receiver.requests and time.monotonic() < deadline:
+                time.sleep(0.05)
+            page.reload()
+            expect(page.locator("table")).to_contain_text("Delivered (200)")
+            page.click("summary:has-text('1 attempt')")
+            expect(page.locator("details li")).to_contain_text("delivered (200)")
+            problems += axe_problems(page)
+            page.screenshot(path=str(Path(os.environ.get("SCHOOLSAFE_DATA", "/tmp")) / "notifications-channel.png"),
+                            full_page=True)
+        finally:
+            browser.close()
+
+    assert [r.answered for r in receiver.requests] == [200], "the test message arrived once, signature verified"
+    assert receiver.requests[0].json()["event"] == "test"
+    channel = NotificationChannel.objects.get()
+    assert channel.event_kinds == ["alert.raised", "alert.all_clear"]
+    assert Delivery.objects.get().status == "delivered"
+    assert page_errors == []
+    assert problems == [], "\n".join(problems)
