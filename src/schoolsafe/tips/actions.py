@@ -61,7 +61,7 @@ class TipInput:
 
 
 def _org(tip: Tip) -> str:
-    return f"school:{tip.school_id}"
+    return f"school:{tip.school_id}" if tip.school_id else f"district:{tip.district_id}"
 
 
 def analyst_audience(tip: Tip) -> list[str]:
@@ -232,6 +232,8 @@ def do_flag_tip(user: Any, tip: Tip, possibly_malicious: bool) -> Tip:
 
 
 def route_audience(tip: Tip, destination: str) -> list[str]:
+    if tip.school_id is None:
+        return [f"district:{tip.district_id}:tip_analyst"]
     if destination == Destination.SCHOOL:
         return [f"school:{tip.school_id}:school_admin"]
     if destination == Destination.THREAT_ASSESSMENT:
@@ -329,12 +331,13 @@ def _notify_escalation(tip: Tip, analyst: Any) -> None:
         return
     from schoolsafe.notifications.actions import do_notify
 
-    agencies = list(tip.school.agencies.all())
+    agencies = list(tip.school.agencies.all()) if tip.school_id else []
+    school = tip.school.name if tip.school_id else "school removed"
     who = f" On call: {analyst.display_name}." if analyst else " Nobody is on call: every analyst of the tip is told."
     do_notify(
         organizations=[tip.district, *agencies], event_kind="tip.escalated", actor=SYSTEM,
         subject=f"Urgent tip {tip.code} not claimed in time",
-        text=(f"Urgent tip {tip.code} ({tip.get_category_display()}, {tip.school.name}) was not claimed within "
+        text=(f"Urgent tip {tip.code} ({tip.get_category_display()}, {school}) was not claimed within "
               f"{int(rulebook().escalate_after.total_seconds() // 60)} minutes.{who} Open it at /tips/{tip.pk}/"),
         payload={"tip_id": tip.pk, "code": tip.code, "category": tip.category, "school_id": tip.school_id,
                  "on_call": analyst.username if analyst else None},

@@ -171,7 +171,7 @@ def _status_out(tip: Tip, language: str = "en") -> dict[str, Any]:
         label = str(tip.get_status_display())
     return {
         "code": tip.code, "status": tip.status, "status_label": label, "closed": not tip.is_open,
-        "received_at": tip.received_at, "category": tip.category, "school": tip.school.name,
+        "received_at": tip.received_at, "category": tip.category, "school": tip.school.name if tip.school_id else "",
         "messages": [{"from_tipster": m.from_tipster, "body": m.body, "at": m.created_at} for m in tip.messages.all()],
     }
 
@@ -237,7 +237,7 @@ class TipSummaryOut(Schema):
     id: int
     code: str
     category: str
-    school_id: int
+    school_id: int | None
     district_id: int
     status: str
     urgent: bool

@@ -71,8 +71,10 @@ class Tip(models.Model):
     # Django password-hasher format (Argon2); the passphrase itself is shown once and never kept.
     passphrase_hash = models.CharField(max_length=200)
     category = models.CharField(max_length=20, choices=Category.choices)
-    school = models.ForeignKey("core.School", on_delete=models.PROTECT, related_name="tips")
-    # Copied from the school: the district's analysts own the tip even if the school later moves.
+    # SET_NULL: a school that closes and leaves the registry must not take its tips (records) with it;
+    # they stay with the district.
+    school = models.ForeignKey("core.School", null=True, on_delete=models.SET_NULL, related_name="tips")
+    # Copied from the school: the district's analysts own the tip even if the school later moves or closes.
     district = models.ForeignKey("core.District", on_delete=models.PROTECT, related_name="tips")
     what = models.TextField()
     when_text = models.CharField(max_length=300, blank=True)

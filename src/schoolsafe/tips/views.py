@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -156,7 +156,8 @@ def attachment(request: HttpRequest, tip_id: int, attachment_id: int) -> HttpRes
     if not path.is_file():
         raise Http404
     actions.record_tip_read(request.user, tip, f"attachment {item.pk}")
-    response = FileResponse(path.open("rb"), content_type=item.content_type)
+    # Read whole (at most 10 MB): a file iterator would be consumed synchronously under ASGI anyway.
+    response = HttpResponse(path.read_bytes(), content_type=item.content_type)
     # PDFs are downloaded rather than opened in the page: a PDF from the public is untrusted content.
     disposition = "inline" if item.kind == "image" else "attachment"
     response["Content-Disposition"] = f'{disposition}; filename="tip-{tip.code}-{item.pk}.{item.stored_name.rsplit(".", 1)[-1]}"'

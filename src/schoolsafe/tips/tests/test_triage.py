@@ -100,3 +100,12 @@ def test_an_analyst_enters_a_phone_tip(world, analyst_a):
 
 def test_phone_entry_is_for_analysts_only(world, principal_a):
     assert client_for(principal_a).get("/tips/phone/").status_code == 404
+
+
+def test_a_school_that_leaves_the_registry_leaves_its_tips_with_the_district(world, analyst_a):
+    tip = TipFactory(school=world.school_a2)
+    world.school_a2.delete()
+    tip.refresh_from_db()
+    assert tip.school is None and tip.district == world.district_a
+    page = client_for(analyst_a).get(f"/tips/{tip.pk}/")
+    assert page.status_code == 200 and "(school removed)" in page.content.decode()
