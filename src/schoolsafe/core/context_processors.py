@@ -19,6 +19,9 @@ NAVIGATION: list[tuple[str, str, frozenset[str] | None]] = [
     ("Threat assessment", "threats:dashboard", frozenset({"ta_member"})),
     ("Refer a concern", "threats:refer", frozenset({"staff", "school_admin", "officer", "program_coordinator",
                                                      "district_director"})),
+    # Mirrors schoolsafe.tips.policies: analysts, and those a tip can be routed to.
+    ("Tip line", "tips:queue", frozenset({"tip_analyst", "school_admin", "dispatcher", "police_supervisor",
+                                           "ta_member"})),
     # Mirrors schoolsafe.audit.policies.AUDIT_READERS (superusers see every entry).
     ("Audit log", "audit-log", frozenset({"agency_admin", "district_director"})),
     # Mirrors schoolsafe.notifications.policies.CHANNEL_ADMINS.

@@ -140,4 +140,9 @@ def load_demo() -> bool:
     from schoolsafe.threats.demo import load_threats_demo
 
     created_any |= load_threats_demo(schools)
+    from schoolsafe.public.demo import load_public_demo
+    from schoolsafe.tips.demo import load_tips_demo
+
+    created_any |= load_public_demo(district)
+    created_any |= load_tips_demo(schools, User.objects.get(username="analyst"))
     return created_any
