@@ -22,9 +22,11 @@ from schoolsafe.alerts.models import (
     DEFAULT_ESCALATE_TO,
     Acknowledgement,
     Alert,
+    AlertMessage,
     EscalationPolicy,
     EscalationTimer,
     IdempotencyKey,
+    RoomStatus,
     Status,
     Tier,
 )
@@ -273,3 +275,58 @@ def do_prune_idempotency_keys(older_than: dt.timedelta) -> int:
     cutoff = timezone.now() - max(older_than, dt.timedelta(hours=24))
     deleted, _ = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
     return deleted
+
+
+def _require_active(alert: Alert) -> None:
+    # Read inside the caller's transaction: a report that races the all clear lands before it or is refused.
+    current = Alert.objects.filter(pk=alert.pk).values_list("status", flat=True).first()
+    if current != Status.ACTIVE:
+        raise AlertStateError(f"the alert is already {current.replace('_', ' ') if current else 'gone'}")
+
+
+def do_report_room_status(
+    actor: Any,
+    alert: Alert,
+    *,
+    room: str,
+    status: str,
+    present: int | None = None,
+    injured: int | None = None,
+    missing: list[str] | None = None,
+    extra: list[str] | None = None,
+    note: str = "",
+) -> RoomStatus:
+    """Record a room's (or group's) report while the alert is active, with its `alert.room_status` event to
+    the alert's audience and the audit row. Earlier reports of the room are kept; the latest one counts.
+    Raises AlertStateError once the alert has ended."""
+    now = timezone.now()
+    with transaction.atomic():
+        _require_active(alert)
+        report = RoomStatus.objects.create(
+            alert=alert, room=room, status=status, present=present, injured=injured, missing=list(missing or []),
+            extra=list(extra or []), note=note, reported_by=actor, reported_at=now,
+        )
+        from schoolsafe.alerts.rooms import room_status_json
+
+        body = {"alert": alert.pk, "school": alert.school_id, **room_status_json(report)}
+        emit_event("alert.room_status", body, alert_audience(alert), school=alert.school_id, subject=alert)
+        # The audit row carries counts, not the students' names (the report itself holds those).
+        record(actor, "alerts.report_room_status", alert, organization=f"school:{alert.school_id}",
+               summary={"room_status": report.pk, "room": room, "status": status, "present": present,
+                        "injured": injured, "missing": len(report.missing), "extra": len(report.extra)})
+    return report
+
+
+def do_post_alert_message(actor: Any, alert: Alert, text: str) -> AlertMessage:
+    """Add a message to the incident's thread between dispatch and the school, with its `alert.message`
+    event to the alert's audience and the audit row. Raises AlertStateError once the alert has ended."""
+    now = timezone.now()
+    with transaction.atomic():
+        _require_active(alert)
+        message = AlertMessage.objects.create(alert=alert, author=actor, text=text, at=now)
+        body = {"alert": alert.pk, "school": alert.school_id, "id": message.pk, "author": person(actor),
+                "text": text, "at": iso(now)}
+        emit_event("alert.message", body, alert_audience(alert), school=alert.school_id, subject=alert)
+        record(actor, "alerts.post_alert_message", alert, organization=f"school:{alert.school_id}",
+               summary={"message": message.pk, "length": len(text)})
+    return message

@@ -226,3 +226,54 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({self.user_id})"
+
+
+class RoomState(models.TextChoices):
+    """What a room or group reports when accounting for all persons (SRP: missing, extra, injured)."""
+
+    OK = "ok", "All accounted for"
+    NEED_HELP = "need_help", "Need help"
+    INJURED = "injured", "Injured"
+    MISSING = "missing", "Missing students"
+    EXTRA = "extra", "Extra students"
+
+
+class RoomStatus(models.Model):
+    """One report from a room or group during an incident: its state, head counts and the names of
+    missing or extra students. The latest report per room is its current state; earlier ones stay for the
+    timeline and the activity log."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="room_statuses")
+    room = models.CharField(max_length=60, help_text="the room or group, e.g. 'C-12' or 'Band, field'")
+    status = models.CharField(max_length=16, choices=RoomState.choices)
+    present = models.PositiveIntegerField(null=True, blank=True, help_text="students present")
+    injured = models.PositiveIntegerField(null=True, blank=True, help_text="number of injured people")
+    missing = models.JSONField(default=list, blank=True, help_text="names of missing students")
+    extra = models.JSONField(default=list, blank=True, help_text="names of extra students (not on the roster)")
+    note = models.TextField(blank=True)
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reported_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["reported_at", "id"]
+        verbose_name_plural = "room statuses"
+        indexes = [models.Index(fields=["alert", "reported_at"], name="room_status_alert")]
+
+    def __str__(self) -> str:
+        return f"{self.room}: {self.status} (alert {self.alert_id})"
+
+
+class AlertMessage(models.Model):
+    """A message in an incident's thread between dispatch and the school."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["alert", "at"], name="alert_message_alert")]
+
+    def __str__(self) -> str:
+        return f"message {self.pk} on alert {self.alert_id}"

@@ -11,6 +11,9 @@
   principal and the district director. Not every teacher: one teacher must not end a lockdown for the
   whole school. The person who raised an alert may also cancel it (raised by mistake).
 - delivery: the delivery report names every recipient; for those who run the response only.
+- room_status: the alert's audience at the school itself (staff, admins, SRO, threat-assessment members).
+- message: the thread between dispatch and the school, for the whole audience.
+- export: the ICS 214 activity log, for those who run the response (it names missing students).
 An alert the user may not see is a 404; one they see but may not act on is a 403.
 """
 
@@ -27,6 +30,9 @@ from schoolsafe.core.policy import reached_schools, register
 RAISE_ROLES = frozenset({"staff", "school_admin", "officer", "district_director", "dispatcher", "police_supervisor"})
 VIEW_ROLES = frozenset(role for pairs in TIER_AUDIENCE.values() for _, role in pairs)
 COMMAND_ROLES = frozenset({"dispatcher", "police_supervisor", "officer", "school_admin", "district_director"})
+# Room status (accounting for all persons) comes from the people in the building: the alert's audience
+# at the school itself (its staff, admins, SRO and threat-assessment members), not dispatch or the district.
+ROOM_STATUS_ROLES = frozenset({"staff", "school_admin", "officer", "ta_member"})
 
 register("alerts.alert", {
     "view": VIEW_ROLES,
@@ -35,6 +41,11 @@ register("alerts.alert", {
     "all_clear": COMMAND_ROLES,
     "cancel": COMMAND_ROLES,
     "delivery": COMMAND_ROLES,
+    "room_status": ROOM_STATUS_ROLES,
+    # The thread between dispatch and the school: everyone the alert reaches may read and write in it.
+    "message": VIEW_ROLES,
+    # The ICS 214 activity log names students (missing, extra): for those who run the response.
+    "export": COMMAND_ROLES,
 })
 
 

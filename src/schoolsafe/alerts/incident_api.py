@@ -1,0 +1,252 @@
+"""The incident workspace API: room status (accounting for all persons), the message thread between
+dispatch and the school, the timeline, the ICS 214 activity log and the CAP 1.2 messages and feed.
+
+Every endpoint loads the alert through the access policy (alerts.policies): an alert the caller cannot see
+is a 404, one they see but may not act on a 403.
+"""
+
+from typing import Any
+
+from django.http import HttpRequest, JsonResponse
+from ninja import Field, Router, Schema
+from ninja.errors import HttpError
+from pydantic import BaseModel, ConfigDict, StrictInt, field_validator
+from pydantic import Field as PydanticField
+from pydantic import ValidationError as PydanticValidationError
+
+from schoolsafe.alerts import actions
+from schoolsafe.alerts.api import PersonOut, _problems, read_json_object
+from schoolsafe.alerts.models import Alert, RoomState
+from schoolsafe.alerts.rooms import room_board, room_status_json
+from schoolsafe.alerts.serialize import iso, person
+from schoolsafe.alerts.timeline import timeline_for
+
+router = Router(tags=["alerts: incident"])
+
+MAX_MESSAGE = 2000
+MAX_NOTE = 2000
+MAX_NAMES = 500
+MAX_NAME = 150
+MAX_COUNT = 100_000
+
+
+# --- input ----------------------------------------------------------------------------------------------
+
+
+class RoomStatusIn(BaseModel):
+    """A room's (or group's) report. `missing` / `extra`: names of students; `present` / `injured`: counts."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    room: str = PydanticField(..., max_length=60, description="the room or group, e.g. 'C-12'")
+    status: RoomState
+    present: StrictInt | None = PydanticField(None, ge=0, le=MAX_COUNT, description="students present")
+    injured: StrictInt | None = PydanticField(None, ge=0, le=MAX_COUNT, description="number of injured people")
+    missing: list[str] = PydanticField(default_factory=list, max_length=MAX_NAMES)
+    extra: list[str] = PydanticField(default_factory=list, max_length=MAX_NAMES)
+    note: str = PydanticField("", max_length=MAX_NOTE)
+
+    @field_validator("room")
+    @classmethod
+    def room_given(cls, value: str) -> str:
+        value = " ".join(value.split())
+        if not value:
+            raise ValueError("required (the room or group reporting)")
+        return value
+
+    @field_validator("missing", "extra")
+    @classmethod
+    def clean_names(cls, value: list[str]) -> list[str]:
+        cleaned = [" ".join(name.split()) for name in value]
+        if any(not name for name in cleaned):
+            raise ValueError("a name is empty")
+        if any(len(name) > MAX_NAME for name in cleaned):
+            raise ValueError(f"a name is longer than {MAX_NAME} characters")
+        return cleaned
+
+
+class MessageIn(BaseModel):
+    """A message to the thread between dispatch and the school."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = PydanticField(..., max_length=MAX_MESSAGE)
+
+    @field_validator("text")
+    @classmethod
+    def text_given(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("required (the message)")
+        return value
+
+
+def _parse(request: HttpRequest, schema: type[BaseModel]) -> Any:
+    data = read_json_object(request)
+    try:
+        return schema.model_validate(data)
+    except PydanticValidationError as exc:
+        raise HttpError(422, _problems(exc)) from None
+
+
+def check_room_status(report: RoomStatusIn) -> None:
+    """The rules between fields: a 'missing' report names who is missing, an 'extra' one who is extra, an
+    'injured' one says how many. Raises 422 naming the field."""
+    problems = []
+    if report.status == RoomState.MISSING and not report.missing:
+        problems.append("missing: name at least one missing student when the status is 'missing'")
+    if report.status == RoomState.EXTRA and not report.extra:
+        problems.append("extra: name at least one extra student when the status is 'extra'")
+    if report.status == RoomState.INJURED and not report.injured:
+        problems.append("injured: give the number of injured people (1 or more) when the status is 'injured'")
+    if problems:
+        raise HttpError(422, "; ".join(problems))
+
+
+# --- output (for the OpenAPI document) --------------------------------------------------------------------
+
+
+class RoomStatusOut(Schema):
+    id: int
+    room: str
+    status: str = Field(..., description="ok, need_help, injured, missing, extra")
+    present: int | None
+    injured: int | None
+    missing: list[str]
+    extra: list[str]
+    note: str
+    reported_by: PersonOut | None
+    reported_at: str
+
+
+class RoomCounts(Schema):
+    rooms: int = Field(..., description="rooms expected or reported")
+    reported: int
+    not_reported: int
+    by_status: dict[str, int]
+    present: int
+    injured: int
+    missing: int
+    extra: int
+
+
+class RoomBoardOut(Schema):
+    alert: int
+    rooms: list[RoomStatusOut] = Field(..., description="the latest report of each room, by room name")
+    not_reported: list[str] = Field(..., description="expected rooms (from staff profiles) without a report yet")
+    counts: RoomCounts
+
+
+class MessageOut(Schema):
+    id: int
+    author: PersonOut | None
+    text: str
+    at: str
+
+
+class MessagesOut(Schema):
+    alert: int
+    items: list[MessageOut]
+
+
+class EntryOut(Schema):
+    at: str
+    kind: str = Field(..., description="raised, delivered, acknowledged, escalated, room_status, message, "
+                                       "all_clear, cancelled")
+    actor: str | None = Field(..., description="who did it; null for the system (delivery, escalation)")
+    text: str
+
+
+class TimelineOut(Schema):
+    alert: int
+    entries: list[EntryOut]
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut}
+
+
+# --- loading --------------------------------------------------------------------------------------------
+
+
+def load_alert(user: Any, alert_id: int, action: str) -> Alert:
+    """The alert if `user` may `action` it; 404 if they cannot see it, 403 if they see it but may not."""
+    alerts = Alert.objects.select_related("school", "raised_by")
+    alert = alerts.restrict(user, action).filter(pk=alert_id).first()
+    if alert is not None:
+        return alert
+    if action != "view" and alerts.restrict(user, "view").filter(pk=alert_id).exists():
+        raise HttpError(403, f"you may not {action.replace('_', ' ')} for this alert")
+    raise HttpError(404, f"alert {alert_id}: not found")
+
+
+def _body(schema: type[BaseModel]) -> dict[str, Any]:
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema.model_json_schema()}}}}
+
+
+# --- room status ----------------------------------------------------------------------------------------
+
+
+@router.post("/alerts/{alert_id}/room-status", response={201: RoomStatusOut, **_ERRORS},
+             openapi_extra=_body(RoomStatusIn))
+def report_room_status(request: HttpRequest, alert_id: int):
+    """Report a room's state while the alert is active (the school's staff, admins, SRO). The latest report
+    of a room replaces its state on the board; earlier ones stay in the timeline."""
+    alert = load_alert(request.auth, alert_id, "room_status")
+    report = _parse(request, RoomStatusIn)
+    check_room_status(report)
+    try:
+        saved = actions.do_report_room_status(
+            request.auth, alert, room=report.room, status=report.status.value, present=report.present,
+            injured=report.injured, missing=report.missing, extra=report.extra, note=report.note.strip(),
+        )
+    except actions.AlertStateError as exc:
+        raise HttpError(409, f"status: {exc}") from None
+    return JsonResponse(room_status_json(saved), status=201)
+
+
+@router.get("/alerts/{alert_id}/room-status", response={200: RoomBoardOut, **_ERRORS})
+def room_status_board(request: HttpRequest, alert_id: int):
+    """The status board: each room's latest report, the expected rooms not reported yet, and the counts."""
+    return room_board(load_alert(request.auth, alert_id, "view"))
+
+
+# --- messages -------------------------------------------------------------------------------------------
+
+
+def message_json(message: Any) -> dict[str, Any]:
+    return {"id": message.pk, "author": person(message.author), "text": message.text, "at": iso(message.at)}
+
+
+@router.get("/alerts/{alert_id}/messages", response={200: MessagesOut, **_ERRORS})
+def list_messages(request: HttpRequest, alert_id: int):
+    """The thread between dispatch and the school, oldest first."""
+    alert = load_alert(request.auth, alert_id, "message")
+    items = [message_json(m) for m in alert.messages.select_related("author").order_by("at", "id")]
+    return {"alert": alert.pk, "items": items}
+
+
+@router.post("/alerts/{alert_id}/messages", response={201: MessageOut, **_ERRORS}, openapi_extra=_body(MessageIn))
+def post_message(request: HttpRequest, alert_id: int):
+    """Write to the thread (up to 2,000 characters) while the alert is active."""
+    alert = load_alert(request.auth, alert_id, "message")
+    message = _parse(request, MessageIn)
+    try:
+        saved = actions.do_post_alert_message(request.auth, alert, message.text)
+    except actions.AlertStateError as exc:
+        raise HttpError(409, f"status: {exc}") from None
+    return JsonResponse(message_json(saved), status=201)
+
+
+# --- timeline -------------------------------------------------------------------------------------------
+
+
+@router.get("/alerts/{alert_id}/timeline", response={200: TimelineOut, **_ERRORS})
+def timeline(request: HttpRequest, alert_id: int):
+    """Everything that happened, oldest first: raised, delivered, acknowledged, escalated, room statuses,
+    messages, all clear or cancel."""
+    alert = load_alert(request.auth, alert_id, "view")
+    return {"alert": alert.pk, "entries": [e.as_json() for e in timeline_for(alert)]}

@@ -1,0 +1,154 @@
+"""The incident timeline: one ordered list of what happened during an alert, built from its rows.
+
+The API, the incident pages, the ICS 214 activity log and the CAP updates all read this one function, so
+every view of an incident tells the same story.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from schoolsafe.alerts.models import Alert, RoomState
+from schoolsafe.alerts.serialize import iso
+
+# Kinds, in the order entries with the same time are listed (cause before effect).
+KINDS = ("raised", "delivered", "acknowledged", "escalated", "room_status", "message", "all_clear", "cancelled")
+_RANK = {kind: n for n, kind in enumerate(KINDS)}
+ROLE_NAMES = {"police_supervisor": "police supervisor", "agency_admin": "agency administrator"}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of the timeline: when, what kind of thing, who did it (None: the system), what happened."""
+
+    at: dt.datetime
+    kind: str
+    actor: str | None
+    text: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"at": iso(self.at), "kind": self.kind, "actor": self.actor, "text": self.text}
+
+
+def name_of(user: Any) -> str | None:
+    if user is None:
+        return None
+    return user.full_name or user.username
+
+
+def _clock(value: dt.datetime) -> str:
+    return value.strftime("%H:%M:%S")
+
+
+def raised_text(alert: Alert) -> str:
+    """The alert in one sentence: action, drill, tier, where, why, and the directive."""
+    parts = [f"{alert.get_action_display()} raised"]
+    if alert.tier == "assist":
+        parts[0] = "Assist call (staff help needed) raised"
+    if alert.exercise:
+        parts.append("(exercise)")
+    where = ", ".join(p for p in (alert.building and f"building {alert.building}", alert.room and f"room {alert.room}",
+                                  alert.location_text) if p)
+    text = " ".join(parts)
+    if where:
+        text += f" at {where}"
+    if alert.reason:
+        text += f": {alert.reason}"
+    details = [alert.directive]
+    if alert.hazard:
+        details.append(f"Hazard: {alert.get_hazard_display()}; strategy: {alert.strategy}")
+    if alert.evacuate_to:
+        details.append(f"Evacuate to: {alert.evacuate_to}")
+    return f"{text}. " + " ".join(d for d in details if d)
+
+
+def room_status_text(report: Any) -> str:
+    """A room's report in one line: the room, its state, the counts and the names."""
+    text = f"Room {report.room}: {RoomState(report.status).label.lower()}"
+    counts = []
+    if report.present is not None:
+        counts.append(f"{report.present} present")
+    if report.injured is not None:
+        counts.append(f"{report.injured} injured")
+    if counts:
+        text += f" ({', '.join(counts)})"
+    if report.missing:
+        text += f"; missing: {', '.join(report.missing)}"
+    if report.extra:
+        text += f"; extra: {', '.join(report.extra)}"
+    if report.note:
+        text += f". Note: {report.note}"
+    return text
+
+
+def _delivery_entry(alert: Alert, events: list[Any]) -> Entry | None:
+    """One entry summarizing delivery: the first receipt of each recipient, over all the alert's events."""
+    from django.db.models import Min
+
+    from schoolsafe.events.audience import users_for_keys
+    from schoolsafe.events.models import Receipt
+
+    raised = next((e for e in events if e.kind == "alert.raised"), None)
+    if raised is None:
+        return None
+    firsts = list(
+        Receipt.objects.filter(event__in=[e.pk for e in events]).values("user_id").annotate(first=Min("received_at"))
+        .values_list("first", flat=True)
+    )
+    if not firsts:
+        return None
+    intended = users_for_keys(raised.audience).count()
+    first, last = min(firsts), max(firsts)
+    span = (last - first).total_seconds()
+    text = f"Delivered to {len(firsts)} of {intended} intended recipients"
+    text += f" (first at {_clock(first)}, last at {_clock(last)}, within {span:.1f} s)" if len(firsts) > 1 else \
+        f" (at {_clock(first)})"
+    return Entry(first, "delivered", None, text)
+
+
+def timeline_for(alert: Alert) -> list[Entry]:
+    """Everything that happened during `alert`, oldest first: raised, delivered (summarized), acknowledged,
+    escalated, room statuses, messages, all clear or cancel."""
+    from schoolsafe.events.models import Event
+
+    events = list(
+        Event.objects.filter(subject_type="alerts.alert", subject_id=str(alert.pk)).order_by("id")
+        .only("id", "kind", "created_at", "audience", "data")
+    )
+    entries: list[Entry] = [Entry(alert.raised_at, "raised", name_of(alert.raised_by), raised_text(alert))]
+    delivered = _delivery_entry(alert, events)
+    if delivered is not None:
+        entries.append(delivered)
+
+    by_dispatch = {
+        (e.data.get("user") or {}).get("id") for e in events if e.kind == "alert.acknowledged" and e.data.get("by_dispatch")
+    }
+    for ack in alert.acknowledgements.select_related("user"):
+        text = "Acknowledged by dispatch" if ack.user_id in by_dispatch else "Acknowledged"
+        entries.append(Entry(ack.at, "acknowledged", name_of(ack.user), text))
+
+    escalations = [e for e in events if e.kind == "alert.escalated"]
+    for event in escalations:
+        info = event.data.get("escalation") or {}
+        role = info.get("to_role") or ""
+        text = f"Escalated to the {ROLE_NAMES.get(role, role.replace('_', ' ')) or 'escalation role'}"
+        if info.get("timeout_seconds"):
+            text += f": dispatch had not acknowledged within {info['timeout_seconds']} s"
+        at = dt.datetime.fromisoformat(info["fired_at"]) if info.get("fired_at") else event.created_at
+        entries.append(Entry(at, "escalated", None, text))
+    if not escalations and alert.escalated_at is not None:
+        entries.append(Entry(alert.escalated_at, "escalated", None, "Escalated"))
+
+    for report in alert.room_statuses.select_related("reported_by").order_by("reported_at", "id"):
+        entries.append(Entry(report.reported_at, "room_status", name_of(report.reported_by), room_status_text(report)))
+    for message in alert.messages.select_related("author").order_by("at", "id"):
+        entries.append(Entry(message.at, "message", name_of(message.author), message.text))
+
+    if alert.all_clear_at is not None:
+        entries.append(Entry(alert.all_clear_at, "all_clear", name_of(alert.all_clear_by), "All clear given"))
+    if alert.cancelled_at is not None:
+        entries.append(Entry(alert.cancelled_at, "cancelled", name_of(alert.cancelled_by), "Alert cancelled"))
+    # Stable: entries of one kind keep their own order (by id) when their times are equal.
+    return sorted(entries, key=lambda e: (e.at, _RANK[e.kind]))
