@@ -140,8 +140,12 @@ def case_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Case {case.number} opened. Next: step 1, evaluate the threat.")
             return redirect("threats:case", case_id=case.pk)
+    from schoolsafe.core.models import School
+
+    district_teams = [t.district_id for t in teams if not t.school_id]
     return render(request, "threats/case_new.html", {
         "teams": teams, "error": error, "posted": request.POST, **INTAKE_CHOICES,
+        "district_schools": School.objects.filter(district_id__in=district_teams).order_by("name"),
         "now": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
     }, status=status)
 
@@ -154,6 +158,38 @@ def _int(value: Any, field: str) -> int:
 
 
 # --- a case --------------------------------------------------------------------------------------
+
+
+OUTCOME_LABELS = {
+    "evaluated": "evaluated", "transient": "transient", "substantive": "substantive", "serious": "serious",
+    "very_serious": "very serious", "completed": "completed", "plan_adopted": "plan adopted",
+    "monitoring_continues": "monitoring continues", "no_further_check_scheduled": "no further check scheduled",
+    **{value: str(label).lower() for value, label in ClosureOutcome.choices},
+}
+DETAIL_LABELS = {
+    "person_interview": "Interview of the person of concern", "witness_interviews": "Witness interviews",
+    "target_interviews": "Interviews of the targets", "records_reviewed": "Records reviewed",
+    "resolution": "How it was resolved", "in_doubt": "Team in doubt", "protective_actions": "Protective actions",
+    "mental_health_assessment": "Mental-health assessment", "law_enforcement_investigation": "Law-enforcement investigation",
+    "interim_measures": "Interim measures", "interventions": "Interventions", "responsible": "Responsible",
+    "monitoring_schedule": "Monitoring schedule", "monitoring_dates": "Monitoring dates", "due_on": "Follow-up due",
+    "next_due_on": "Next follow-up", "follow_ups_cancelled": "Pending follow-ups cancelled",
+}
+
+
+def _decision_rows(case: Case) -> list[dict[str, Any]]:
+    """Decisions as the page shows them: outcome and details in words (ids and flags left out)."""
+    rows = []
+    for d in case.decisions.select_related("decided_by"):
+        details = []
+        for key, value in d.details.items():
+            if key not in DETAIL_LABELS or value in ("", None, [], False, 0):
+                continue
+            if isinstance(value, list):
+                value = ", ".join(str(v) for v in value)
+            details.append((DETAIL_LABELS[key], "yes" if value is True else value))
+        rows.append({"decision": d, "outcome": OUTCOME_LABELS.get(d.outcome, d.outcome), "details": details})
+    return rows
 
 
 def _case_page(request: HttpRequest, case: Case, *, error: ThreatError | None = None, form: str = "",
@@ -169,7 +205,7 @@ def _case_page(request: HttpRequest, case: Case, *, error: ThreatError | None = 
     return render(request, "threats/case_detail.html", {
         "case": case,
         "progress": progress,
-        "decisions": case.decisions.select_related("decided_by"),
+        "decisions": _decision_rows(case),
         "themes": [{"code": code, "label": label, "question": question, "entry": findings.get(code)}
                    for code, label, question in THEMES],
         "notifications": case.notifications.select_related("notified_by"),

@@ -99,6 +99,9 @@ def test_the_case_page_walks_the_team_through_each_step(case_a, lead_a, clinicia
     assert list(case_a.follow_ups.values_list("due_on", flat=True)) == [first + dt.timedelta(days=7 * i) for i in range(3)]
     page = client.get(case_url(case_a)).content.decode()
     assert "Safety plan and follow-ups" in page and "Record follow-up" in page
+    # The decisions read as words: who decided what, and the step's record.
+    assert "Step 3: substantive response: very serious</strong> — Lead A" in page
+    assert "<dt>Protective actions</dt><dd>Kept home.</dd>" in page
 
 
 def test_a_step_out_of_order_is_a_409_with_the_reason(case_a, lead_a):
@@ -220,3 +223,25 @@ def test_the_report_suppresses_small_counts(world, lead_a, team_a, director_a):
     assert "Student" not in html
     # Another district's school never appears; a teacher gets no report.
     assert "School B High" not in html
+
+
+def test_a_team_member_opens_a_case_from_the_page(world, team_a, lead_a, teacher_a):
+    client = client_for(lead_a)
+    assert client.get(reverse("threats:case-new")).status_code == 200
+    response = client.post(reverse("threats:case-new"), form(team=team_a.pk, how_received="phone"))
+    case = Case.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("threats:case", args=[case.pk])
+    assert (case.source, case.school, case.opened_by, case.how_received) == ("team", world.school_a, lead_a, "phone")
+    # Someone on no team has no such page, and cannot post to it.
+    assert client_for(teacher_a).get(reverse("threats:case-new")).status_code == 404
+    assert client_for(teacher_a).post(reverse("threats:case-new"), form(team=team_a.pk)).status_code == 404
+
+
+def test_a_coordinator_opens_a_district_team_case_for_one_school(world, coordinator_a):
+    team = Team.objects.create(name="District A team", district=world.district_a)
+    client = client_for(coordinator_a)
+    page = client.get(reverse("threats:case-new")).content.decode()
+    assert "School A Elementary" in page and "School B High" not in page
+    response = client.post(reverse("threats:case-new"), form(team=team.pk, school=world.school_a2.pk))
+    assert response.status_code == 302
+    assert Case.objects.get().school == world.school_a2
