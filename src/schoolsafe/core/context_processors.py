@@ -19,6 +19,7 @@ NAVIGATION: list[tuple[str, str, frozenset[str] | None]] = [
     ("Threat assessment", "threats:dashboard", frozenset({"ta_member"})),
     ("Refer a concern", "threats:refer", frozenset({"staff", "school_admin", "officer", "program_coordinator",
                                                      "district_director"})),
+    ("Threat-assessment counts", "threats:report", frozenset({"school_admin", "district_director"})),
     # Mirrors schoolsafe.tips.policies: analysts, and those a tip can be routed to.
     ("Tip line", "tips:queue", frozenset({"tip_analyst", "school_admin", "dispatcher", "police_supervisor",
                                            "ta_member"})),

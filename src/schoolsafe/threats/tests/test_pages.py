@@ -207,7 +207,7 @@ def test_a_team_of_another_district_is_not_found(world, team_b, principal_a, lea
         assert client_for(user).post(reverse("threats:team", args=[team_b.pk]), {"user": 1}).status_code == 404
 
 
-def test_the_report_suppresses_small_counts(world, lead_a, team_a, director_a):
+def test_the_report_suppresses_small_counts(world, lead_a, team_a, director_a, teacher_a):
     for i in range(12):
         case = actions.do_open_case(lead_a, team_a, **intake(person_name=f"Student {i}"))
         if i < 11:
@@ -223,6 +223,7 @@ def test_the_report_suppresses_small_counts(world, lead_a, team_a, director_a):
     assert "Student" not in html
     # Another district's school never appears; a teacher gets no report.
     assert "School B High" not in html
+    assert client_for(teacher_a).get(reverse("threats:report")).status_code == 404
 
 
 def test_a_team_member_opens_a_case_from_the_page(world, team_a, lead_a, teacher_a):
