@@ -10,8 +10,10 @@ headers trusted from 127.0.0.1). Many tipsters are simulated by giving each requ
 X-Forwarded-For address from the benchmarking range 198.18.0.0/15 (RFC 2544): no traffic leaves
 127.0.0.1; the header only tells the server which client the rate limit should count.
 
-Prints tips per second and latency percentiles, then the burst's answers (expected: the first 10 are
-201, the rest 429, none 5xx), and checks that every 201 stored exactly one tip.
+Prints tips per second, latency percentiles and the server's CPU time per tip (its own cost, which a
+busy machine changes little; 1000 / that is what one process can take on a free core), then the
+burst's answers (expected: the first 10 are 201, the rest 429, none 5xx), and checks that every 201
+stored exactly one tip.
 """
 
 from __future__ import annotations
@@ -146,15 +148,25 @@ async def burst(url: str, school: int, size: int) -> dict[int, int]:
     return statuses
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time the process has used (Linux /proc), or None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def with_database(url: str, name: str) -> str:
     return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
 
 
-def report(label: str, result: dict) -> None:
+def report(label: str, result: dict, cpu: float | None) -> None:
     lat = [x * 1000 for x in result["latencies"]]
+    per_tip = f"{cpu * 1000 / result['requests']:>7.2f}" if cpu is not None and result["requests"] else "      -"
     print(f"{label:<24} {result['requests']:>8} {result['requests'] / result['seconds']:>8.1f} "
           f"{percentile(lat, 50):>7.1f} {percentile(lat, 95):>7.1f} {percentile(lat, 99):>7.1f} {max(lat or [0]):>7.1f}"
-          f"  {result['statuses']}")
+          f" {per_tip}  {result['statuses']}")
 
 
 def main() -> int:
@@ -207,15 +219,18 @@ def main() -> int:
         vendor = "postgresql" if pg_name else "sqlite"
         print(f"POST /api/v1/tips on {vendor}, one uvicorn process, client on the same machine, "
               f"{args.concurrency} requests in flight, {args.seconds:g} s")
-        print(f"{'':<24} {'requests':>8} {'tips/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'max ms':>7}  statuses")
+        print(f"{'':<24} {'requests':>8} {'tips/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'max ms':>7}"
+              f" {'cpu ms':>7}  statuses")
         addresses = itertools.count()
         created = 0
         server_errors = 0
         runs = [("text tips (JSON)", None)] + ([("tips with a photo", photo_bytes())] if args.photos else [])
         for label, photo in runs:
             warm = asyncio.run(sustained(url, setup["schools"], args.concurrency, 1.0, photo, addresses))
+            cpu_before = cpu_seconds(server.pid)
             result = asyncio.run(sustained(url, setup["schools"], args.concurrency, args.seconds, photo, addresses))
-            report(label, result)
+            cpu_after = cpu_seconds(server.pid)
+            report(label, result, None if cpu_before is None or cpu_after is None else cpu_after - cpu_before)
             for run in (warm, result):
                 created += run["statuses"].get(201, 0)
                 server_errors += sum(n for status, n in run["statuses"].items() if status >= 500)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -64,11 +65,22 @@ def _org(tip: Tip) -> str:
     return f"school:{tip.school_id}" if tip.school_id else f"district:{tip.district_id}"
 
 
+def serving_agency_ids(school_id: int | None) -> list[int]:
+    """The agencies serving a school (cached for a minute: read for every tip, changed once a year)."""
+    if school_id is None:
+        return []
+    key = f"tips:serving-agencies:{school_id}"
+    ids = cache.get(key)
+    if ids is None:
+        ids = list(School.agencies.through.objects.filter(school_id=school_id).values_list("agency_id", flat=True))
+        cache.set(key, ids, 60)
+    return ids
+
+
 def analyst_audience(tip: Tip) -> list[str]:
     """Everyone who triages this tip: the district's analysts and those of the agencies serving the school."""
     keys = [f"district:{tip.district_id}:tip_analyst"]
-    agency_ids = School.agencies.through.objects.filter(school_id=tip.school_id).values_list("agency_id", flat=True)
-    keys += [f"agency:{agency_id}:tip_analyst" for agency_id in agency_ids]
+    keys += [f"agency:{agency_id}:tip_analyst" for agency_id in serving_agency_ids(tip.school_id)]
     return keys
 
 

@@ -27,10 +27,37 @@ def _pending_sweep_at_or_before(when: Any) -> bool:
     ).exists()
 
 
+HINT_KEY = "tips:sweep-queued-at"
+
+
 def ensure_sweep_by(when: Any) -> None:
-    """Queue a sweep for `when` unless one is already queued for then or earlier."""
-    if not _pending_sweep_at_or_before(when):
-        sweep_tips.using(run_after=when).enqueue()
+    """Queue a sweep for `when` unless one is already queued for then or earlier.
+
+    In a flood of tips most find a sweep already queued; a hint in the cache (the earliest sweep this
+    instance saw queued, set only once its row committed, forgotten when it falls due) spares them the
+    query. Without the hint, or past it, the task table is asked."""
+    from django.core.cache import cache
+    from django.db import transaction
+    from django.utils import timezone
+
+    now = timezone.now()
+    hint = cache.get(HINT_KEY)
+    if hint is not None and now < hint <= when:
+        return
+    if _pending_sweep_at_or_before(when):
+        return
+    sweep_tips.using(run_after=when).enqueue()
+    seconds = (when - now).total_seconds()
+    if seconds > 1:
+        transaction.on_commit(lambda: _remember(when, seconds))
+
+
+def _remember(when: Any, seconds: float) -> None:
+    from django.core.cache import cache
+
+    hint = cache.get(HINT_KEY)
+    if hint is None or when < hint:
+        cache.set(HINT_KEY, when, timeout=int(seconds))
 
 
 @task()
