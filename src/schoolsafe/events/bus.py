@@ -45,6 +45,10 @@ def heartbeat_seconds() -> float:
     return float(getattr(settings, "SCHOOLSAFE_EVENTS_HEARTBEAT", 15))
 
 
+def pending_limit() -> int:
+    return int(getattr(settings, "SCHOOLSAFE_EVENTS_PENDING_LIMIT", PENDING_LIMIT))
+
+
 def poll_seconds() -> float:
     default = 5.0 if connection.vendor == "postgresql" else 1.0
     return float(getattr(settings, "SCHOOLSAFE_EVENTS_POLL", 0) or default)
@@ -154,7 +158,7 @@ class Subscriber:
     """
 
     __slots__ = ("keys", "cursor", "pending", "closed", "reason", "task", "replay_from", "loop", "send", "live",
-                 "inflight", "interval", "last_write", "timer", "__weakref__")
+                 "inflight", "interval", "last_write", "timer", "limit", "__weakref__")
 
     def __init__(self, keys: frozenset[str], cursor: int, task: asyncio.Task | None, send: Any) -> None:
         self.keys = keys
@@ -171,6 +175,7 @@ class Subscriber:
         self.live = False
         # The task finishing a write that suspended; while set, events wait in `pending`.
         self.inflight: asyncio.Task | None = None
+        self.limit = pending_limit()
         # Jitter, fixed per stream: streams opened together (after a restart) should not all beat at once.
         self.interval = heartbeat_seconds() * random.uniform(0.85, 1.0)  # noqa: S311 - not a secret
         self.last_write = self.loop.time()
@@ -189,7 +194,7 @@ class Subscriber:
             self.cursor = event_id
             self._send(message)
             return
-        if len(self.pending) >= PENDING_LIMIT:
+        if len(self.pending) >= self.limit:
             self.close("behind")
             return
         self.pending.append((event_id, payload))
