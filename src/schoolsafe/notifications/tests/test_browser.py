@@ -108,7 +108,12 @@ def test_a_principal_sets_up_a_webhook_and_sees_the_test_message_delivered(world
             deadline = time.monotonic() + 10
             while not receiver.requests and time.monotonic() < deadline:
                 time.sleep(0.05)
-            page.reload()
+            # The receiver has it; the sender records the outcome a moment later.
+            for _ in range(50):
+                page.reload()
+                if "Delivered (200)" in page.locator("table").inner_text():
+                    break
+                time.sleep(0.1)
             expect(page.locator("table")).to_contain_text("Delivered (200)")
             page.click("summary:has-text('1 attempt')")
             expect(page.locator("details li")).to_contain_text("delivered (200)")
