@@ -2,7 +2,8 @@
 
 An image is decoded and re-encoded from its pixels alone, which drops EXIF (GPS position, phone
 model, time), XMP, comments and anything appended after the image. Files are stored under a random
-name; the original name is not kept (it can name a person or a phone).
+name; the original name is not kept (it can name a person or a phone). A PDF is rebuilt from its
+pages, without its document information (Author...), XMP metadata, comments and scripts.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+from pypdf import PdfReader, PdfWriter
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_FILES = 5
@@ -102,11 +104,36 @@ def _clean_image(data: bytes, name: str, fmt: str) -> CleanFile:
     return CleanFile(out.getvalue(), "image", "image/jpeg", "jpg")
 
 
+# Page entries that can name a person or run code: XMP metadata, application data, comments (each
+# carries its author's name), actions run on opening.
+PDF_PAGE_KEYS_DROPPED = ("/Metadata", "/PieceInfo", "/Annots", "/AA")
+
+
 def _clean_pdf(data: bytes, name: str) -> CleanFile:
+    """Rebuild the PDF from its pages alone: the document information (Author, Creator, often a person's
+    name), XMP metadata, comments, attached files, scripts and open actions are left behind."""
     # A real PDF ends with %%EOF near its end (incremental updates may add a few bytes after it).
     if b"%%EOF" not in data[-2048:]:
         raise AttachmentError(_("%(name)s is not a complete PDF file") % {"name": name})
-    return CleanFile(data, "pdf", "application/pdf", "pdf")
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise AttachmentError(_("%(name)s is protected by a password; please send it without one") % {"name": name})
+        writer = PdfWriter()
+        for page in reader.pages:
+            for key in PDF_PAGE_KEYS_DROPPED:
+                if key in page:
+                    del page[key]
+            writer.add_page(page)
+        if not writer.pages:
+            raise AttachmentError(_("%(name)s has no pages") % {"name": name})
+        out = io.BytesIO()
+        writer.write(out)
+    except AttachmentError:
+        raise
+    except Exception:  # noqa: BLE001 - pypdf raises many kinds of error on a damaged or hostile file
+        raise AttachmentError(_("%(name)s could not be read as a PDF file") % {"name": name}) from None
+    return CleanFile(out.getvalue(), "pdf", "application/pdf", "pdf")
 
 
 def check_attachment(upload: Any) -> CleanFile:

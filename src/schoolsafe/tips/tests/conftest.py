@@ -54,6 +54,13 @@ def jpeg_with_gps(size: tuple[int, int] = (320, 240)) -> bytes:
     return out.getvalue()
 
 
-def tiny_pdf() -> bytes:
-    return (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
-            b"trailer<</Root 1 0 R>>\n%%EOF\n")
+def tiny_pdf(author: str = "Jane Q. Tipster") -> bytes:
+    """A one-page PDF whose document information names its author (as a word processor writes it)."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    writer.add_metadata({"/Author": author, "/Creator": f"Writer on {author}'s laptop"})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -83,6 +83,7 @@ def test_bad_input_is_refused_naming_the_field_and_nothing_is_stored(world, over
     ("photo.jpg", b"<!doctype html><script>alert(1)</script>", "is not a photo or a PDF"),
     ("broken.png", b"\x89PNG\r\n\x1a\n" + b"garbage" * 50, "could not be read as a picture"),
     ("report.pdf", b"%PDF-1.4 but then it just stops", "is not a complete PDF file"),
+    ("scan.pdf", b"%PDF-1.4\n" + b"garbage " * 40 + b"\n%%EOF\n", "could not be read as a PDF file"),
 ])
 def test_a_disguised_or_broken_attachment_is_refused_naming_it(world, name, content, reason):
     upload = SimpleUploadedFile(name, content, content_type="image/jpeg")
@@ -110,6 +111,27 @@ def test_a_pdf_and_a_png_are_accepted(world):
     response = Client().post(URL, {**form(world), "attachments": files})
     assert response.status_code == 201
     assert sorted(TipAttachment.objects.values_list("content_type", flat=True)) == ["application/pdf", "image/png"]
+    pdf = TipAttachment.objects.get(kind="pdf")
+    stored = (media_dir() / pdf.stored_name).read_bytes()
+    # The author's name is gone from the stored PDF, and it is still a PDF with its page.
+    assert b"Tipster" not in stored
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(stored))
+    assert len(reader.pages) == 1 and "/Author" not in (reader.metadata or {})
+
+
+def test_a_password_protected_pdf_is_refused_naming_it(world):
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(100, 100)
+    writer.encrypt("secret")
+    out = io.BytesIO()
+    writer.write(out)
+    response = Client().post(URL, {**form(world), "attachments": [SimpleUploadedFile("locked.pdf", out.getvalue())]})
+    assert response.status_code == 422 and "locked.pdf is protected by a password" in response.content.decode()
+    assert Tip.objects.count() == 0
 
 
 def test_more_than_ten_tips_from_one_client_in_ten_minutes_get_429(world):
