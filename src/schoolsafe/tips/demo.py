@@ -15,7 +15,8 @@ from schoolsafe.tips.models import Category, OnCallShift, Outcome, Source, Statu
 from schoolsafe.tips.urgency import assess, rulebook
 
 DEMO_CODE = "DEMO-TIP1"
-DEMO_PASSPHRASE = "demo-tips-demo-tips"  # nosec B105: published demo credentials, demo data only
+# Published with the demo (docs/tips.md), like the demo logins; demo data only.
+DEMO_PASSPHRASE = "demo-tips-demo-tips"  # nosec B105
 
 TEXTS = {
     Category.BULLYING: "A group keeps taking a sixth grader's lunch and filming it.",
