@@ -307,6 +307,11 @@ LOGGING = {
 SCHOOLSAFE_DEMO = env_bool("SCHOOLSAFE_DEMO", False)
 AUTH_USER_MODEL = "accounts.User"
 
+# --- CAP 1.2 (schoolsafe.alerts.cap) ------------------------------------------------------------------
+# The host name in CAP identifiers and the sender ("urn:schoolsafe:<host>:alert:<id>:<n>"); fixed per
+# deployment so identifiers never change. Empty: the first concrete name in ALLOWED_HOSTS.
+SCHOOLSAFE_CAP_HOST = env_str("SCHOOLSAFE_CAP_HOST")
+
 # --- Notification channels (schoolsafe.notifications) -------------------------------------------------
 # Seconds to wait after each failed delivery attempt (the last repeats); attempts before a delivery is
 # marked failed; the per-request timeout; how often the worker scans for due deliveries; whether the

@@ -7,7 +7,7 @@ is a 404, one they see but may not act on a 403.
 
 from typing import Any
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from pydantic import BaseModel, ConfigDict, StrictInt, field_validator
@@ -250,3 +250,83 @@ def timeline(request: HttpRequest, alert_id: int):
     messages, all clear or cancel."""
     alert = load_alert(request.auth, alert_id, "view")
     return {"alert": alert.pk, "entries": [e.as_json() for e in timeline_for(alert)]}
+
+
+# --- ICS 214 activity log -------------------------------------------------------------------------------
+
+
+def _ics214(request: HttpRequest, alert_id: int, fmt: str) -> HttpResponse:
+    from schoolsafe.alerts.ics214 import activity_log, as_csv, as_pdf
+    from schoolsafe.audit.log import record_read
+
+    alert = load_alert(request.auth, alert_id, "export")
+    log = activity_log(alert, request.auth)
+    # An export names students and staff: a sensitive read, on the audit log like opening a case.
+    record_read(request.auth, alert, summary={"export": "ics214", "format": fmt, "entries": len(log.entries)})
+    if fmt == "csv":
+        response = HttpResponse(as_csv(log), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(as_pdf(log), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="ics214-alert-{alert.pk}.{fmt}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@router.get("/alerts/{alert_id}/ics214.csv", response={**_ERRORS}, openapi_extra={
+    "responses": {"200": {"description": "the ICS 214 activity log as CSV", "content": {"text/csv": {}}}}})
+def ics214_csv(request: HttpRequest, alert_id: int):
+    """The incident's ICS 214 activity log as CSV (incident name, operational period, resources, each
+    entry's time and notable activity, prepared by the caller). Audited."""
+    return _ics214(request, alert_id, "csv")
+
+
+@router.get("/alerts/{alert_id}/ics214.pdf", response={**_ERRORS}, openapi_extra={
+    "responses": {"200": {"description": "the ICS 214 activity log as PDF", "content": {"application/pdf": {}}}}})
+def ics214_pdf(request: HttpRequest, alert_id: int):
+    """The incident's ICS 214 activity log as a PDF laid out like the form. Audited."""
+    return _ics214(request, alert_id, "pdf")
+
+
+# --- CAP 1.2 --------------------------------------------------------------------------------------------
+
+
+@router.get("/alerts/{alert_id}/cap.xml", response={**_ERRORS}, openapi_extra={
+    "responses": {"200": {"description": "an OASIS CAP 1.2 message", "content": {"application/cap+xml": {}}}}})
+def cap_message(request: HttpRequest, alert_id: int, n: int | None = None):
+    """The alert as an OASIS CAP 1.2 message: the latest of its sequence (Alert, Update..., then the
+    AllClear Update or the Cancel), or message `n` (from 1)."""
+    from schoolsafe.alerts.cap import CAP_MIME, cap_xml, messages_for
+
+    alert = load_alert(request.auth, alert_id, "view")
+    messages = messages_for(alert)
+    if n is None:
+        message = messages[-1]
+    elif 1 <= n <= len(messages):
+        message = messages[n - 1]
+    else:
+        raise HttpError(404, f"n: alert {alert.pk} has CAP messages 1 to {len(messages)}")
+    response = HttpResponse(cap_xml(alert, message), content_type=f"{CAP_MIME}; charset=utf-8")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@router.get("/cap/feed", response={**_ERRORS}, openapi_extra={
+    "responses": {"200": {"description": "an Atom 1.0 feed", "content": {"application/atom+xml": {}}}}})
+def cap_feed(request: HttpRequest):
+    """An Atom 1.0 feed of the caller's active alerts: one entry per CAP message, newest first, each
+    with the CAP message inline and a link to its cap.xml."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from schoolsafe.alerts.cap import atom_feed
+
+    alerts = list(Alert.objects.restrict(request.auth, "view").filter(status="active")
+                  .select_related("school", "raised_by").order_by("-raised_at", "-id"))
+
+    def cap_url(alert: Alert, n: int) -> str:
+        return request.build_absolute_uri(reverse("api:cap_message", kwargs={"alert_id": alert.pk})) + f"?n={n}"
+
+    body = atom_feed(alerts, self_url=request.build_absolute_uri(), cap_url=cap_url, now=timezone.now())
+    response = HttpResponse(body, content_type="application/atom+xml; charset=utf-8")
+    response["Cache-Control"] = "no-store"
+    return response

@@ -38,10 +38,6 @@ def name_of(user: Any) -> str | None:
     return user.full_name or user.username
 
 
-def _clock(value: dt.datetime) -> str:
-    return value.strftime("%H:%M:%S")
-
-
 def raised_text(alert: Alert) -> str:
     """The alert in one sentence: action, drill, tier, where, why, and the directive."""
     parts = [f"{alert.get_action_display()} raised"]
@@ -101,10 +97,11 @@ def _delivery_entry(alert: Alert, events: list[Any]) -> Entry | None:
         return None
     intended = users_for_keys(raised.audience).count()
     first, last = min(firsts), max(firsts)
-    span = (last - first).total_seconds()
+    # Seconds after raising, not clock times: the entry reads the same in every time zone and export.
+    after = [max(0.0, (t - alert.raised_at).total_seconds()) for t in (first, last)]
     text = f"Delivered to {len(firsts)} of {intended} intended recipients"
-    text += f" (first at {_clock(first)}, last at {_clock(last)}, within {span:.1f} s)" if len(firsts) > 1 else \
-        f" (at {_clock(first)})"
+    text += f" (first {after[0]:.1f} s after raising, last {after[1]:.1f} s)" if len(firsts) > 1 else \
+        f" ({after[0]:.1f} s after raising)"
     return Entry(first, "delivered", None, text)
 
 

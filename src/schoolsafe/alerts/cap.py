@@ -1,0 +1,298 @@
+"""An alert as OASIS CAP 1.2 messages, and an Atom feed of them.
+
+Each alert is a sequence of CAP messages: the `Alert` when it is raised, an `Update` when it escalates or
+a room reports a state responders must act on (need help, injured, missing, extra: an "ok" is not news
+to another system), and at the end an `Update` with responseType AllClear (the all clear) or a `Cancel`
+(raised by mistake). Every message after the first lists all earlier ones in `references`.
+
+The sequence is read from the alert's own event rows (the outbox: alert.raised, alert.escalated,
+alert.room_status, alert.all_clear, alert.cancelled), so a message's number, identifier and `sent` time
+are the same however often it is rendered. Identifiers: `urn:schoolsafe:<host>:alert:<id>:<n>`, where
+<host> is SCHOOLSAFE_CAP_HOST (else the first concrete ALLOWED_HOSTS name); keep it fixed for a
+deployment, or identifiers change.
+
+CAP rules followed (CAP-v1.2.xsd): element order of the schema; `sent` with a numeric UTC offset, never
+"Z", without fractions of a second; a circle is "lat,lon radius_km" (CAP is latitude first; GeoJSON is
+the other way round). Room reports go out as counts only: students' names stay in SchoolSafe.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import xml.etree.ElementTree as ET  # noqa: S405 - we only build and serialize XML here, never parse it
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+
+from schoolsafe.alerts.models import Alert, RoomState, RoomStatus
+from schoolsafe.alerts.timeline import ROLE_NAMES, raised_text
+
+CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
+ATOM_NS = "http://www.w3.org/2005/Atom"
+CAP_MIME = "application/cap+xml"
+# Prefixes for the feed, where both vocabularies meet (ElementTree cannot combine a default namespace with
+# the feed's unqualified attributes such as rel= and href=, so the feed's elements carry "atom:").
+ET.register_namespace("cap", CAP_NS)
+ET.register_namespace("atom", ATOM_NS)
+
+# How far around the school the alert applies (a campus and its approaches).
+AREA_RADIUS_KM = 0.5
+
+# CAP responseType per SRP action. Lockdown and secure keep people inside: Shelter. Hold keeps them where
+# they are while the halls are cleared; outside the building nothing is asked, so others Monitor.
+RESPONSE_TYPES = {"lockdown": "Shelter", "secure": "Shelter", "hold": "Monitor", "evacuate": "Evacuate",
+                  "shelter": "Shelter"}
+SEVERITIES = {"lockdown": "Extreme", "evacuate": "Severe", "shelter": "Severe", "secure": "Moderate", "hold": "Minor"}
+# CAP category for a Shelter by its hazard; every other action is about a threat to people: Security.
+HAZARD_CATEGORIES = {"tornado": "Met", "earthquake": "Geo", "tsunami": "Geo", "hazmat": "CBRNE", "other": "Safety"}
+# Events that make a CAP message, and which kind.
+MESSAGE_KINDS = {"alert.raised": "Alert", "alert.escalated": "Update", "alert.room_status": "Update",
+                 "alert.all_clear": "Update", "alert.cancelled": "Cancel"}
+NEWS_ROOM_STATES = {RoomState.NEED_HELP, RoomState.INJURED, RoomState.MISSING, RoomState.EXTRA}
+
+
+def cap_host() -> str:
+    """The name in CAP identifiers and the sender: SCHOOLSAFE_CAP_HOST, else the first concrete host."""
+    configured = getattr(settings, "SCHOOLSAFE_CAP_HOST", "")
+    if configured:
+        return configured
+    for host in settings.ALLOWED_HOSTS:
+        name = host.lstrip(".")
+        if name and name != "*" and not name.startswith("["):
+            return name
+    return "localhost"
+
+
+def sender() -> str:
+    return f"schoolsafe@{cap_host()}"
+
+
+def incident_id(alert: Alert) -> str:
+    return f"urn:schoolsafe:{cap_host()}:alert:{alert.pk}"
+
+
+def cap_time(value: dt.datetime, zone: dt.tzinfo) -> str:
+    """A CAP dateTime: local time with a numeric offset ("+00:00", never "Z"), whole seconds."""
+    return value.astimezone(zone).replace(microsecond=0).isoformat()
+
+
+def school_zone(alert: Alert) -> dt.tzinfo:
+    try:
+        return ZoneInfo(alert.school.time_zone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return dt.UTC
+
+
+@dataclass(frozen=True)
+class CapMessage:
+    """One message of an alert's CAP sequence (number n from 1), before it is written as XML."""
+
+    n: int
+    msg_type: str
+    event_kind: str
+    at: dt.datetime
+    identifier: str
+    sent: str
+    update: str = ""
+    references: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def reference(self) -> str:
+        """This message as another refers to it: "sender,identifier,sent"."""
+        return f"{sender()},{self.identifier},{self.sent}"
+
+
+def _accounting(reports: list[RoomStatus]) -> str:
+    latest: dict[str, RoomStatus] = {}
+    for report in reports:
+        latest[" ".join(report.room.split()).casefold()] = report
+    states = {state: sum(1 for r in latest.values() if r.status == state) for state in RoomState}
+    listed = ", ".join(f"{state.label.lower()}: {n}" for state, n in states.items() if n)
+    people = (f"{sum(r.present or 0 for r in latest.values())} present, "
+              f"{sum(r.injured or 0 for r in latest.values())} injured, "
+              f"{sum(len(r.missing or []) for r in latest.values())} missing, "
+              f"{sum(len(r.extra or []) for r in latest.values())} extra")
+    rooms = f"{len(latest)} room{'s' if len(latest) != 1 else ''}"
+    return f"Accounting for persons: {rooms} reported ({listed}); {people}."
+
+
+def messages_for(alert: Alert) -> list[CapMessage]:
+    """The alert's CAP messages, in order, each referring to every earlier one."""
+    from schoolsafe.events.models import Event
+
+    events = list(
+        Event.objects.filter(subject_type="alerts.alert", subject_id=str(alert.pk), kind__in=list(MESSAGE_KINDS))
+        .order_by("id").values_list("kind", "created_at", "data")
+    )
+    if not any(kind == "alert.raised" for kind, _, _ in events):
+        # An alert made without its event (an import, a fixture) still has its first message.
+        events.insert(0, ("alert.raised", alert.raised_at, {}))
+    reports = list(alert.room_statuses.order_by("id"))
+    zone = school_zone(alert)
+    out: list[CapMessage] = []
+    for kind, at, data in events:
+        update = ""
+        if kind == "alert.room_status":
+            if data.get("status") not in NEWS_ROOM_STATES:
+                continue
+            upto = data.get("id") or 0
+            room = data.get("room", "")
+            state = RoomState(data["status"]).label.lower()
+            update = f"Room {room} reports: {state}. " + _accounting([r for r in reports if r.pk <= upto])
+        elif kind == "alert.escalated":
+            info = data.get("escalation") or {}
+            role = info.get("to_role", "")
+            update = f"Escalated to the {ROLE_NAMES.get(role, role.replace('_', ' '))}"
+            if info.get("timeout_seconds"):
+                update += f": police dispatch had not acknowledged within {info['timeout_seconds']} s"
+            update += "."
+        n = len(out) + 1
+        out.append(CapMessage(
+            n=n, msg_type=MESSAGE_KINDS[kind], event_kind=kind, at=at, identifier=f"{incident_id(alert)}:{n}",
+            sent=cap_time(at, zone), update=update, references=tuple(m.reference for m in out),
+        ))
+    return out
+
+
+def _instruction(alert: Alert) -> str:
+    directive = alert.directive
+    try:
+        from schoolsafe.plans.srp import directives_for
+    except ImportError:  # the plans app is optional; SRP's own words then
+        directives_for = None
+    if directives_for is not None:
+        directive = directives_for(alert.school).get(alert.action) or directive
+    if alert.hazard:
+        directive += f" Hazard: {alert.get_hazard_display()}. Safety strategy: {alert.strategy}."
+    if alert.evacuate_to:
+        directive += f" Evacuate to: {alert.evacuate_to}."
+    return directive
+
+
+def _area(alert: Alert) -> tuple[str, str | None]:
+    school = alert.school
+    place = ", ".join(p for p in (school.name, school.address, school.city, school.state) if p)
+    lat, lon = school.latitude, school.longitude
+    if lat is None or lon is None:
+        lat, lon = alert.latitude, alert.longitude
+    circle = f"{lat:.6f},{lon:.6f} {AREA_RADIUS_KM}" if lat is not None and lon is not None else None
+    return place, circle
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None) -> ET.Element:
+    element = ET.SubElement(parent, f"{{{CAP_NS}}}{tag}")
+    if text is not None:
+        element.text = text
+    return element
+
+
+def cap_element(alert: Alert, message: CapMessage) -> ET.Element:
+    """The CAP <alert> element of one message (children in the schema's order)."""
+    ended = message.event_kind in ("alert.all_clear", "alert.cancelled")
+    action = alert.get_action_display()
+    drill = " (EXERCISE)" if alert.exercise else ""
+    root = ET.Element(f"{{{CAP_NS}}}alert")
+    _sub(root, "identifier", message.identifier)
+    _sub(root, "sender", sender())
+    _sub(root, "sent", message.sent)
+    _sub(root, "status", "Exercise" if alert.exercise else "Actual")
+    _sub(root, "msgType", message.msg_type)
+    _sub(root, "source", "SchoolSafe")
+    _sub(root, "scope", "Restricted")
+    _sub(root, "restriction", f"For police, emergency services and school officials responding to {alert.school.name}. "
+                              "Not for public distribution.")
+    if message.event_kind == "alert.all_clear":
+        _sub(root, "note", "All clear: the incident is over.")
+    elif message.event_kind == "alert.cancelled":
+        _sub(root, "note", "Cancelled: the alert was withdrawn (raised by mistake).")
+    elif message.update:
+        _sub(root, "note", message.update)
+    if message.references:
+        _sub(root, "references", " ".join(message.references))
+    _sub(root, "incidents", incident_id(alert))
+
+    info = _sub(root, "info")
+    _sub(info, "language", "en-US")
+    category = HAZARD_CATEGORIES.get(alert.hazard, "Safety") if alert.action == "shelter" else "Security"
+    _sub(info, "category", category)
+    event = f"School {action}" + (f" ({alert.get_hazard_display()})" if alert.hazard else "")
+    if alert.tier == "assist":
+        event = f"School assist call ({action})"
+    _sub(info, "event", event)
+    if message.event_kind == "alert.all_clear":
+        response = "AllClear"
+    elif message.event_kind == "alert.cancelled":
+        response = "None"
+    else:
+        response = RESPONSE_TYPES.get(alert.action, "Monitor")
+    _sub(info, "responseType", response)
+    _sub(info, "urgency", "Past" if ended else "Immediate")
+    severity = "Minor" if ended or alert.tier == "assist" else SEVERITIES.get(alert.action, "Unknown")
+    _sub(info, "severity", severity)
+    _sub(info, "certainty", "Unlikely" if message.event_kind == "alert.cancelled" else "Observed")
+    _sub(info, "senderName", f"{alert.school.name} (SchoolSafe)")
+    if message.event_kind == "alert.all_clear":
+        headline = f"ALL CLEAR{drill}: {action} at {alert.school.name} is over"
+        instruction = "All clear. Resume normal operations and follow the instructions of staff and responders."
+    elif message.event_kind == "alert.cancelled":
+        headline = f"CANCELLED{drill}: {action} at {alert.school.name}"
+        instruction = "The alert was withdrawn. No action is required."
+    else:
+        prefix = "UPDATE: " if message.msg_type == "Update" else ""
+        headline = f"{prefix}{action.upper()}{drill} at {alert.school.name}"
+        instruction = _instruction(alert)
+    _sub(info, "headline", headline[:160])
+    description = raised_text(alert)
+    if message.update:
+        description += f"\nUpdate: {message.update}"
+    _sub(info, "description", description)
+    _sub(info, "instruction", instruction)
+    if alert.school.phone:
+        _sub(info, "contact", alert.school.phone)
+    area = _sub(info, "area")
+    place, circle = _area(alert)
+    _sub(area, "areaDesc", place)
+    if circle:
+        _sub(area, "circle", circle)
+    return root
+
+
+def cap_xml(alert: Alert, message: CapMessage) -> bytes:
+    """One CAP message as an XML document (UTF-8, the CAP namespace as the default)."""
+    return ET.tostring(cap_element(alert, message), encoding="utf-8", xml_declaration=True, default_namespace=CAP_NS)
+
+
+def _atom(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    element = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def atom_feed(alerts: list[Alert], *, self_url: str, cap_url: Any, now: dt.datetime) -> bytes:
+    """An Atom 1.0 feed with one entry per CAP message of each alert (newest first), the CAP inline.
+
+    `cap_url(alert, n)` gives the absolute address of message n of an alert.
+    """
+    feed = ET.Element(f"{{{ATOM_NS}}}feed")
+    _atom(feed, "id", f"urn:schoolsafe:{cap_host()}:cap:feed")
+    _atom(feed, "title", "SchoolSafe: active alerts (CAP 1.2)")
+    entries: list[tuple[Alert, CapMessage]] = [(a, m) for a in alerts for m in messages_for(a)]
+    entries.sort(key=lambda pair: (pair[1].at, pair[0].pk, pair[1].n), reverse=True)
+    latest = entries[0][1].at if entries else now
+    _atom(feed, "updated", cap_time(latest, dt.UTC))
+    author = _atom(feed, "author")
+    _atom(author, "name", "SchoolSafe")
+    _atom(feed, "link", rel="self", href=self_url, type="application/atom+xml")
+    for alert, message in entries:
+        entry = _atom(feed, "entry")
+        _atom(entry, "id", message.identifier)
+        info_headline = cap_element(alert, message).find(f"{{{CAP_NS}}}info/{{{CAP_NS}}}headline")
+        _atom(entry, "title", info_headline.text if info_headline is not None else message.identifier)
+        _atom(entry, "updated", cap_time(message.at, dt.UTC))
+        _atom(entry, "link", rel="alternate", href=cap_url(alert, message.n), type=CAP_MIME)
+        content = _atom(entry, "content", type=CAP_MIME)
+        content.append(cap_element(alert, message))
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
