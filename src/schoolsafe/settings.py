@@ -133,26 +133,23 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------------
 SQLITE_PATH = DATA_DIR / "schoolsafe.sqlite3"
+SQLITE_OPTIONS = {
+    # WAL lets readers go on while one writer commits; synchronous=FULL makes a commit durable before
+    # we answer 201 to an alert. IMMEDIATE takes the write lock when the transaction starts, so a
+    # second writer waits (timeout) instead of failing with "database is locked" when it upgrades a
+    # read lock mid-transaction.
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 30,
+}
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
 else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": SQLITE_PATH,
-            "OPTIONS": {
-                # WAL lets readers go on while one writer commits; synchronous=FULL makes a commit
-                # durable before we answer 201 to an alert. IMMEDIATE takes the write lock when the
-                # transaction starts, so a second writer waits (timeout) instead of failing with
-                # "database is locked" when it upgrades a read lock mid-transaction.
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 30,
-            },
-        }
-    }
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": SQLITE_PATH}}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The same durability and locking rules whether SQLite was chosen by default or by DATABASE_URL.
+    DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
     DATABASES["default"].setdefault("TEST", {})["NAME"] = str(DATA_DIR / "test.sqlite3")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -305,7 +302,15 @@ LOGGING = {
 }
 
 SCHOOLSAFE_DEMO = env_bool("SCHOOLSAFE_DEMO", False)
+
 AUTH_USER_MODEL = "accounts.User"
+
+# --- Event stream -------------------------------------------------------------------------------------
+# Seconds between `: hb` comments on an idle stream (SSE clients and proxies drop silent connections;
+# issue 4 requires at least one every 30 s). Seconds between the hub's safety-net polls for new events
+# (0: 1 s on SQLite, where it is also how another process's events arrive; 5 s on PostgreSQL).
+SCHOOLSAFE_EVENTS_HEARTBEAT = float(env_str("SCHOOLSAFE_EVENTS_HEARTBEAT", "15"))
+SCHOOLSAFE_EVENTS_POLL = float(env_str("SCHOOLSAFE_EVENTS_POLL", "0"))
 
 # --- CAP 1.2 (schoolsafe.alerts.cap) ------------------------------------------------------------------
 # The host name in CAP identifiers and the sender ("urn:schoolsafe:<host>:alert:<id>:<n>"); fixed per
@@ -325,10 +330,3 @@ SCHOOLSAFE_NOTIFY_KICK = env_bool("SCHOOLSAFE_NOTIFY_KICK", True)
 SCHOOLSAFE_NOTIFY_ALLOW_HTTP = env_bool("SCHOOLSAFE_NOTIFY_ALLOW_HTTP", False)
 # The country code given to 10-digit phone numbers typed without one ("1": North America).
 SCHOOLSAFE_SMS_DEFAULT_COUNTRY = env_str("SCHOOLSAFE_SMS_DEFAULT_COUNTRY", "1")
-
-# --- Event stream -------------------------------------------------------------------------------------
-# Seconds between `: hb` comments on an idle stream (SSE clients and proxies drop silent connections;
-# issue 4 requires at least one every 30 s). Seconds between the hub's safety-net polls for new events
-# (0: 1 s on SQLite, where it is also how another process's events arrive; 5 s on PostgreSQL).
-SCHOOLSAFE_EVENTS_HEARTBEAT = float(env_str("SCHOOLSAFE_EVENTS_HEARTBEAT", "15"))
-SCHOOLSAFE_EVENTS_POLL = float(env_str("SCHOOLSAFE_EVENTS_POLL", "0"))
