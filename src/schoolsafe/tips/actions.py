@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from schoolsafe.audit.log import record
+from schoolsafe.audit.log import record, record_read
 from schoolsafe.core.models import School
 from schoolsafe.tips import attachments as files
 from schoolsafe.tips.credentials import hash_passphrase, new_code, new_passphrase
@@ -406,4 +406,4 @@ def sweep_due_tips(now: dt.datetime | None = None) -> SweepResult:
 
 def record_tip_read(user: Any, tip: Tip, what: str = "tip") -> None:
     """Audit a staff member's read of a tip (tips are need-to-know; every read is on record)."""
-    record(user, "tips.read_tip", tip, organization=_org(tip), summary={"read": what})
+    record_read(user, tip, organization=_org(tip), summary={"read": what})
