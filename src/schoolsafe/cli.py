@@ -175,6 +175,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     url = f"http://{args.host}:{args.port}/"
     print()
     print(f"  SchoolSafe is running at {url}")
+    print(f"  Public portal and anonymous tips (no sign-in): {url}public/")
     print(f"  Data folder: {settings.DATA_DIR}")
     print(f"  Demo logins (password for all: {DEMO_PASSWORD}):")
     for username, description in DEMO_LOGINS:
