@@ -12,6 +12,7 @@ urlpatterns = [
     path("audit/", include("schoolsafe.audit.urls")),
     path("notifications/", include("schoolsafe.notifications.urls")),
     path("threats/", include("schoolsafe.threats.urls")),
+    path("alerts/", include("schoolsafe.alerts.urls")),
     # The public portal: no sign-in, open to anyone (the MFA/session rules apply to signed-in users only).
     path("public/", include("schoolsafe.public.urls")),
     path("tips/", include("schoolsafe.tips.urls")),

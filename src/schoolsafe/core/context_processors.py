@@ -12,6 +12,9 @@ from schoolsafe.core.policy import roles_of
 # (label, url name, roles that see it; None: every signed-in user)
 NAVIGATION: list[tuple[str, str, frozenset[str] | None]] = [
     ("My schools", "home", None),
+    # Mirrors schoolsafe.alerts: the panic page for the people in the building, the console for police dispatch.
+    ("Raise alert", "alerts:panic", frozenset({"staff", "school_admin", "officer"})),
+    ("Dispatch console", "alerts:console", frozenset({"dispatcher", "police_supervisor"})),
     # Mirrors schoolsafe.plans.policies.PLAN_READERS.
     ("Emergency plans", "plans-dashboard", frozenset({"school_admin", "staff", "district_director", "ta_member",
                                                       "dispatcher", "officer", "police_supervisor", "agency_admin"})),

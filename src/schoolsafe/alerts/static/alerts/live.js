@@ -1,0 +1,417 @@
+// Shared by the alert pages: JSON calls with the session's CSRF token, the event stream (EventSource, which
+// reconnects by itself and resumes with Last-Event-ID), delivery receipts, the audible and visible signal,
+// and the renderers of an incident's parts. Text goes in with textContent only, never as HTML.
+(function () {
+  "use strict";
+  var SS = (window.SSAlerts = {});
+  var ALERT_KINDS = ["alert.raised", "alert.acknowledged", "alert.all_clear", "alert.cancelled", "alert.escalated",
+                     "alert.room_status", "alert.message"];
+  var STATUS_WORDS = { ok: "All accounted for", need_help: "Need help", injured: "Injured", missing: "Missing students",
+                       extra: "Extra students" };
+  var ACTION_WORDS = { hold: "Hold", secure: "Secure", lockdown: "Lockdown", evacuate: "Evacuate", shelter: "Shelter" };
+
+  SS.config = function (id) {
+    var el = document.getElementById(id);
+    return el ? JSON.parse(el.textContent) : null;
+  };
+
+  SS.csrf = function () {
+    var el = document.querySelector("input[name=csrfmiddlewaretoken]");
+    return el ? el.value : "";
+  };
+
+  // fetch() that never throws for an HTTP status: resolves {status, data}; rejects only when the network fails.
+  SS.request = function (method, url, body, headers) {
+    var h = { Accept: "application/json", "X-CSRFToken": SS.csrf() };
+    if (body !== undefined) { h["Content-Type"] = "application/json"; }
+    Object.keys(headers || {}).forEach(function (k) { h[k] = headers[k]; });
+    return fetch(url, { method: method, headers: h, credentials: "same-origin", cache: "no-store",
+                        body: body === undefined ? undefined : JSON.stringify(body) })
+      .then(function (r) {
+        return r.text().then(function (t) {
+          var data = null;
+          try { data = t ? JSON.parse(t) : null; } catch (e) { data = null; }
+          return { status: r.status, ok: r.ok, data: data };
+        });
+      });
+  };
+
+  SS.detail = function (res) {
+    return (res.data && res.data.detail) || ("The server answered " + res.status + ".");
+  };
+
+  SS.clock = function (iso) {
+    if (!iso) { return ""; }
+    return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  };
+
+  SS.actionName = function (alert) {
+    return alert.tier === "assist" ? "Staff help needed" : (ACTION_WORDS[alert.action] || alert.action);
+  };
+
+  SS.where = function (alert) {
+    var loc = alert.location || {};
+    var parts = [];
+    if (loc.building) { parts.push("building " + loc.building); }
+    if (loc.room) { parts.push("room " + loc.room); }
+    if (loc.text) { parts.push(loc.text); }
+    return parts.join(", ");
+  };
+
+  // el("li", {className: "x", href: "..."}, ["text", otherNode])
+  SS.el = function (tag, props, children) {
+    var node = document.createElement(tag);
+    Object.keys(props || {}).forEach(function (k) {
+      if (k === "dataset") { Object.keys(props.dataset).forEach(function (d) { node.dataset[d] = props.dataset[d]; }); }
+      else if (k in node) { node[k] = props[k]; }
+      else { node.setAttribute(k, props[k]); }
+    });
+    (children || []).forEach(function (c) {
+      if (c === null || c === undefined || c === "") { return; }
+      node.appendChild(typeof c === "string" || typeof c === "number" ? document.createTextNode(String(c)) : c);
+    });
+    return node;
+  };
+
+  SS.clear = function (node) {
+    while (node.firstChild) { node.removeChild(node.firstChild); }
+    return node;
+  };
+
+  // --- the signal: three beeps (Web Audio) and a flashing banner (still, under prefers-reduced-motion) -----
+  var audio = null;
+  SS.soundOn = true;
+  SS.signals = 0;
+  function unlockAudio() {
+    try {
+      var Ctx = window.AudioContext || window.webkitAudioContext;
+      if (!Ctx) { return null; }
+      audio = audio || new Ctx();
+      if (audio.state === "suspended") { audio.resume(); }
+    } catch (e) { audio = null; }
+    return audio;
+  }
+  // Browsers start audio only after a gesture on the page: any tap or key press unlocks it for later alerts.
+  document.addEventListener("pointerdown", unlockAudio);
+  document.addEventListener("keydown", unlockAudio);
+
+  SS.beep = function () {
+    SS.signals += 1;
+    document.body.dataset.alertSignals = String(SS.signals);
+    if (!SS.soundOn) { return; }
+    var ctx = unlockAudio();
+    if (!ctx) { return; }
+    var start = ctx.currentTime + 0.02;
+    for (var i = 0; i < 3; i++) {
+      var osc = ctx.createOscillator();
+      var gain = ctx.createGain();
+      osc.type = "square";
+      osc.frequency.value = i % 2 ? 660 : 880;
+      gain.gain.value = 0.15;
+      osc.connect(gain);
+      gain.connect(ctx.destination);
+      osc.start(start + i * 0.35);
+      osc.stop(start + i * 0.35 + 0.25);
+    }
+  };
+
+  SS.flash = function (node) {
+    node.hidden = false;
+    node.classList.remove("flash");
+    void node.offsetWidth; // restart the animation
+    node.classList.add("flash");
+  };
+
+  // The banner for an alert that has just arrived (panic page, incident page, console).
+  SS.showIncoming = function (alert, url) {
+    var box = document.getElementById("incoming");
+    if (!box) { return; }
+    document.getElementById("incoming-title").textContent =
+      (alert.exercise ? "EXERCISE — " : "") + SS.actionName(alert).toUpperCase() + " at " + alert.school.name +
+      (SS.where(alert) ? " (" + SS.where(alert) + ")" : "");
+    document.getElementById("incoming-directive").textContent = alert.directive || "";
+    var link = document.getElementById("incoming-link");
+    if (url) { link.href = url; link.hidden = false; } else { link.hidden = true; }
+    box.className = "incoming srp-" + alert.action + (alert.tier === "assist" ? " assist" : "");
+    SS.flash(box);
+    SS.beep();
+  };
+
+  // --- the event stream --------------------------------------------------------------------------------
+  // handlers: {event(kind, data, id), open(), state(text)}
+  SS.stream = function (handlers) {
+    var pending = [];
+    var timer = null;
+    function receipt(id) {
+      // Delivery receipts: the report shows who has received an alert; batched to one POST.
+      pending.push(id);
+      if (timer) { return; }
+      timer = setTimeout(function () {
+        var ids = pending;
+        pending = [];
+        timer = null;
+        SS.request("POST", "/api/v1/events/receipts", { ids: ids }).catch(function () { /* next time */ });
+      }, 250);
+    }
+    var source = new EventSource("/api/v1/events");
+    ALERT_KINDS.forEach(function (kind) {
+      source.addEventListener(kind, function (ev) {
+        var data;
+        try { data = JSON.parse(ev.data); } catch (e) { return; }
+        var id = parseInt(ev.lastEventId, 10);
+        if (id) { receipt(id); }
+        if (handlers.event) { handlers.event(kind, data, id); }
+      });
+    });
+    source.onopen = function () {
+      if (handlers.state) { handlers.state("Live: updates appear as they happen.", "live"); }
+      if (handlers.open) { handlers.open(); }
+    };
+    source.onerror = function () {
+      if (!handlers.state) { return; }
+      if (source.readyState === EventSource.CLOSED) {
+        handlers.state("Live updates stopped (signed out?). Reload the page.", "down");
+      } else {
+        handlers.state("Connection lost: reconnecting…", "down");
+      }
+    };
+    return source;
+  };
+
+  SS.streamState = function (node) {
+    return function (text, cls) {
+      if (!node) { return; }
+      node.textContent = text;
+      node.className = "stream-state " + (cls || "");
+    };
+  };
+
+  // Which alert an event is about (alert_json payloads carry `id`, the others `alert`).
+  SS.alertIdOf = function (kind, data) {
+    return data.alert !== undefined ? data.alert : data.id;
+  };
+
+  // --- renderers of an incident's parts (`state` is the JSON of /alerts/<id>/state.json) ----------------
+  function part(root, name) { return root.querySelector('[data-part="' + name + '"]'); }
+
+  function names(list) { return (list || []).join(", "); }
+
+  function renderBoard(node, board) {
+    SS.clear(node);
+    var c = board.counts;
+    node.appendChild(SS.el("p", { className: "board-counts" }, [
+      c.reported + " of " + c.rooms + " rooms reported · present " + c.present + " · injured " + c.injured +
+      " · missing " + c.missing + " · extra " + c.extra]));
+    if (board.rooms.length) {
+      var rows = board.rooms.map(function (r) {
+        return SS.el("tr", { className: "room-" + r.status, dataset: { room: r.room } }, [
+          SS.el("th", { scope: "row" }, [r.room]),
+          SS.el("td", { className: "room-status" }, [STATUS_WORDS[r.status] || r.status]),
+          SS.el("td", {}, [r.present === null ? "—" : String(r.present)]),
+          SS.el("td", {}, [r.injured === null ? "—" : String(r.injured)]),
+          SS.el("td", {}, [names(r.missing) || "—"]),
+          SS.el("td", {}, [names(r.extra) || "—"]),
+          SS.el("td", {}, [(r.note ? r.note + " — " : "") + (r.reported_by ? r.reported_by.name : "") + " " +
+                           SS.clock(r.reported_at)]),
+        ]);
+      });
+      var head = SS.el("tr", {}, ["Room", "Status", "Present", "Injured", "Missing", "Extra", "Reported"].map(
+        function (h) { return SS.el("th", { scope: "col" }, [h]); }));
+      node.appendChild(SS.el("table", { className: "table board-table" }, [
+        SS.el("caption", { className: "visually-hidden" }, ["Rooms that have reported"]),
+        SS.el("thead", {}, [head]), SS.el("tbody", {}, rows)]));
+    } else {
+      node.appendChild(SS.el("p", { className: "muted" }, ["No room has reported yet."]));
+    }
+    var nr = SS.el("div", { className: "not-reported" }, [
+      SS.el("h3", {}, ["Not reported (" + board.not_reported.length + ")"])]);
+    if (board.not_reported.length) {
+      nr.appendChild(SS.el("ul", { className: "chips" }, board.not_reported.map(function (room) {
+        return SS.el("li", {}, [room]);
+      })));
+    } else {
+      nr.appendChild(SS.el("p", { className: "muted" }, ["Every expected room has reported."]));
+    }
+    node.appendChild(nr);
+  }
+
+  function renderDelivery(node, d) {
+    SS.clear(node);
+    var c = d.counts;
+    node.appendChild(SS.el("p", { className: "delivery-counts" }, [
+      "Received " + c.received + " of " + c.intended + " · acknowledged " + c.acknowledged + " · not yet received " +
+      c.not_received]));
+    var rows = d.recipients.map(function (r) {
+      return SS.el("tr", {}, [
+        SS.el("th", { scope: "row" }, [r.user.name]),
+        SS.el("td", {}, [r.roles.join(", ").replace(/_/g, " ")]),
+        SS.el("td", {}, [r.received_at ? SS.clock(r.received_at) : "not yet"]),
+        SS.el("td", {}, [r.acknowledged_at ? SS.clock(r.acknowledged_at) : "not yet"]),
+      ]);
+    });
+    var head = SS.el("tr", {}, ["Recipient", "Role", "Received", "Acknowledged"].map(function (h) {
+      return SS.el("th", { scope: "col" }, [h]);
+    }));
+    node.appendChild(SS.el("table", { className: "table delivery-table" }, [
+      SS.el("caption", { className: "visually-hidden" }, ["Who received and acknowledged the alert"]),
+      SS.el("thead", {}, [head]), SS.el("tbody", {}, rows)]));
+  }
+
+  function tel(phone) {
+    return phone ? SS.el("a", { href: "tel:" + phone.replace(/[^0-9+]/g, "") }, [phone]) : "no phone on file";
+  }
+
+  function renderContacts(node, state) {
+    SS.clear(node);
+    var s = state.school || {};
+    var items = [SS.el("li", {}, [SS.el("strong", {}, [s.name + ": "]), tel(state.contacts.phone)])];
+    if (s.address) { items.push(SS.el("li", { className: "muted" }, [s.address])); }
+    state.contacts.admins.forEach(function (p) {
+      items.push(SS.el("li", {}, [p.name + (p.title ? " (" + p.title + ")" : " (administrator)") + ": ", tel(p.phone)]));
+    });
+    node.appendChild(SS.el("ul", { className: "plain contacts" }, items));
+  }
+
+  function renderSros(node, sros) {
+    SS.clear(node);
+    if (!sros.length) { node.appendChild(SS.el("li", { className: "muted" }, ["No officer assigned to this school."])); }
+    sros.forEach(function (p) { node.appendChild(SS.el("li", {}, [p.name + ": ", tel(p.phone)])); });
+  }
+
+  var maps = {};
+  function renderMap(node, data, featuresNode) {
+    if (featuresNode) {
+      SS.clear(featuresNode);
+      (data.features || []).forEach(function (f) {
+        var p = f.properties || {};
+        featuresNode.appendChild(SS.el("li", {}, [(p.kind_label ? p.kind_label + ": " : "") + (p.label || p.name || "")]));
+      });
+    }
+    if (!data.center || typeof L === "undefined") {
+      node.textContent = data.center ? "" : "No location recorded for this school.";
+      return;
+    }
+    var key = node.id;
+    var signature = JSON.stringify(data);
+    if (maps[key] && maps[key].signature === signature) { return; }
+    if (maps[key]) { maps[key].map.remove(); }
+    var map = L.map(node, { zoomControl: true, attributionControl: !!data.attribution });
+    if (data.tiles) {
+      L.tileLayer(data.tiles, { maxZoom: 19, attribution: data.attribution || "" }).addTo(map);
+    } else {
+      node.classList.add("no-tiles");
+    }
+    var layer = L.geoJSON({ type: "FeatureCollection", features: data.features || [] }, {
+      pointToLayer: function (feature, latlng) {
+        var school = feature.properties && feature.properties.kind === "school";
+        return L.circleMarker(latlng, { radius: school ? 11 : 8, color: "#0b3d91", weight: 3,
+                                        fillColor: school ? "#b00020" : "#ffcc00", fillOpacity: 1 });
+      },
+      style: function () { return { color: "#0b3d91", weight: 2, fillOpacity: 0.15 }; },
+      onEachFeature: function (feature, lyr) {
+        var p = feature.properties || {};
+        var label = p.label || p.name;
+        if (label) { lyr.bindTooltip(label, { permanent: true, direction: "right" }); }
+      },
+    }).addTo(map);
+    var bounds = layer.getBounds();
+    if (bounds.isValid() && bounds.getNorthEast().distanceTo(bounds.getSouthWest()) > 50) {
+      map.fitBounds(bounds.pad(0.2));
+    } else {
+      map.setView(data.center, 17);
+    }
+    maps[key] = { map: map, signature: signature };
+  }
+
+  function ackText(a) {
+    return a.user.name + " — " + SS.clock(a.at) + (a.by_dispatch ? " (dispatch)" : "");
+  }
+
+  SS.render = function (root, state) {
+    var alert = state.alert;
+    var active = alert.status === "active";
+    var node;
+    if ((node = part(root, "title"))) {
+      node.textContent = (alert.exercise ? "EXERCISE — " : "") + SS.actionName(alert) + " at " + alert.school.name;
+    }
+    if ((node = part(root, "directive"))) { node.textContent = alert.directive_text || alert.directive; }
+    if ((node = part(root, "meta"))) {
+      node.textContent = "Raised by " + (alert.raised_by ? alert.raised_by.name : "?") + " at " + SS.clock(alert.raised_at) +
+        (SS.where(alert) ? " · " + SS.where(alert) : "") + (alert.reason ? " · " + alert.reason : "") +
+        (alert.escalated_at ? " · ESCALATED at " + SS.clock(alert.escalated_at) : "");
+    }
+    if ((node = part(root, "ended"))) {
+      if (alert.status === "all_clear") {
+        node.textContent = "ALL CLEAR — given at " + SS.clock(alert.all_clear_at) + ". The incident is over.";
+        node.className = "ended all-clear";
+        node.hidden = false;
+      } else if (alert.status === "cancelled") {
+        node.textContent = "CANCELLED at " + SS.clock(alert.cancelled_at) + ": the alert was withdrawn.";
+        node.className = "ended cancelled";
+        node.hidden = false;
+      } else {
+        node.hidden = true;
+      }
+    }
+    var dispatchAck = state.acknowledgements.filter(function (a) { return a.by_dispatch; })[0];
+    if ((node = part(root, "dispatch-ack"))) {
+      if (alert.tier === "assist") {
+        node.textContent = state.acknowledgements.length ? "Help is on the way: " + ackText(state.acknowledgements[0]) + "."
+                                                          : "Waiting for the office or the SRO to acknowledge…";
+      } else {
+        node.textContent = dispatchAck ? "Dispatch acknowledged: " + ackText(dispatchAck) + "."
+                                       : "Waiting for dispatch to acknowledge…";
+      }
+      node.classList.toggle("acknowledged", !!(dispatchAck || (alert.tier === "assist" && state.acknowledgements.length)));
+    }
+    if ((node = part(root, "acks"))) {
+      SS.clear(node);
+      if (!state.acknowledgements.length) { node.appendChild(SS.el("li", { className: "muted" }, ["No one yet."])); }
+      state.acknowledgements.forEach(function (a) { node.appendChild(SS.el("li", {}, [ackText(a)])); });
+    }
+    if ((node = part(root, "board")) && state.board) { renderBoard(node, state.board); }
+    if ((node = part(root, "delivery")) && state.delivery) { renderDelivery(node, state.delivery); }
+    if ((node = part(root, "contacts")) && state.contacts) { renderContacts(node, state); }
+    if ((node = part(root, "sros")) && state.contacts) { renderSros(node, state.contacts.sros); }
+    if ((node = part(root, "map")) && state.map) { renderMap(node, state.map, part(root, "features")); }
+    if ((node = part(root, "thread")) && state.messages) {
+      SS.clear(node);
+      if (!state.messages.length) { node.appendChild(SS.el("li", { className: "muted" }, ["No messages yet."])); }
+      state.messages.forEach(function (m) {
+        node.appendChild(SS.el("li", {}, [SS.el("span", { className: "who" }, [(m.author ? m.author.name : "") + " · " +
+          SS.clock(m.at)]), SS.el("p", {}, [m.text])]));
+      });
+    }
+    if ((node = part(root, "timeline")) && state.timeline) {
+      SS.clear(node);
+      state.timeline.forEach(function (e) {
+        node.appendChild(SS.el("li", { className: "tl-" + e.kind }, [
+          SS.el("time", { dateTime: e.at }, [SS.clock(e.at)]), " ", e.text + (e.actor ? " — " + e.actor : "")]));
+      });
+    }
+    if ((node = part(root, "incident-link")) && state.links) { node.href = state.links.incident; }
+    // Controls that only make sense while the alert is active.
+    root.querySelectorAll("[data-active-only]").forEach(function (n) { n.hidden = !active; });
+    var ack = root.querySelector("#ack-button");
+    if (ack) { ack.hidden = !active || state.acknowledged_by_me || !state.may.acknowledge; }
+    var allClear = root.querySelector("#all-clear-button");
+    if (allClear && !state.may.all_clear) { allClear.hidden = true; }
+    if (!active) {
+      var confirm = part(root, "confirm-end");
+      if (confirm) { confirm.hidden = true; }
+    }
+  };
+
+  // "Give the all clear" / "Cancel": one more tap to confirm, so a stray tap ends nothing.
+  SS.confirmEnd = function (root, question, onYes) {
+    var box = part(root, "confirm-end");
+    part(root, "confirm-end-question").textContent = question;
+    box.hidden = false;
+    part(root, "confirm-end-question").focus();
+    var yes = box.querySelector('[data-confirm-end="yes"]');
+    var no = box.querySelector('[data-confirm-end="no"]');
+    function done() { box.hidden = true; yes.onclick = null; no.onclick = null; }
+    yes.onclick = function () { done(); onYes(); };
+    no.onclick = done;
+  };
+})();

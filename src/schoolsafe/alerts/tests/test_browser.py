@@ -1,0 +1,336 @@
+"""In a real Chromium, against `schoolsafe serve` (uvicorn in its own process, as in production; the event
+stream is a raw ASGI app that Django's live_server would not serve):
+
+a teacher raises a lockdown from the panic page in two taps; the dispatcher's console, open in a second
+browser context, shows it without reload within a second and acknowledges; the teacher's page shows the
+acknowledgement; the teacher reports the room; the board updates; the dispatcher gives the all clear; both
+pages show it. And a raise that loses its network (offline, or the answer lost on the way back) is retried
+with the same Idempotency-Key until it lands, raising one alert, not two.
+
+People sign in through the login page; the dispatcher's second factor is a code computed here from the
+authenticator's secret, as their phone would. Screenshots go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from schoolsafe.conftest import PASSWORD, make_person
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic",
+        # The console's beep must sound without a click first (a dispatcher's screen is left running).
+        "--autoplay-policy=no-user-gesture-required"]
+ARTIFACTS = Path(__file__).resolve().parents[4] / "test-artifacts"
+TOTP_KEY = "3132333435363738393031323334353637383930"  # RFC 6238's test secret
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM),
+                       reason=f"Chromium is not installed at {CHROMIUM} (apt-get install -y chromium; .ci/run does)"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def database_url() -> str:
+    """The test database as a DATABASE_URL, so that the server process uses the same one."""
+    db = connection.settings_dict
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{db['NAME']}"
+    user = db.get("USER") or ""
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    auth = f"{user}{password}@" if user else ""
+    return f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+
+
+class ServeProcess:
+    """`schoolsafe serve` on a free port of 127.0.0.1, in its own process, on the test database."""
+
+    def __init__(self, log_path: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> ServeProcess:
+        env = {**os.environ, "DATABASE_URL": database_url(), "SCHOOLSAFE_DATA": str(settings.DATA_DIR),
+               "LOG_LEVEL": "WARNING"}
+        env.pop("DEBUG", None)
+        command = [str(Path(sys.executable).parent / "schoolsafe"), "serve", "--port", str(self.port)]
+        self.log = open(self.log_path, "wb")  # noqa: SIM115 - closed in __exit__
+        self.process = subprocess.Popen(command, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while True:
+            assert self.process.poll() is None, f"schoolsafe serve exited: {self.log_path.read_text()[-2000:]}"
+            try:
+                with urllib.request.urlopen(f"{self.url}/api/v1/health", timeout=1) as response:
+                    if response.status == 200:
+                        return self
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, f"schoolsafe serve did not start: {self.log_path.read_text()[-2000:]}"
+            time.sleep(0.1)
+
+    def __exit__(self, *exc: object) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+
+def sign_in(page, base: str, username: str, next_url: str, totp_key: str | None = None) -> None:
+    """Through the login page, and the second step with the code the authenticator shows now."""
+    from schoolsafe.accounts.tests.helpers import code_for_key
+
+    page.goto(f"{base}/accounts/login/?next={next_url}")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button:has-text('Sign in')")
+    if totp_key is not None:
+        page.wait_for_selector("#id_code")
+        page.fill("#id_code", code_for_key(totp_key))
+        page.click("button:has-text('Continue')")
+    page.wait_for_url(f"{base}{next_url}")
+
+
+def watch(page, errors: list[str], base: str) -> None:
+    page.on("console", lambda m: errors.append(f"{page.url}: {m.text}")
+            if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
+    page.on("pageerror", lambda e: errors.append(f"{page.url}: {e}"))
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url.replace(base, '')}")
+            if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+
+
+@pytest.fixture
+def people(world):
+    """A teacher in room C-12 at school A, a colleague in C-14 (a room expected to report), the SRO, the
+    principal, and a dispatcher of the agency serving the school with an authenticator app."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from schoolsafe.plans.models import SiteMap
+
+    school = world.school_a
+    school.latitude, school.longitude, school.phone = 40.7128, -74.0060, "555-0100"
+    school.save()
+    SiteMap.objects.create(school=school, geojson={"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"kind": "rally_point", "name": "North field"},
+         "geometry": {"type": "Point", "coordinates": [-74.0058, 40.7134]}},
+    ]})
+    teacher = make_person("teacher_c12", "staff", school, "school")
+    teacher.full_name, teacher.room = "Taylor Teacher", "C-12"
+    teacher.save()
+    colleague = make_person("teacher_c14", "staff", school, "school")
+    colleague.room = "C-14"
+    colleague.save()
+    principal = make_person("principal_pat", "school_admin", school, "school")
+    principal.full_name, principal.phone = "Pat Principal", "555-0101"
+    principal.save()
+    sro = make_person("sro_sam", "officer", school, "school")
+    sro.full_name, sro.phone = "Officer Sam", "555-0111"
+    sro.save()
+    dispatcher = make_person("dispatch_dana", "dispatcher", world.agency_a, "agency")
+    dispatcher.full_name = "Dana Dispatch"
+    dispatcher.save()
+    TOTPDevice.objects.create(user=dispatcher, name="phone", confirmed=True, key=TOTP_KEY)
+    return {"teacher": teacher, "dispatcher": dispatcher}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_lockdown_in_two_taps_reaches_the_console_live_then_ack_room_report_and_all_clear(people, world, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    from schoolsafe.alerts.models import Acknowledgement, Alert, IdempotencyKey, RoomStatus
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    errors: list[str] = []
+    timings: dict[str, float] = {}
+
+    # No ORM calls inside this block: Playwright's sync API runs an event loop in this thread.
+    with ServeProcess(tmp_path / "serve.log") as server, sync_playwright() as p:
+        base = server.url
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            dispatch_context = browser.new_context(viewport={"width": 1400, "height": 1000})
+            console = dispatch_context.new_page()
+            watch(console, errors, base)
+            sign_in(console, base, "dispatch_dana", "/alerts/dispatch/", TOTP_KEY)
+            expect(console.locator("#stream-state")).to_contain_text("Live")
+            expect(console.locator("#no-incidents")).to_be_visible()
+
+            # The teacher, on a phone.
+            teacher_context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+            teacher = teacher_context.new_page()
+            watch(teacher, errors, base)
+            sign_in(teacher, base, "teacher_c12", "/alerts/")
+            expect(teacher.locator("#srp-lockdown")).to_contain_text("Locks, lights, out of sight.")
+            teacher.screenshot(path=str(ARTIFACTS / "panic-page.png"), full_page=True)
+
+            # Two taps: Lockdown, then the one confirmation (the room is already filled in from the profile).
+            teacher.tap("#srp-lockdown")
+            expect(teacher.locator("#confirm")).to_be_visible()
+            expect(teacher.locator("#f-room")).to_have_value("C-12")
+            expect(teacher.locator("#confirm-send")).to_have_text("Send lockdown")
+            teacher.screenshot(path=str(ARTIFACTS / "panic-page-confirm.png"), full_page=True)
+            started = time.monotonic()
+            teacher.tap("#confirm-send")
+
+            # The console shows it without a reload, within a second, with sound.
+            card = console.locator("#incident-list .incident-card", has_text="School A High")
+            expect(card).to_contain_text("LOCKDOWN", timeout=1000)
+            timings["console_shows_alert_s"] = time.monotonic() - started
+            expect(card).to_contain_text("NOT ACKNOWLEDGED")
+            expect(card).to_contain_text("room C-12")
+            assert int(console.evaluate("() => document.body.dataset.alertSignals || '0'")) >= 1
+            expect(console.locator("#incoming")).to_be_visible()
+            panel = console.locator("#incident-panel")
+            expect(panel.locator("[data-part=directive]")).to_have_text("Locks, lights, out of sight.")
+            expect(panel.locator("[data-part=contacts]")).to_contain_text("Pat Principal")
+            expect(panel.locator("[data-part=contacts]")).to_contain_text("555-0100")
+            expect(panel.locator("[data-part=sros]")).to_contain_text("Officer Sam")
+            expect(panel.locator("[data-part=features]")).to_contain_text("North field")
+            expect(panel.locator("#console-map .leaflet-interactive").first).to_be_visible()
+            expect(panel.locator("[data-part=delivery]")).to_contain_text("Taylor Teacher")
+
+            # The teacher lands on the incident page.
+            teacher.wait_for_url(f"{base}/alerts/*/")
+            expect(teacher.locator("h1.directive")).to_have_text("Locks, lights, out of sight.")
+            expect(teacher.locator("#stream-state")).to_contain_text("Live")
+            expect(teacher.locator("[data-part=dispatch-ack]")).to_contain_text("Waiting for dispatch")
+
+            # A wall display of the board, open on the dispatcher's side too.
+            board = dispatch_context.new_page()
+            watch(board, errors, base)
+            board.goto(teacher.url.replace(base, base) + "board/")
+            expect(board.locator("#stream-state")).to_contain_text("Live")
+            expect(board.locator("[data-part=board]")).to_contain_text("Not reported (2)")
+
+            # Dispatch acknowledges; the teacher sees it without reloading.
+            console.click("#ack-button")
+            started = time.monotonic()
+            expect(teacher.locator("[data-part=dispatch-ack]")).to_contain_text("Dispatch acknowledged: Dana Dispatch")
+            timings["teacher_sees_ack_s"] = time.monotonic() - started
+            expect(card).to_contain_text("Acknowledged")
+            expect(console.locator("#ack-button")).to_be_hidden()
+
+            # The teacher reports the room; the boards update.
+            teacher.check("input[name=status][value=missing]")
+            teacher.fill("#r-present", "23")
+            teacher.fill("#r-missing", "Ana Diaz")
+            teacher.fill("#r-note", "Ana went to the nurse before the lockdown")
+            teacher.click("#room-send")
+            started = time.monotonic()
+            for view in (board, console.locator("#incident-panel"), teacher):
+                where = view.locator("[data-part=board]")
+                expect(where).to_contain_text("Ana Diaz")
+                expect(where).to_contain_text("Missing students")
+                expect(where).to_contain_text("Not reported (1)")
+                expect(where).to_contain_text("C-14")
+            timings["board_updates_s"] = time.monotonic() - started
+            expect(teacher.locator("#room-status")).to_contain_text("Room C-12 reported.")
+            console.screenshot(path=str(ARTIFACTS / "dispatch-console.png"), full_page=True)
+
+            # The dispatcher gives the all clear (with one confirmation); both pages and the board show it.
+            console.click("#all-clear-button")
+            console.click("#incident-panel [data-confirm-end=yes]")
+            started = time.monotonic()
+            expect(teacher.locator("#ended")).to_contain_text("ALL CLEAR")
+            timings["teacher_sees_all_clear_s"] = time.monotonic() - started
+            expect(console.locator("#incident-panel [data-part=ended]")).to_contain_text("ALL CLEAR")
+            expect(card).to_contain_text("ALL CLEAR")
+            expect(board.locator("#ended")).to_contain_text("ALL CLEAR")
+            expect(teacher.locator("#room-form")).to_be_hidden()
+            expect(console.locator("#all-clear-button")).to_be_hidden()
+            teacher.screenshot(path=str(ARTIFACTS / "incident-page-all-clear.png"), full_page=True)
+            console.screenshot(path=str(ARTIFACTS / "dispatch-console-all-clear.png"), full_page=True)
+        finally:
+            browser.close()
+
+    print("timings:", {k: round(v, 3) for k, v in timings.items()})
+    assert not errors, errors
+    assert timings["console_shows_alert_s"] < 1.0
+    alert = Alert.objects.get()
+    assert (alert.action, alert.status, alert.room, alert.raised_by_id) == ("lockdown", "all_clear", "C-12",
+                                                                            people["teacher"].pk)
+    assert alert.all_clear_by_id == people["dispatcher"].pk
+    assert list(Acknowledgement.objects.values_list("user_id", flat=True)) == [people["dispatcher"].pk]
+    report = RoomStatus.objects.get()
+    assert (report.room, report.status, report.present, report.missing) == ("C-12", "missing", 23, ["Ana Diaz"])
+    # The raise carried an Idempotency-Key (the page's protection against a retry raising twice).
+    assert IdempotencyKey.objects.filter(user=people["teacher"]).count() == 1
+    assert (ARTIFACTS / "dispatch-console.png").stat().st_size > 10_000
+    assert (ARTIFACTS / "panic-page.png").stat().st_size > 10_000
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_raise_that_loses_the_network_is_retried_with_the_same_key_and_raises_once(people, world, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    from schoolsafe.alerts.models import Alert
+
+    errors: list[str] = []
+    keys: list[str] = []
+    with ServeProcess(tmp_path / "serve.log") as server, sync_playwright() as p:
+        base = server.url
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 390, "height": 844})
+            teacher = context.new_page()
+            # Failed requests are the point of this test; only script errors count.
+            teacher.on("pageerror", lambda e: errors.append(str(e)))
+            sign_in(teacher, base, "teacher_c12", "/alerts/")
+
+            # 1. Offline when the teacher taps: the page keeps trying, and sends once the network is back.
+            context.set_offline(True)
+            teacher.click("#srp-secure")
+            teacher.click("#confirm-send")
+            expect(teacher.locator("#send-status")).to_contain_text("Sending… (retrying")
+            context.set_offline(False)
+            teacher.wait_for_url(f"{base}/alerts/*/")
+            expect(teacher.locator("h1.directive")).to_have_text("Get inside. Lock outside doors.")
+
+            # 2. The server raises the alert but the answer is lost on the way back: the retry with the same
+            #    key is answered with the first alert, not a second one.
+            lost = {"done": False}
+
+            def lose_first_answer(route):
+                keys.append(route.request.headers.get("idempotency-key", ""))
+                if not lost["done"]:
+                    lost["done"] = True
+                    route.fetch()  # reaches the server, which commits the alert
+                    route.abort("connectionreset")
+                else:
+                    route.continue_()
+
+            teacher.route("**/api/v1/alerts", lose_first_answer)
+            teacher.goto(f"{base}/alerts/")
+            teacher.click("#srp-hold")
+            teacher.click("#confirm-send")
+            teacher.wait_for_url(f"{base}/alerts/*/")
+            expect(teacher.locator("h1.directive")).to_have_text("In your room or area. Clear the halls.")
+        finally:
+            browser.close()
+
+    assert not errors, errors
+    assert len(keys) == 2 and keys[0] == keys[1] and len(keys[0]) == 36, keys
+    assert sorted(Alert.objects.values_list("action", flat=True)) == ["hold", "secure"]

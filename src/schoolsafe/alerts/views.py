@@ -1,0 +1,248 @@
+"""Alert pages: the panic page, the incident page (staff view, timeline, thread), the live status board and
+the dispatcher console.
+
+The pages write nothing themselves: they are read through the access policy and their scripts call the
+JSON API (raise, acknowledge, all clear, room status, messages) with the session's CSRF token, and listen
+on the event stream. `state` answers the incident's whole picture as one JSON document, so a page that
+hears an event re-reads one URL instead of five.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
+
+from schoolsafe.alerts.actions import is_dispatch_for, school_agency_ids
+from schoolsafe.alerts.models import Action, Alert, Hazard, Status
+from schoolsafe.alerts.policies import RAISE_ROLES
+from schoolsafe.alerts.rooms import room_board
+from schoolsafe.alerts.serialize import alert_json, iso, person
+from schoolsafe.core.models import School
+from schoolsafe.core.policy import reached_schools
+
+# What staff do for each action, in the words of the SRP's teacher guidance (the directive is the headline).
+WHAT_TO_DO: dict[str, list[str]] = {
+    Action.HOLD: ["Clear the hallways; stay in your room or area.", "Close and lock the door.",
+                  "Take roll and account for every student.", "Carry on teaching until the all clear."],
+    Action.SECURE: ["Bring everyone inside the building.", "Lock the outside doors and windows.",
+                    "Take roll and account for every student.", "Carry on teaching, stay alert, until the all clear."],
+    Action.LOCKDOWN: ["Bring students in from the hallway.", "Lock the door; turn the lights off.",
+                      "Move everyone out of sight and keep silent.", "Do not open the door for anyone.",
+                      "Take roll and report your room below."],
+    Action.EVACUATE: ["Lead your students to the evacuation location.", "Bring your roll sheet and go-bag.",
+                      "Take roll at the location and report your room below.", "Wait there for instructions."],
+    Action.SHELTER: ["Use the safety strategy for the hazard.", "Take roll and report your room below.",
+                     "Stay sheltered until the all clear."],
+}
+ASSIST_WHAT_TO_DO = ["The office and the school resource officer have been called to the room.",
+                     "Stay with your students; this is not a school-wide emergency."]
+ACTIONS_ORDER = [Action.HOLD, Action.SECURE, Action.LOCKDOWN, Action.EVACUATE, Action.SHELTER]
+ACTION_LOOK = {  # shape and colour classes, so the five are told apart without colour alone
+    Action.HOLD: "hold", Action.SECURE: "secure", Action.LOCKDOWN: "lockdown", Action.EVACUATE: "evacuate",
+    Action.SHELTER: "shelter",
+}
+
+
+def _may(user: Any, alert_id: int, *actions: str) -> dict[str, bool]:
+    return {action: Alert.objects.restrict(user, action).filter(pk=alert_id).exists() for action in actions}
+
+
+def _load_visible(request: HttpRequest, alert_id: int) -> Alert:
+    """The alert if the user may see it; 404 otherwise (an alert they cannot see does not exist for them)."""
+    return get_object_or_404(
+        Alert.objects.restrict(request.user, "view").select_related("school", "raised_by", "school__district"),
+        pk=alert_id,
+    )
+
+
+def school_directives(school: Any) -> dict[str, str]:
+    """The school's SRP wording for each action (plans' settings), or the model's defaults."""
+    from schoolsafe.plans.srp import directives_for
+
+    return directives_for(school)
+
+
+def directive_of(alert: Alert, directives: dict[str, str] | None = None) -> str:
+    """The alert's directive in the school's words, with its particulars (where to, the hazard's strategy)."""
+    if alert.tier == "assist":
+        where = ", ".join(p for p in (alert.room, alert.location_text) if p)
+        return f"Staff help needed{' in ' + where if where else ''}."
+    words = (directives or school_directives(alert.school)).get(alert.action) or alert.directive
+    if alert.action == Action.EVACUATE and alert.evacuate_to:
+        return f"{words} Go to: {alert.evacuate_to}."
+    if alert.action == Action.SHELTER and alert.hazard:
+        return f"{alert.get_hazard_display()}: {alert.strategy or words}."
+    return words
+
+
+# --- panic page -----------------------------------------------------------------------------------------
+
+
+@login_required
+@never_cache
+def panic(request: HttpRequest) -> HttpResponse:
+    """One large control per SRP action for the staff member's school, lockdown in two taps."""
+    from schoolsafe.plans.srp import locations, protocol_for, shelter_strategies_for
+
+    user = request.user
+    schools = list(reached_schools(user, RAISE_ROLES).order_by("name"))
+    chosen = None
+    wanted = request.GET.get("school", "")
+    if wanted.isdigit():
+        chosen = next((s for s in schools if s.pk == int(wanted)), None)
+    if chosen is None and len(schools) == 1:
+        chosen = schools[0]
+    active = list(
+        Alert.objects.restrict(user, "view").filter(status=Status.ACTIVE).select_related("school", "raised_by")[:20]
+    )
+    context: dict[str, Any] = {"schools": schools, "school": chosen, "active": active, "hazards": Hazard.choices}
+    if chosen is not None:
+        directives = school_directives(chosen)
+        strategies = shelter_strategies_for(chosen)
+        context.update({
+            "buttons": [{"action": a.value, "label": a.label, "directive": directives[a.value], "look": ACTION_LOOK[a]}
+                        for a in ACTIONS_ORDER],
+            "evacuation_locations": locations(protocol_for(chosen).evacuation_locations),
+            "panic_config": {
+                "school": chosen.pk,
+                "schoolName": chosen.name,
+                "room": user.room,
+                "directives": directives,
+                "labels": {a.value: a.label for a in ACTIONS_ORDER},
+                "strategies": strategies,
+                "alertsUrl": "/api/v1/alerts",
+                "incidentUrl": "/alerts/0/",
+            },
+        })
+    return render(request, "alerts/panic.html", context)
+
+
+# --- incident -------------------------------------------------------------------------------------------
+
+
+@login_required
+@never_cache
+def incident(request: HttpRequest, alert_id: int) -> HttpResponse:
+    """The incident page: directive, what to do, room status, acknowledgements, the all clear; for those who
+    run the response also the map, contacts, delivery report, timeline, thread and exports."""
+    alert = _load_visible(request, alert_id)
+    may = _may(request.user, alert.pk, "acknowledge", "all_clear", "cancel", "room_status", "message", "delivery",
+               "export")
+    directives = school_directives(alert.school)
+    return render(request, "alerts/incident.html", {
+        "alert": alert,
+        "directive": directive_of(alert, directives),
+        "what_to_do": ASSIST_WHAT_TO_DO if alert.tier == "assist" else WHAT_TO_DO.get(alert.action, []),
+        "may": may,
+        "room": request.user.room,
+        "room_states": [("ok", "All accounted for"), ("need_help", "Need help"), ("injured", "Injured"),
+                        ("missing", "Missing students"), ("extra", "Extra students")],
+        "incident_config": {"alert": alert.pk, "stateUrl": f"/alerts/{alert.pk}/state.json",
+                            "apiUrl": f"/api/v1/alerts/{alert.pk}", "may": may, "user": request.user.pk},
+    })
+
+
+@login_required
+@never_cache
+def board(request: HttpRequest, alert_id: int) -> HttpResponse:
+    """The live status board of one incident: rooms reported and rooms not yet reported."""
+    alert = _load_visible(request, alert_id)
+    return render(request, "alerts/board.html", {
+        "alert": alert,
+        "directive": directive_of(alert),
+        "incident_config": {"alert": alert.pk, "stateUrl": f"/alerts/{alert.pk}/state.json",
+                            "apiUrl": f"/api/v1/alerts/{alert.pk}", "may": {}, "user": request.user.pk},
+    })
+
+
+def school_contacts(school: School) -> dict[str, Any]:
+    """The school's phone, its administrators with their phones, and the officers assigned to it (SROs)."""
+    from schoolsafe.accounts.models import User
+
+    def people(role: str) -> list[dict[str, Any]]:
+        users = User.objects.filter(is_active=True, memberships__school=school, memberships__role=role).distinct()
+        return [{"name": u.display_name, "title": u.title, "phone": u.phone}
+                for u in users.order_by("full_name", "username")]
+
+    return {"phone": school.phone, "admins": people("school_admin"), "sros": people("officer")}
+
+
+def map_data(school: School) -> dict[str, Any]:
+    """The school's location and its site features (plans' site map) for a map without tiles."""
+    from schoolsafe.plans.sitemap import features_for
+
+    features = list(features_for(school)["features"])
+    if school.latitude is not None and school.longitude is not None:
+        features.insert(0, {"type": "Feature", "properties": {"name": school.name, "kind": "school",
+                                                                "label": school.name},
+                            "geometry": {"type": "Point", "coordinates": [school.longitude, school.latitude]}})
+    return {
+        "center": [school.latitude, school.longitude] if school.latitude is not None else None,
+        "features": features,
+        "tiles": settings.SCHOOLSAFE_TILE_URL,
+        "attribution": settings.SCHOOLSAFE_TILE_ATTRIBUTION,
+    }
+
+
+@login_required
+@never_cache
+def state(request: HttpRequest, alert_id: int) -> JsonResponse:
+    """The incident as the pages show it: the alert, acknowledgements (by dispatch or not), the room board,
+    and, by permission, the thread, timeline, delivery report, contacts and map."""
+    from schoolsafe.alerts.timeline import timeline_for
+
+    alert = _load_visible(request, alert_id)
+    user = request.user
+    may = _may(user, alert.pk, "acknowledge", "all_clear", "cancel", "room_status", "message", "delivery", "export")
+    agency_ids = school_agency_ids(alert.school_id)
+    acks = []
+    for ack in alert.acknowledgements.select_related("user").prefetch_related("user__memberships"):
+        acks.append({"user": person(ack.user), "at": iso(ack.at), "by_dispatch": is_dispatch_for(ack.user, agency_ids)})
+    body: dict[str, Any] = {
+        "alert": {**alert_json(alert), "directive_text": directive_of(alert)},
+        "acknowledgements": acks,
+        "acknowledged_by_me": any(a["user"]["id"] == user.pk for a in acks),
+        "board": room_board(alert),
+        "timeline": [e.as_json() for e in timeline_for(alert)],
+        "may": may,
+        "links": {"incident": f"/alerts/{alert.pk}/", "board": f"/alerts/{alert.pk}/board/"},
+    }
+    if may["message"]:
+        body["messages"] = [{"id": m.pk, "author": person(m.author), "text": m.text, "at": iso(m.at)}
+                            for m in alert.messages.select_related("author").order_by("at", "id")]
+    if may["delivery"]:
+        from schoolsafe.alerts.delivery import delivery_report
+
+        body["delivery"] = delivery_report(alert)
+        body["contacts"] = school_contacts(alert.school)
+        body["map"] = map_data(alert.school)
+        body["school"] = {"name": alert.school.name, "address": ", ".join(
+            p for p in (alert.school.address, alert.school.city, alert.school.state) if p), "phone": alert.school.phone}
+    if may["export"]:
+        base = f"/api/v1/alerts/{alert.pk}"
+        body["links"].update({"ics214_csv": f"{base}/ics214.csv", "ics214_pdf": f"{base}/ics214.pdf",
+                              "cap": f"{base}/cap.xml"})
+    return JsonResponse(body)
+
+
+# --- dispatcher console ---------------------------------------------------------------------------------
+
+
+@login_required
+@never_cache
+def console(request: HttpRequest) -> HttpResponse:
+    """The dispatcher console: the active incidents across the agency's schools, live, with sound."""
+    active = list(
+        Alert.objects.restrict(request.user, "view").filter(status=Status.ACTIVE)
+        .select_related("school", "raised_by").order_by("-raised_at", "-id")[:100]
+    )
+    return render(request, "alerts/console.html", {
+        "active": active,
+        "console_config": {"alerts": [alert_json(a) for a in active], "stateUrl": "/alerts/0/state.json",
+                           "incidentUrl": "/alerts/0/", "apiUrl": "/api/v1/alerts/0"},
+    })
