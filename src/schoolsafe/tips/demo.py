@@ -80,4 +80,9 @@ def load_tips_demo(schools: dict[str, Any], analyst: Any) -> bool:
                                                  first_action_at=asked)
             TipMessage.objects.create(tip=tip, from_tipster=False, author=analyst, created_at=received + dt.timedelta(minutes=20),
                                       body="Thank you for telling us. Do you know when this usually happens?")
+    # The worker sweeps at once, then when DEMO-TIP2 has waited 5 minutes unclaimed: it escalates to
+    # the analyst on call while the newcomer watches.
+    from schoolsafe.tips.tasks import ensure_sweep_by
+
+    ensure_sweep_by(now)
     return True
