@@ -243,3 +243,19 @@ def test_slow_client_is_cut_off_and_resumes_from_its_last_id(server, world, teac
     resumed = SSEClient(server.port, headers={**headers, "Last-Event-ID": str(got[-1] if got else 0)})
     rest = [resumed.next_event().id for _ in range(len(ids) - len(got))]
     assert got + rest == ids
+
+
+def test_event_whose_wake_up_was_lost_still_arrives_through_the_poll(world, teacher_a, settings):
+    """A row written without any wake-up (no in-process signal, no NOTIFY) is found by the hub's poll."""
+    from schoolsafe.events.tests.sse import ThreadServer
+
+    settings.SCHOOLSAFE_EVENTS_POLL = 0.3
+    headers = bearer(teacher_a)
+    running = ThreadServer().start()
+    try:
+        client = SSEClient(running.port, headers=headers)
+        event = Event.objects.create(kind="alert.raised", data={"quiet": True}, audience=staff_of(world.school_a))
+        got = client.next_event(3)
+        assert (got.id, got.json()) == (event.pk, {"quiet": True})
+    finally:
+        running.stop()
