@@ -197,11 +197,10 @@ def _case_page(request: HttpRequest, case: Case, *, error: ThreatError | None = 
     findings = {t.theme: t for t in case.themes.all()}
     members = list(case.team.active_members())
     follow_ups = list(case.follow_ups.select_related("responsible", "completed_by"))
-    progress = []
-    for number, label, stages in WORKFLOW:
-        done_steps = {"evaluate": 1, "classify": 2, "respond": 3, "safety_evaluation": 4, "safety_plan": 5}
-        taken = case.decisions.filter(step__in=[k for k, v in done_steps.items() if v == number]).exists()
-        progress.append({"number": number, "label": label, "current": case.stage in stages, "done": taken})
+    taken = set(case.decisions.values_list("step", flat=True))
+    progress = [{"number": number, "label": label, "current": case.stage in stages,
+                 "done": any(step in taken for step in stages if step != "monitoring")}
+                for number, label, stages in WORKFLOW]
     return render(request, "threats/case_detail.html", {
         "case": case,
         "progress": progress,

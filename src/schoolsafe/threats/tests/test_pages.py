@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -77,6 +78,9 @@ def test_the_case_page_walks_the_team_through_each_step(case_a, lead_a, clinicia
     assert post.status_code == 302
     page = client.get(case_url(case_a)).content.decode()
     assert "Step 1 recorded: evaluation." in page and "Next: Step 2: transient or substantive" in page
+    stepper = re.findall(r'<li class="(\w*)"( aria-current="step")?>\s*<span class="step-number">(\d)', page)
+    assert stepper == [("done", "", "1"), ("current", ' aria-current="step"', "2"), ("", "", "3"), ("", "", "4"),
+                       ("", "", "5")]
     post = client.post(case_url(case_a, "threats:step", "classify"), {"classification": "substantive", "rationale": "Intent."})
     assert post.status_code == 302
     post = client.post(case_url(case_a, "threats:step", "respond"), {
