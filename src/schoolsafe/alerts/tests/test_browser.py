@@ -14,6 +14,7 @@ authenticator's secret, as their phone would. Screenshots go to test-artifacts/.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -34,6 +35,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
         # The console's beep must sound without a click first (a dispatcher's screen is left running).
         "--autoplay-policy=no-user-gesture-required"]
 ARTIFACTS = Path(__file__).resolve().parents[4] / "test-artifacts"
+AXE = Path(__file__).resolve().parents[4] / "node_modules" / "axe-core" / "axe.min.js"
 TOTP_KEY = "3132333435363738393031323334353637383930"  # RFC 6238's test secret
 
 pytestmark = [
@@ -114,6 +116,18 @@ def sign_in(page, base: str, username: str, next_url: str, totp_key: str | None 
     page.wait_for_url(f"{base}{next_url}")
 
 
+def axe_problems(page) -> list[str]:
+    """Serious and critical WCAG 2.1 A/AA violations axe-core (from npm) finds on the page."""
+    # Evaluated through the DevTools protocol rather than added as a <script>: the pages' CSP refuses inline
+    # scripts, and these contexts keep the CSP on so that a violation of our own would show as an error.
+    page.evaluate(AXE.read_text() + "\n;true")
+    result = page.evaluate(
+        "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})")
+    return [f"{page.url}: {v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
 def watch(page, errors: list[str], base: str) -> None:
     page.on("console", lambda m: errors.append(f"{page.url}: {m.text}")
             if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
@@ -164,6 +178,7 @@ def test_lockdown_in_two_taps_reaches_the_console_live_then_ack_room_report_and_
 
     ARTIFACTS.mkdir(exist_ok=True)
     errors: list[str] = []
+    problems: list[str] = []
     timings: dict[str, float] = {}
 
     # No ORM calls inside this block: Playwright's sync API runs an event loop in this thread.
@@ -185,6 +200,8 @@ def test_lockdown_in_two_taps_reaches_the_console_live_then_ack_room_report_and_
             sign_in(teacher, base, "teacher_c12", "/alerts/")
             expect(teacher.locator("#srp-lockdown")).to_contain_text("Locks, lights, out of sight.")
             teacher.screenshot(path=str(ARTIFACTS / "panic-page.png"), full_page=True)
+            if AXE.exists():
+                problems.extend(axe_problems(teacher))
 
             # Two taps: Lockdown, then the one confirmation (the room is already filled in from the profile).
             teacher.tap("#srp-lockdown")
@@ -250,6 +267,24 @@ def test_lockdown_in_two_taps_reaches_the_console_live_then_ack_room_report_and_
             expect(teacher.locator("#room-status")).to_contain_text("Room C-12 reported.")
             console.screenshot(path=str(ARTIFACTS / "dispatch-console.png"), full_page=True)
 
+            # Dispatch opens the incident page (timeline, thread) and writes to the school; the teacher answers.
+            incident = dispatch_context.new_page()
+            watch(incident, errors, base)
+            incident.goto(base + console.locator("[data-part=incident-link]").get_attribute("href"))
+            expect(incident.locator("[data-part=timeline]")).to_contain_text("Room C-12: missing students")
+            expect(incident.locator("[data-part=timeline]")).to_contain_text("Acknowledged by dispatch")
+            expect(incident.locator(".exports a", has_text="PDF")).to_have_attribute("href", re.compile(r"/ics214\.pdf$"))
+            incident.fill("#m-text", "Officers entering building C from the east door. Keep doors locked.")
+            incident.click("#message-form button[type=submit]")
+            expect(teacher.locator("[data-part=thread]")).to_contain_text("Officers entering building C")
+            teacher.fill("#m-text", "Understood. 23 with me in C-12.")
+            teacher.click("#message-form button[type=submit]")
+            expect(incident.locator("[data-part=thread]")).to_contain_text("Understood. 23 with me in C-12.")
+            expect(incident.locator("[data-part=timeline]")).to_contain_text("Understood. 23 with me in C-12.")
+            if AXE.exists():
+                for page in (console, teacher, incident, board):
+                    problems.extend(axe_problems(page))
+
             # The dispatcher gives the all clear (with one confirmation); both pages and the board show it.
             console.click("#all-clear-button")
             console.click("#incident-panel [data-confirm-end=yes]")
@@ -259,6 +294,8 @@ def test_lockdown_in_two_taps_reaches_the_console_live_then_ack_room_report_and_
             expect(console.locator("#incident-panel [data-part=ended]")).to_contain_text("ALL CLEAR")
             expect(card).to_contain_text("ALL CLEAR")
             expect(board.locator("#ended")).to_contain_text("ALL CLEAR")
+            expect(incident.locator("#ended")).to_contain_text("ALL CLEAR")
+            expect(incident.locator("[data-part=timeline]")).to_contain_text("All clear")
             expect(teacher.locator("#room-form")).to_be_hidden()
             expect(console.locator("#all-clear-button")).to_be_hidden()
             teacher.screenshot(path=str(ARTIFACTS / "incident-page-all-clear.png"), full_page=True)
@@ -268,6 +305,7 @@ def test_lockdown_in_two_taps_reaches_the_console_live_then_ack_room_report_and_
 
     print("timings:", {k: round(v, 3) for k, v in timings.items()})
     assert not errors, errors
+    assert not problems, problems
     assert timings["console_shows_alert_s"] < 1.0
     alert = Alert.objects.get()
     assert (alert.action, alert.status, alert.room, alert.raised_by_id) == ("lockdown", "all_clear", "C-12",

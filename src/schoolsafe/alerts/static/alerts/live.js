@@ -42,7 +42,8 @@
 
   SS.clock = function (iso) {
     if (!iso) { return ""; }
-    return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+    // 24-hour, as the server-rendered times and the timeline's exports are.
+    return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
   };
 
   SS.actionName = function (alert) {
@@ -114,6 +115,10 @@
       osc.stop(start + i * 0.35 + 0.25);
     }
   };
+
+  document.addEventListener("click", function (ev) {
+    if (ev.target && ev.target.id === "incoming-dismiss") { document.getElementById("incoming").hidden = true; }
+  });
 
   SS.flash = function (node) {
     node.hidden = false;
@@ -206,13 +211,13 @@
       var rows = board.rooms.map(function (r) {
         return SS.el("tr", { className: "room-" + r.status, dataset: { room: r.room } }, [
           SS.el("th", { scope: "row" }, [r.room]),
-          SS.el("td", { className: "room-status" }, [STATUS_WORDS[r.status] || r.status]),
-          SS.el("td", {}, [r.present === null ? "—" : String(r.present)]),
-          SS.el("td", {}, [r.injured === null ? "—" : String(r.injured)]),
-          SS.el("td", {}, [names(r.missing) || "—"]),
-          SS.el("td", {}, [names(r.extra) || "—"]),
-          SS.el("td", {}, [(r.note ? r.note + " — " : "") + (r.reported_by ? r.reported_by.name : "") + " " +
-                           SS.clock(r.reported_at)]),
+          SS.el("td", { className: "room-status", "data-label": "Status" }, [STATUS_WORDS[r.status] || r.status]),
+          SS.el("td", { "data-label": "Present" }, [r.present === null ? "—" : String(r.present)]),
+          SS.el("td", { "data-label": "Injured" }, [r.injured === null ? "—" : String(r.injured)]),
+          SS.el("td", { "data-label": "Missing" }, [names(r.missing) || "—"]),
+          SS.el("td", { "data-label": "Extra" }, [names(r.extra) || "—"]),
+          SS.el("td", { "data-label": "Reported" }, [(r.note ? r.note + " — " : "") +
+                                                     (r.reported_by ? r.reported_by.name : "") + " " + SS.clock(r.reported_at)]),
         ]);
       });
       var head = SS.el("tr", {}, ["Room", "Status", "Present", "Injured", "Missing", "Extra", "Reported"].map(
@@ -244,9 +249,9 @@
     var rows = d.recipients.map(function (r) {
       return SS.el("tr", {}, [
         SS.el("th", { scope: "row" }, [r.user.name]),
-        SS.el("td", {}, [r.roles.join(", ").replace(/_/g, " ")]),
-        SS.el("td", {}, [r.received_at ? SS.clock(r.received_at) : "not yet"]),
-        SS.el("td", {}, [r.acknowledged_at ? SS.clock(r.acknowledged_at) : "not yet"]),
+        SS.el("td", { "data-label": "Role" }, [r.roles.join(", ").replace(/_/g, " ")]),
+        SS.el("td", { "data-label": "Received" }, [r.received_at ? SS.clock(r.received_at) : "not yet"]),
+        SS.el("td", { "data-label": "Acknowledged" }, [r.acknowledged_at ? SS.clock(r.acknowledged_at) : "not yet"]),
       ]);
     });
     var head = SS.el("tr", {}, ["Recipient", "Role", "Received", "Acknowledged"].map(function (h) {
