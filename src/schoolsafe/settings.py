@@ -311,6 +311,9 @@ AUTH_USER_MODEL = "accounts.User"
 # (0: 1 s on SQLite, where it is also how another process's events arrive; 5 s on PostgreSQL).
 SCHOOLSAFE_EVENTS_HEARTBEAT = float(env_str("SCHOOLSAFE_EVENTS_HEARTBEAT", "15"))
 SCHOOLSAFE_EVENTS_POLL = float(env_str("SCHOOLSAFE_EVENTS_POLL", "0"))
+# Seconds after which a stream is ended so that its client reconnects (at once, from its last id) and is
+# authenticated again: a revoked token, a locked session or a changed membership takes effect within it.
+SCHOOLSAFE_EVENTS_MAX_AGE = float(env_str("SCHOOLSAFE_EVENTS_MAX_AGE", "600"))
 
 # --- CAP 1.2 (schoolsafe.alerts.cap) ------------------------------------------------------------------
 # The host name in CAP identifiers and the sender ("urn:schoolsafe:<host>:alert:<id>:<n>"); fixed per

@@ -33,6 +33,7 @@ BATCH = 500
 # from memory: after a restart or a network blip thousands reconnect at once, and each would
 # otherwise cost a query.
 RECENT = 512
+RECENT_BYTES = 8 * 1024 * 1024
 # A subscriber that has this many events waiting (its client reads too slowly) is closed; its client
 # reconnects with its last id and is replayed. Pending entries are references to bytes shared by
 # all subscribers, so the bound is on count.
@@ -43,6 +44,10 @@ STUCK_GRACE = 30.0
 
 def heartbeat_seconds() -> float:
     return float(getattr(settings, "SCHOOLSAFE_EVENTS_HEARTBEAT", 15))
+
+
+def max_age_seconds() -> float:
+    return float(getattr(settings, "SCHOOLSAFE_EVENTS_MAX_AGE", 600))
 
 
 def pending_limit() -> int:
@@ -158,7 +163,7 @@ class Subscriber:
     """
 
     __slots__ = ("keys", "cursor", "pending", "closed", "reason", "task", "replay_from", "loop", "send", "live",
-                 "inflight", "interval", "last_write", "timer", "limit", "__weakref__")
+                 "inflight", "interval", "last_write", "timer", "limit", "expiry", "__weakref__")
 
     def __init__(self, keys: frozenset[str], cursor: int, task: asyncio.Task | None, send: Any) -> None:
         self.keys = keys
@@ -182,6 +187,11 @@ class Subscriber:
         # One timer per stream, re-armed when it fires rather than per event: a fan-out to thousands of
         # streams should not also create and cancel thousands of timers.
         self.timer: asyncio.TimerHandle | None = self.loop.call_at(self.last_write + self.interval, self._heartbeat)
+        # A stream is authenticated once, when it opens; ending it after a while (the client reconnects at
+        # once with its last id) makes a revoked token, a locked or ended session, or a changed membership
+        # take effect within that while.
+        age = max_age_seconds() * random.uniform(0.8, 1.0)  # noqa: S311 - not a secret
+        self.expiry: asyncio.TimerHandle | None = self.loop.call_at(self.last_write + age, self.close, "expired")
 
     # called by the hub, on the loop
 
@@ -208,14 +218,16 @@ class Subscriber:
             self._flush()
 
     def close(self, reason: str) -> None:
-        """End this stream: "disconnect" (the client left), "shutdown", "behind" (too slow), "ended"."""
+        """End this stream: "disconnect" (the client left), "shutdown", "behind" (too slow), "expired"
+        (reauthenticate), "error", "ended"."""
         if self.closed:
             return
         self.closed, self.reason = True, reason
         self.pending.clear()
-        if self.timer is not None:
-            self.timer.cancel()
-            self.timer = None
+        for handle in (self.timer, self.expiry):
+            if handle is not None:
+                handle.cancel()
+        self.timer = self.expiry = None
         if self.live and self.inflight is None:
             self._finish_response()
         if reason == "behind" and self.inflight is not None:
@@ -225,10 +237,10 @@ class Subscriber:
     # internals
 
     def _finish_response(self) -> None:
-        # A clean end (the final chunk) tells the client to reconnect with its last id; it also ends the
-        # connection task's wait on `receive`. A client that left needs nothing more.
+        # A clean end (the final chunk) tells the client to reconnect with its last id, soon (`retry:`);
+        # it also ends the connection task's wait on `receive`. A client that left needs nothing more.
         if self.reason not in ("disconnect", "ended"):
-            self._write(b"", more_body=False)
+            self._write(b"retry: 500\n\n", more_body=False)
 
     def _flush(self) -> None:
         parts = []
@@ -347,6 +359,7 @@ class Hub:
         self.recent: deque[RecentEvent] = deque()
         # Every event with recent_floor < id <= last_id is in `recent`.
         self.recent_floor = 0
+        self.recent_bytes = 0
         self.closing = False
         self.db: DatabaseThreads | None = None
         self.stream_db: DatabaseThreads | None = None
@@ -361,7 +374,9 @@ class Hub:
         """Start once (lifespan startup or the first stream); raises if the database cannot be read."""
         if self.started:
             return
-        if self._starting is None or (self._starting.done() and self._starting.exception() is not None):
+        failed = self._starting is not None and self._starting.done() and (
+            self._starting.cancelled() or self._starting.exception() is not None)
+        if self._starting is None or failed:
             self._starting = self.loop.create_task(self._start())
         await asyncio.shield(self._starting)
 
@@ -472,6 +487,11 @@ class Hub:
                 # The poll wakes us again; a database outage delays delivery, it loses nothing.
                 log.warning("events: could not read new events; retrying", exc_info=True)
                 await asyncio.sleep(0.5)
+            except Exception:
+                # Whatever it was, this task must survive it: it is the only one delivering.
+                log.exception("events: delivery failed; retrying")
+                await asyncio.sleep(0.5)
+                self.wake()
 
     async def catch_up(self) -> None:
         """Read every event after last_id (one query per BATCH) and hand it to its subscribers."""
@@ -479,7 +499,13 @@ class Hub:
         while True:
             rows = await self.db.run(_events_after, self.last_id, BATCH)
             for event_id, kind, data, audience in rows:
-                self._deliver(event_id, kind, data, audience)
+                try:
+                    self._deliver(event_id, kind, data, audience)
+                except Exception:
+                    # One event that cannot be sent must not stop the ones after it; it stays in the
+                    # table (and is replayed to anyone who asks for it by id).
+                    log.exception("events: could not deliver event %s", event_id)
+                self.last_id = event_id
             if len(rows) < BATCH:
                 return
 
@@ -493,9 +519,11 @@ class Hub:
         for subscriber in targets:
             subscriber.offer(event_id, payload, message)
         self.recent.append(RecentEvent(event_id, keys, payload))
-        while len(self.recent) > RECENT:
-            self.recent_floor = self.recent.popleft().id
-        self.last_id = event_id
+        self.recent_bytes += len(payload)
+        while len(self.recent) > RECENT or self.recent_bytes > RECENT_BYTES:
+            dropped = self.recent.popleft()
+            self.recent_bytes -= len(dropped.payload)
+            self.recent_floor = dropped.id
 
     async def _poll_forever(self) -> None:
         assert self.db is not None
@@ -509,6 +537,14 @@ class Hub:
                 continue
             if newest > self.last_id:
                 self.wake()
+            elif newest < self.last_id:
+                # The table went backwards (restored, or its sequence reset): follow it, or new events
+                # would wait behind ids that will never come again.
+                log.warning("events: newest event id %s is below the last delivered %s; following it", newest,
+                            self.last_id)
+                self.last_id = self.recent_floor = newest
+                self.recent.clear()
+                self.recent_bytes = 0
 
     async def _listen_forever(self, params: dict[str, Any]) -> None:
         import psycopg

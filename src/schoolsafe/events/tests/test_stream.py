@@ -259,3 +259,18 @@ def test_event_whose_wake_up_was_lost_still_arrives_through_the_poll(world, teac
         assert (got.id, got.json()) == (event.pk, {"quiet": True})
     finally:
         running.stop()
+
+
+def test_streams_are_reauthenticated_so_a_revoked_token_stops_receiving(server, world, teacher_a, settings):
+    from schoolsafe.accounts.actions import do_revoke_api_token
+    from schoolsafe.accounts.models import ApiToken
+
+    settings.SCHOOLSAFE_EVENTS_MAX_AGE = 0.5
+    headers = bearer(teacher_a)
+    client = SSEClient(server.port, headers=headers)
+    [first] = emit_for(world.school_a)
+    assert client.next_event().id == first.pk
+    do_revoke_api_token(teacher_a, ApiToken.objects.get(user=teacher_a))
+    with pytest.raises(StreamClosed, match="ended the stream"):
+        client.next_event(2)
+    assert SSEClient(server.port, headers={**headers, "Last-Event-ID": str(first.pk)}).status == 401
