@@ -203,6 +203,12 @@ def test_lockdown_in_two_taps_reaches_the_console_live_then_ack_room_report_and_
             if AXE.exists():
                 problems.extend(axe_problems(teacher))
 
+            # A colleague down the hall has the panic page open (and asked the system for reduced motion).
+            colleague_context = browser.new_context(viewport={"width": 1024, "height": 768}, reduced_motion="reduce")
+            colleague = colleague_context.new_page()
+            watch(colleague, errors, base)
+            sign_in(colleague, base, "teacher_c14", "/alerts/")
+
             # Two taps: Lockdown, then the one confirmation (the room is already filled in from the profile).
             teacher.tap("#srp-lockdown")
             expect(teacher.locator("#confirm")).to_be_visible()
@@ -220,6 +226,13 @@ def test_lockdown_in_two_taps_reaches_the_console_live_then_ack_room_report_and_
             expect(card).to_contain_text("room C-12")
             assert int(console.evaluate("() => document.body.dataset.alertSignals || '0'")) >= 1
             expect(console.locator("#incoming")).to_be_visible()
+            # The colleague's page tells them at once, with sound, and a still (not flashing) banner.
+            expect(colleague.locator("#incoming")).to_contain_text("LOCKDOWN at School A High (room C-12)")
+            expect(colleague.locator("#incoming")).to_contain_text("Locks, lights, out of sight.")
+            assert int(colleague.evaluate("() => document.body.dataset.alertSignals || '0'")) >= 1
+            animation = "() => getComputedStyle(document.getElementById('incoming')).animationName"
+            assert colleague.evaluate(animation) == "none"
+            assert console.evaluate(animation) == "ss-flash"
             panel = console.locator("#incident-panel")
             expect(panel.locator("[data-part=directive]")).to_have_text("Locks, lights, out of sight.")
             expect(panel.locator("[data-part=contacts]")).to_contain_text("Pat Principal")
@@ -337,6 +350,28 @@ def test_a_raise_that_loses_the_network_is_retried_with_the_same_key_and_raises_
             # Failed requests are the point of this test; only script errors count.
             teacher.on("pageerror", lambda e: errors.append(str(e)))
             sign_in(teacher, base, "teacher_c12", "/alerts/")
+
+            # Shelter asks for the hazard (and fills in the school's strategy); evacuate asks where to.
+            teacher.click("#srp-shelter")
+            teacher.click("#confirm-send")
+            expect(teacher.locator("#confirm-error")).to_have_text("Hazard: choose the hazard.")
+            teacher.select_option("#f-hazard", "tornado")
+            expect(teacher.locator("#f-strategy")).to_have_value("Evacuate to shelter area")
+            teacher.click("#confirm-cancel")
+            expect(teacher.locator("#confirm")).to_be_hidden()
+            teacher.click("#srp-evacuate")
+            expect(teacher.locator("#f-evacuate-to")).to_be_visible()
+            expect(teacher.locator("#f-hazard")).to_be_hidden()
+            teacher.fill("#f-evacuate-to", "")
+            teacher.click("#confirm-send")
+            expect(teacher.locator("#confirm-error")).to_have_text("Evacuate to: say where everyone goes.")
+            teacher.keyboard.press("Escape")
+            expect(teacher.locator("#confirm")).to_be_hidden()
+            # The staff-help call looks and reads differently from an emergency.
+            teacher.click("#srp-assist")
+            expect(teacher.locator("#confirm-send")).to_have_text("Call for help")
+            assert teacher.evaluate("() => getComputedStyle(document.getElementById('confirm-send')).borderStyle") == "dashed"
+            teacher.click("#confirm-cancel")
 
             # 1. Offline when the teacher taps: the page keeps trying, and sends once the network is back.
             context.set_offline(True)
