@@ -278,8 +278,9 @@ def do_prune_idempotency_keys(older_than: dt.timedelta) -> int:
 
 
 def _require_active(alert: Alert) -> None:
-    # Read inside the caller's transaction: a report that races the all clear lands before it or is refused.
-    current = Alert.objects.filter(pk=alert.pk).values_list("status", flat=True).first()
+    # Locked inside the caller's transaction (PostgreSQL: the row lock the all clear's UPDATE also takes; SQLite
+    # admits one writer anyway): a report that races the all clear lands before it or is refused, never after.
+    current = Alert.objects.select_for_update().filter(pk=alert.pk).values_list("status", flat=True).first()
     if current != Status.ACTIVE:
         raise AlertStateError(f"the alert is already {current.replace('_', ' ') if current else 'gone'}")
 

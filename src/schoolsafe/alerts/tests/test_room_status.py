@@ -188,3 +188,57 @@ def test_a_body_that_is_not_json_is_refused(api, world, teacher_a):
     assert response.status_code == 400
     assert response.json()["detail"].startswith("body:")
     assert not RoomStatus.objects.exists()
+
+
+# --- a report racing the all clear ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_report_racing_the_all_clear_waits_for_it_and_is_refused(api, world, teacher_a):
+    """PostgreSQL: while the all clear's transaction holds the alert, a room report waits, then sees it
+    ended; it is never stored after the all clear."""
+    import threading
+    import time
+
+    from django.db import connection, connections, transaction
+    from django.utils import timezone
+
+    from schoolsafe.alerts import actions
+    from schoolsafe.alerts.models import Alert
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks matter on PostgreSQL; SQLite admits one writer at a time")
+    alert = Alert.objects.get(pk=raise_as(api, teacher_a, world.school_a))
+    locked, outcome = threading.Event(), {}
+
+    def all_clear() -> None:
+        try:
+            with transaction.atomic():
+                Alert.objects.filter(pk=alert.pk).update(status="all_clear", all_clear_at=timezone.now())
+                locked.set()
+                time.sleep(0.5)
+        finally:
+            connections.close_all()
+
+    def report() -> None:
+        started = time.monotonic()
+        try:
+            actions.do_report_room_status(teacher_a, alert, room="C-12", status="ok")
+            outcome["result"] = "stored"
+        except actions.AlertStateError as exc:
+            outcome["result"] = str(exc)
+        finally:
+            outcome["waited"] = time.monotonic() - started
+            connections.close_all()
+
+    first = threading.Thread(target=all_clear)
+    first.start()
+    assert locked.wait(5)
+    second = threading.Thread(target=report)
+    second.start()
+    first.join(10)
+    second.join(10)
+
+    assert outcome["result"] == "the alert is already all clear"
+    assert outcome["waited"] >= 0.3
+    assert not RoomStatus.objects.exists()
