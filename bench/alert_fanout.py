@@ -136,7 +136,7 @@ def wait_until_listening(port: int, process: subprocess.Popen, timeout: float = 
     raise SystemExit(f"server did not listen on port {port} within {timeout:.0f} s")
 
 
-def start_schoolsafe(data_dir: Path) -> Server:
+def start_schoolsafe(data_dir: Path, http: str = "auto") -> Server:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["SCHOOLSAFE_DATA"] = str(data_dir)
     prepared = subprocess.run([sys.executable, __file__, "--prepare"], env=env, capture_output=True, text=True,
@@ -147,6 +147,11 @@ def start_schoolsafe(data_dir: Path) -> Server:
     port = free_port()
     env["LOG_LEVEL"] = env.get("LOG_LEVEL", "WARNING")
     command = [sys.executable, "-m", "schoolsafe.cli", "serve", "--host", HOST, "--port", str(port)]
+    if http != "auto":
+        # Only to compare HTTP parsers: uvicorn's own command with the settings `schoolsafe serve` uses.
+        command = [sys.executable, "-m", "uvicorn", "schoolsafe.asgi:application", "--host", HOST, "--port", str(port),
+                   "--http", http, "--lifespan", "on", "--no-access-log", "--proxy-headers",
+                   "--timeout-graceful-shutdown", "5", "--log-level", "warning"]
     if os.environ.get("FANOUT_PROFILE"):  # a profile of the server, for whoever tunes it
         command[1:1] = ["-m", "cProfile", "-o", os.environ["FANOUT_PROFILE"]]
     process = subprocess.Popen(command, env=env, preexec_fn=raise_nofile)  # noqa: PLW1509
@@ -274,7 +279,7 @@ async def http_post(port: int, path: str, headers: dict[str, str], body: bytes) 
     await writer.drain()
     head_bytes = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), ROUND_TIMEOUT)
     if os.environ.get("FANOUT_DEBUG"):
-        print(f"    POST answered in {(time.monotonic() - started) * 1000:.1f} ms", flush=True)
+        print(f"    POST written {started:.4f}, answered in {(time.monotonic() - started) * 1000:.1f} ms", flush=True)
     length = 0
     for line in head_bytes.split(b"\r\n")[1:]:
         if line.lower().startswith(b"content-length:"):
@@ -447,7 +452,7 @@ async def run(args: argparse.Namespace) -> int:
     results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="schoolsafe-fanout-") as tmp:
         print(f"Starting SchoolSafe (schoolsafe serve, fresh SQLite in {tmp}) and the floor ...", flush=True)
-        ours = start_schoolsafe(Path(tmp))
+        ours = start_schoolsafe(Path(tmp), args.server_http)
         floor = start_floor(args.floor_loop)
         try:
             print(f"  schoolsafe idle: {rss_mib(ours.process.pid):.0f} MiB; floor idle: "
@@ -484,6 +489,9 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
                         help="event loop of the subscribers' process (default asyncio)")
     parser.add_argument("--floor-loop", choices=("asyncio", "uvloop"), default="asyncio",
                         help="event loop of the floor broadcaster (default asyncio)")
+    parser.add_argument("--server-http", choices=("auto", "h11", "httptools"), default="auto",
+                        help="auto: `schoolsafe serve` as is (httptools when installed); else uvicorn's command with "
+                             "that HTTP parser, to compare")
     parser.add_argument("--skip", default="", help="'floor' or 'schoolsafe' to measure only the other")
     parser.add_argument("--json", help="also write the results to this file")
     return parser
