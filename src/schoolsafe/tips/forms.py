@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
 from schoolsafe.core.models import School
@@ -15,6 +16,10 @@ from schoolsafe.tips.actions import TipInput
 from schoolsafe.tips.models import Category, Destination, Outcome
 
 MAX_TEXT = 5000
+
+
+def school_cache_key(school_id: int) -> str:
+    return f"tips:school:{school_id}"
 
 
 class TipForm(forms.Form):
@@ -45,10 +50,17 @@ class TipForm(forms.Form):
 
     def clean_school(self) -> School:
         school_id = self.cleaned_data["school"]
-        school = School.objects.filter(pk=school_id).only("pk", "name", "district_id").first()
-        if school is None:
+        # Every tip names its school: a minute's cache spares the query in a flood of tips. Removing or
+        # moving a school clears its entry (apps.py); schools change a few times a year.
+        key = school_cache_key(school_id)
+        known = cache.get(key)
+        if known is None:
+            known = School.objects.filter(pk=school_id).values_list("name", "district_id").first() or False
+            cache.set(key, known, 60)
+        if not known:
             raise forms.ValidationError(_("We do not know this school. Choose one from the list."), code="unknown")
-        return school
+        name, district_id = known
+        return School(pk=school_id, name=name, district_id=district_id)
 
     def tip_input(self, language: str) -> TipInput:
         data = self.cleaned_data

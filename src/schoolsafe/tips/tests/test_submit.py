@@ -161,3 +161,11 @@ def test_the_form_lists_the_schools_and_says_what_is_kept(world):
     assert "School A High" in page and "School B High" in page
     assert "We do not keep" in page and "IP address" in page
     assert not response.cookies
+
+
+def test_a_school_removed_after_a_tip_about_it_is_unknown_at_once(world):
+    assert Client().post(URL, form(world, school=world.school_a2.pk)).status_code == 201
+    gone = world.school_a2.pk
+    world.school_a2.delete()
+    response = Client().post(URL, form(world, school=gone))
+    assert response.status_code == 422 and "We do not know this school" in response.content.decode()
