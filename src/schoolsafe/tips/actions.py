@@ -150,7 +150,9 @@ def do_submit_tip(
                 summary={"category": tip.category, "source": source, "urgent": tip.urgent,
                          "attachments": len(clean_files or [])},
             )
-            _emit("tip.received", tip, analyst_audience(tip))
+            if tip.urgent:
+                # Analysts hear of an urgent tip at once; the others wait in the queue, ordered by urgency.
+                _emit("tip.received", tip, analyst_audience(tip))
             _schedule_sweep(min(now + book.escalate_after, deadline) if verdict.urgent else deadline)
     except BaseException:
         files.remove_files(written)

@@ -127,3 +127,12 @@ def test_the_escalation_goes_out_through_the_districts_notification_channels(wor
     assert tip.code in notification.subject and "Analyst A" in notification.text
     assert tip.what not in notification.text and tip.what not in str(notification.payload)
     assert Delivery.objects.filter(notification=notification, channel=channel).count() == 1
+
+
+def test_analysts_hear_of_an_urgent_tip_at_once_and_of_others_in_the_queue(world):
+    calm, _ = do_submit_tip(TipInput(category="other", school=world.school_a, what="graffiti on the gym"))
+    assert not Event.objects.filter(kind="tip.received").exists()
+    urgent, _ = do_submit_tip(TipInput(category="other", school=world.school_a, what="he has a gun"))
+    event = Event.objects.get(kind="tip.received")
+    assert event.data["tip_id"] == urgent.pk and event.data["urgent"] is True
+    assert set(event.audience) == {f"district:{world.district_a.pk}:tip_analyst", f"agency:{world.agency_a.pk}:tip_analyst"}
