@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from schoolsafe.audit.log import record, record_read
+from schoolsafe.audit.log import current_request_id, record, record_read
 from schoolsafe.core.models import School
 from schoolsafe.tips import attachments as files
 from schoolsafe.tips.credentials import hash_passphrase, new_code, new_passphrase
@@ -95,6 +95,16 @@ def _emit(kind: str, tip: Tip, audience: Iterable[str], **data: Any) -> None:
     emit_event(kind, payload, audience, school=tip.school_id, subject=("tips.tip", tip.pk))
 
 
+def _record_for_tipster(action: str, tip: Tip, summary: dict[str, Any]) -> None:
+    """The audit row of something the tipster did, without the request id: a reverse proxy may log that
+    id beside the client's address, and the two logs joined would name the tipster's connection."""
+    token = current_request_id.set("")
+    try:
+        record(TIPSTER, action, tip, organization=_org(tip), summary=summary)
+    finally:
+        current_request_id.reset(token)
+
+
 def _first_action(tip: Tip, now: dt.datetime) -> None:
     if tip.first_action_at is None:
         tip.first_action_at = now
@@ -145,11 +155,12 @@ def do_submit_tip(
                 urgent=verdict.urgent, urgency_score=verdict.score, urgency_reasons=verdict.reasons, deadline=deadline,
             )
             _store_attachments(tip, clean_files or [], None, written)
-            record(
-                entered_by if source == Source.PHONE else TIPSTER, "tips.submit_tip", tip, organization=_org(tip),
-                summary={"category": tip.category, "source": source, "urgent": tip.urgent,
-                         "attachments": len(clean_files or [])},
-            )
+            summary = {"category": tip.category, "source": source, "urgent": tip.urgent,
+                       "attachments": len(clean_files or [])}
+            if source == Source.PHONE:
+                record(entered_by, "tips.submit_tip", tip, organization=_org(tip), summary=summary)
+            else:
+                _record_for_tipster("tips.submit_tip", tip, summary)
             if tip.urgent:
                 # Analysts hear of an urgent tip at once; the others wait in the queue, ordered by urgency.
                 _emit("tip.received", tip, analyst_audience(tip))
@@ -170,8 +181,8 @@ def do_add_tipster_message(tip: Tip, body: str, clean_files: list[files.CleanFil
                 raise TipStateError("this tip is closed")
             message = TipMessage.objects.create(tip=tip, from_tipster=True, body=body)
             _store_attachments(tip, clean_files or [], message, written)
-            record(TIPSTER, "tips.tipster_message", tip, organization=_org(tip),
-                   summary={"message_id": message.pk, "attachments": len(clean_files or [])})
+            _record_for_tipster("tips.tipster_message", tip,
+                                {"message_id": message.pk, "attachments": len(clean_files or [])})
             audience = [f"user:{tip.claimed_by_id}"] if tip.claimed_by_id else analyst_audience(tip)
             _emit("tip.tipster_replied", tip, audience)
     except BaseException:

@@ -52,3 +52,18 @@ def test_the_passphrase_is_never_stored_in_clear(world):
     tip = TipFactory(school=world.school_a)
     assert find_in_database([PASSPHRASE]) == []
     assert tip.passphrase_hash.startswith("argon2$argon2id$")
+
+
+def test_the_audit_row_of_a_tip_carries_no_request_id_a_proxy_could_have_logged(world, analyst_a):
+    from schoolsafe.audit.models import AuditEntry
+    from schoolsafe.conftest import client_for
+
+    response = Client(HTTP_X_REQUEST_ID="proxy-req-0123456789").post(
+        "/public/en/report/", {"category": "drugs", "school": world.school_a.pk, "what": "pills"})
+    assert response.status_code == 201 and response["X-Request-ID"] == "proxy-req-0123456789"
+    tip = Tip.objects.get()
+    assert AuditEntry.objects.get(action="tips.submit_tip").request_id == ""
+    assert find_in_database(["proxy-req-0123456789"]) == []
+    # Staff actions keep theirs (they are not anonymous).
+    client_for(analyst_a).post(f"/tips/{tip.pk}/claim/", HTTP_X_REQUEST_ID="staff-req-0123456789")
+    assert AuditEntry.objects.get(action="tips.claim_tip").request_id == "staff-req-0123456789"
