@@ -280,13 +280,34 @@ def do_route_tip(user: Any, tip: Tip, destination: str, note: str = "") -> TipRo
             tip=tip, destination=destination, defaults={"note": note, "routed_by": user})
         if not created:
             raise TipStateError(f"already routed to {route.get_destination_display().lower()}")
+        case_id = _open_threat_case(user, tip) if destination == Destination.THREAT_ASSESSMENT else None
         _first_action(tip, route.routed_at)
         if tip.status == Status.NEW:
             tip.status = Status.IN_REVIEW
         tip.save(update_fields=["first_action_at", "status"])
-        record(user, "tips.route_tip", tip, organization=_org(tip), summary={"destination": destination})
+        record(user, "tips.route_tip", tip, organization=_org(tip),
+               summary={"destination": destination, **({"threat_case": case_id} if case_id else {})})
         _emit("tip.routed", tip, route_audience(tip, destination), destination=destination)
     return route
+
+
+def _open_threat_case(user: Any, tip: Tip) -> int | None:
+    """Open the threat-assessment case for the tip through the threats capability's own action (it
+    takes plain data: the tips app and the threats app do not read each other's tables). The case
+    refers to the tip by its id, never by the tipster's code. TipStateError when no team can take it."""
+    if not apps.is_installed("schoolsafe.threats"):  # pragma: no cover - part of the platform
+        return None
+    from schoolsafe.threats.actions import ThreatError, do_open_case_from_tip
+
+    context = "\n".join(f"{label}: {value}" for label, value in (
+        ("When", tip.when_text), ("Where", tip.where_text), ("Who", tip.who_text)) if value)
+    try:
+        case = do_open_case_from_tip(
+            user, tip_reference=f"tip-{tip.pk}", school=tip.school_id, district=tip.district_id,
+            category=str(tip.get_category_display()), text=tip.what, received_at=tip.received_at, context=context)
+    except ThreatError as exc:
+        raise TipStateError(f"no threat-assessment case could be opened: {exc}") from None
+    return case.pk
 
 
 def do_close_tip(user: Any, tip: Tip, outcome: str, note: str = "") -> Tip:

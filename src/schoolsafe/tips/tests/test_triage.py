@@ -69,7 +69,10 @@ def test_an_analyst_assigns_to_another_analyst_of_the_tip(world, analyst_a, anal
 
 
 def test_routing_lets_the_school_police_and_team_read_the_tip(world, analyst_a, principal_a, dispatcher):
-    tip = TipFactory(school=world.school_a)
+    from schoolsafe.threats.models import Case, Team
+
+    Team.objects.create(name="School A High team", school=world.school_a, district=world.district_a)
+    tip = TipFactory(school=world.school_a, when_text="Friday", who_text="a junior")
     ta_member = make_person("ta_a", "ta_member", world.school_a, "school")
     client = client_for(analyst_a)
     for destination, reader in (("school", principal_a), ("police", dispatcher), ("threat_assessment", ta_member)):
@@ -80,6 +83,18 @@ def test_routing_lets_the_school_police_and_team_read_the_tip(world, analyst_a, 
         # Reading is not triaging.
         assert client_for(reader).post(f"/tips/{tip.pk}/claim/").status_code == 404
     assert set(tip.routes.values_list("destination", flat=True)) == {"school", "police", "threat_assessment"}
+    # Routing to the team opened its threat-assessment case, which refers to the tip, not to the tipster's code.
+    case = Case.objects.get(tip_reference=f"tip-{tip.pk}")
+    assert case.school_id == world.school_a.pk and tip.code not in str(case.__dict__)
+    route = AuditEntry.objects.get(action="tips.route_tip", summary__destination="threat_assessment")
+    assert route.summary["threat_case"] == case.pk
+
+
+def test_routing_to_a_team_that_does_not_exist_is_refused_and_says_why(world, analyst_a):
+    tip = TipFactory(school=world.school_a)
+    page = client_for(analyst_a).post(f"/tips/{tip.pk}/route/", {"destination": "threat_assessment"}, follow=True)
+    assert "No threat-assessment team serves School A High" in page.content.decode()
+    assert not tip.routes.exists()
 
 
 def test_an_analyst_enters_a_phone_tip(world, analyst_a):
