@@ -184,7 +184,18 @@ def test_anonymous_spanish_tip_with_photo_through_triage_to_closed(world, analys
             assert "threat" not in tipster.content().lower() and "amenaza" not in tipster.inner_text(".details").lower()
             assert tipster_context.cookies() == [], "the tipster's browser was given a cookie"
 
-            # 6. Accessibility of every portal page in both languages.
+            # 6. Under the site's real Content-Security-Policy (no bypass): the page's script runs and
+            # nothing is refused.
+            plain = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+            console: list[str] = []
+            plain.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+            plain.goto(f"{base}/public/es/report/")
+            expect(plain.locator("#school-filter")).to_be_visible()
+            plain.fill("#school-filter", "elementary")
+            expect(plain.locator("#id_school option", has_text="School A High")).to_be_hidden()
+            assert console == [], console
+
+            # 7. Accessibility of every portal page in both languages.
             if AXE.exists():
                 for lang in ("en", "es"):
                     for path in ("", "report/", "follow-up/", "safety/", "resources/", "privacy/", "events/",
