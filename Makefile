@@ -49,6 +49,7 @@ audit: $(VENV)/.dev-installed
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/import_schools.py
+	$(BIN)/schoolsafe bench fanout
 
 clean:
 	rm -rf $(VENV) var
