@@ -89,6 +89,33 @@ def director_a(world: World) -> User:
 
 
 @pytest.fixture
+def sro_a(world):
+    return make_person("sro_a", "officer", world.school_a, "school")
+
+
+@pytest.fixture
+def supervisor_a(world):
+    return make_person("supervisor_a", "police_supervisor", world.agency_a, "agency")
+
+
+@pytest.fixture
+def dispatcher_b(world):
+    return make_person("dispatcher_b", "dispatcher", world.agency_b, "agency")
+
+
+@pytest.fixture
+def teacher_a2(world):
+    """A teacher at the other school of district A (same district, another building)."""
+    return make_person("teacher_a2", "staff", world.school_a2, "school")
+
+
+@pytest.fixture
+def analyst_a(world):
+    """A district tip analyst: sees district A's schools, may not raise alerts."""
+    return make_person("analyst_a", "tip_analyst", world.district_a, "district")
+
+
+@pytest.fixture
 def outsider(db) -> User:
     """A signed-in user with no membership anywhere."""
     return UserFactory(username="outsider", password=PASSWORD)

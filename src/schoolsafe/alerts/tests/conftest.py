@@ -10,7 +10,6 @@ from django.test import Client
 
 from schoolsafe.accounts.actions import do_create_api_token
 from schoolsafe.alerts.models import EscalationPolicy
-from schoolsafe.conftest import make_person
 
 ALERTS_URL = "/api/v1/alerts"
 
@@ -45,33 +44,6 @@ def lockdown(at_school: Any, **overrides: Any) -> dict[str, Any]:
 @pytest.fixture
 def api():
     return Api
-
-
-@pytest.fixture
-def sro_a(world):
-    return make_person("sro_a", "officer", world.school_a, "school")
-
-
-@pytest.fixture
-def supervisor_a(world):
-    return make_person("supervisor_a", "police_supervisor", world.agency_a, "agency")
-
-
-@pytest.fixture
-def dispatcher_b(world):
-    return make_person("dispatcher_b", "dispatcher", world.agency_b, "agency")
-
-
-@pytest.fixture
-def teacher_a2(world):
-    """A teacher at the other school of district A (same district, another building)."""
-    return make_person("teacher_a2", "staff", world.school_a2, "school")
-
-
-@pytest.fixture
-def analyst_a(world):
-    """A district tip analyst: sees district A's schools, may not raise alerts."""
-    return make_person("analyst_a", "tip_analyst", world.district_a, "district")
 
 
 @pytest.fixture

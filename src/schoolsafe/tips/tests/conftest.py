@@ -25,11 +25,6 @@ def _media(settings, tmp_path):
 
 
 @pytest.fixture
-def analyst_a(world):
-    return make_person("analyst_a", "tip_analyst", world.district_a, "district")
-
-
-@pytest.fixture
 def analyst_agency(world):
     return make_person("analyst_agency", "tip_analyst", world.agency_a, "agency")
 
