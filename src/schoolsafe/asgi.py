@@ -1,17 +1,61 @@
-"""The ASGI entry point: Django, the event stream beside it, and the lifespan protocol (Django does not speak it)."""
+"""The ASGI entry point: Django, the event stream beside it, and the lifespan protocol (Django does not speak it).
+
+Django runs as a WSGI application on a fixed pool of request threads (a2wsgi), not through Django's own
+ASGI handler. Every view of ours is synchronous, and Django's ASGI handler runs each request's sync code
+in a thread of its own, started for that request and ended after it: a thread start on the event loop and
+a new database connection per request. On this kind of machine (2 cores, SQLite) that cost 8.8 ms of
+server CPU per alert POST; on the pool, with connections kept (CONN_MAX_AGE), it measured 5.5 ms (see
+docs/alerts.md, Performance). The event stream (events/stream.py) stays a raw ASGI application on the loop.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import gc
+import logging
 import os
+import threading
+from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Any
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "schoolsafe.settings")
 
-from django.core.asgi import get_asgi_application  # noqa: E402
+from a2wsgi import WSGIMiddleware  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.core.wsgi import get_wsgi_application  # noqa: E402
+from django.db import connections  # noqa: E402
 
-django_application = get_asgi_application()
+django_wsgi = get_wsgi_application()
 
 from schoolsafe.events import stream as event_stream  # noqa: E402  (needs Django set up)
+
+log = logging.getLogger("schoolsafe")
+
+THREADS: int = settings.SCHOOLSAFE_REQUEST_THREADS
+django_application = WSGIMiddleware(django_wsgi, workers=THREADS)
+# Our own pool in place of a2wsgi's (same size), so that its threads can be told to close their database
+# connections: each keeps one for CONN_MAX_AGE seconds.
+django_application.executor = ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="django")
+
+
+def close_request_connections(timeout: float = 10.0) -> None:
+    """Close the database connections the request threads hold (lifespan shutdown; a test server's stop).
+
+    A connection belongs to its thread, so each thread must close its own: one job per thread, held at a
+    barrier until every thread has one (the pool starts threads it has not started yet)."""
+    barrier = threading.Barrier(THREADS)
+
+    def close() -> None:
+        try:
+            barrier.wait(timeout)
+        finally:
+            connections.close_all()
+
+    jobs = [django_application.executor.submit(close) for _ in range(THREADS)]
+    done, waiting = wait(jobs, timeout + 1)
+    if waiting:
+        # A request still running past the timeout keeps its thread (and connection) until it ends.
+        log.warning("%d request threads were busy; their database connections stay open", len(waiting))
 
 
 async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -20,9 +64,17 @@ async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
             message = await receive()
             if message["type"] == "lifespan.startup":
                 await event_stream.startup()
+                # Everything loaded so far (Django, the URL map, the models) lives as long as the process:
+                # freezing it keeps the collector's full passes from walking it. Without this, full
+                # collections paused the loop 55-170 ms at 1,000-5,000 open streams, now and then in the
+                # middle of a fan-out (the benchmark's worst rounds); frozen, 17-30 ms (bench/alert_fanout.py).
+                if not gc.get_freeze_count():  # once per process (a test process starts several servers)
+                    gc.collect()
+                    gc.freeze()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 await event_stream.shutdown()
+                await asyncio.to_thread(close_request_connections)
                 await send({"type": "lifespan.shutdown.complete"})
                 return
     if scope["type"] == "http" and scope["path"] == event_stream.PATH and scope["method"] == "GET":

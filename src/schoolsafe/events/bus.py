@@ -341,13 +341,18 @@ def get_hub() -> Hub:
     return hub
 
 
-def wake_local_hubs() -> None:
-    """After a commit, from any thread: tell this process's hubs that new events exist (SQLite's signal)."""
+def publish_local(event_id: int, kind: str, data: Any, audience: list[str]) -> None:
+    """After a commit, from the committing thread: hand the committed event to this process's hubs.
+
+    A hub delivers it as it is when it is the very next event (ids follow commit order, see emit.py);
+    otherwise it reads what it has not seen from the table. Reading back every event cost the hub's thread
+    about 1 ms of CPU per event, while the request that wrote it was still finishing.
+    """
     with _hubs_lock:
         hubs = list(_hubs.items())
     for loop, hub in hubs:
         with contextlib.suppress(RuntimeError):  # that loop has closed
-            loop.call_soon_threadsafe(hub.wake)
+            loop.call_soon_threadsafe(hub.committed, event_id, kind, data, audience)
 
 
 class Hub:
@@ -369,6 +374,7 @@ class Hub:
         self._tasks: list[asyncio.Task] = []
         self._starting: asyncio.Task | None = None
         self.started = False
+        self._reading = False  # a catch_up is reading the table
 
     # lifecycle
 
@@ -479,6 +485,18 @@ class Hub:
     def wake(self) -> None:
         self._wakeup.set()
 
+    def committed(self, event_id: int, kind: str, data: Any, audience: list[str]) -> None:
+        """An event this process has just committed (publish_local): delivered at once when it is the next
+        one after last_id, else read from the table with whatever came before it."""
+        if self.started and not self._reading and event_id == self.last_id + 1:
+            try:
+                self._deliver(event_id, kind, data, audience)
+            except Exception:
+                log.exception("events: could not deliver event %s", event_id)
+            self.last_id = event_id
+        elif event_id > self.last_id:
+            self.wake()
+
     async def _deliver_forever(self) -> None:
         while True:
             await self._wakeup.wait()
@@ -499,7 +517,11 @@ class Hub:
         """Read every event after last_id (one query per BATCH) and hand it to its subscribers."""
         assert self.db is not None
         while True:
-            rows = await self.db.run(_events_after, self.last_id, BATCH)
+            self._reading = True
+            try:
+                rows = await self.db.run(_events_after, self.last_id, BATCH)
+            finally:
+                self._reading = False
             for event_id, kind, data, audience in rows:
                 try:
                     self._deliver(event_id, kind, data, audience)
@@ -562,8 +584,11 @@ class Hub:
                     # Anything committed while we were not listening.
                     self.wake()
                     backoff = 0.5
-                    async for _notify in conn.notifies():
-                        self.wake()
+                    async for notify in conn.notifies():
+                        # The payload is the event's id: one this instance committed itself has usually
+                        # been delivered already (publish_local).
+                        if not notify.payload.isdigit() or int(notify.payload) > self.last_id:
+                            self.wake()
             except asyncio.CancelledError:
                 raise
             except Exception:  # noqa: BLE001 - reconnect whatever broke; the poll covers the gap

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 
 from schoolsafe.audit.log import _PG_LOCK_KEY
 from schoolsafe.events.audience import check_key
+from schoolsafe.events.bus import publish_local
 from schoolsafe.events.models import Event
 
 # The PostgreSQL NOTIFY channel; the payload is an event id, never the event (payloads are read from
@@ -70,8 +74,8 @@ def emit_event(
             # commits, even if this process dies right after the commit.
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_notify(%s, %s)", [CHANNEL, str(event.pk)])
-        else:
-            from schoolsafe.events.bus import wake_local_hubs
-
-            transaction.on_commit(wake_local_hubs)
+        # This process's own streams get the event from memory once it commits, as the table will give it
+        # back: the data as its JSON column stores it (dates as ISO strings).
+        stored = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+        transaction.on_commit(partial(publish_local, event.pk, kind, stored, keys))
     return event

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from schoolsafe.events.tests.sse import ThreadServer
+from schoolsafe.core.testserver import ThreadServer
 
 
 @pytest.fixture

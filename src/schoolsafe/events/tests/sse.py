@@ -1,4 +1,4 @@
-"""Test helpers: a blocking Server-Sent Events client on a raw socket, and a real server in a thread.
+"""Test helper: a blocking Server-Sent Events client on a raw socket (the server: core/testserver.py).
 
 The client speaks HTTP/1.1 itself (as the benchmark does), so the tests see exactly the bytes a browser's
 EventSource would: status, headers, chunked body, `id:`/`event:`/`data:` fields and comments.
@@ -6,10 +6,8 @@ EventSource would: status, headers, chunked body, `id:`/`event:`/`data:` fields 
 
 from __future__ import annotations
 
-import asyncio
 import json
 import socket
-import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -136,65 +134,4 @@ class SSEClient:
         return False
 
     def close(self) -> None:
-        self.sock.close()
-
-
-class ThreadServer:
-    """SchoolSafe's ASGI application on uvicorn (as `schoolsafe serve` runs it), in a thread of the test
-    process, so it shares the test database and settings. Real sockets, a port chosen by the OS."""
-
-    def __init__(self) -> None:
-        import uvicorn
-
-        from schoolsafe.asgi import application
-
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        config = uvicorn.Config(application, lifespan="on", log_level="warning", timeout_graceful_shutdown=2)
-        self.server = uvicorn.Server(config)
-        self.loop: asyncio.AbstractEventLoop | None = None
-        self.thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        async def serve() -> None:
-            self.loop = asyncio.get_running_loop()
-            await self.server.serve(sockets=[self.sock])
-
-        # The loop uvicorn would pick (uvloop when installed), as `schoolsafe serve` runs.
-        with asyncio.Runner(loop_factory=self.server.config.get_loop_factory()) as runner:
-            runner.run(serve())
-
-    def start(self) -> ThreadServer:
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("the test server did not start")
-            time.sleep(0.01)
-        return self
-
-    def hub(self) -> Any:
-        from schoolsafe.events import bus
-
-        assert self.loop is not None
-        return bus._hubs.get(self.loop)
-
-    def call(self, fn: Any) -> Any:
-        """Run `fn()` on the server's loop and return its result (to read the hub's state safely)."""
-        assert self.loop is not None
-        done = threading.Event()
-        box: list[Any] = []
-        self.loop.call_soon_threadsafe(lambda: (box.append(fn()), done.set()))
-        done.wait(5)
-        return box[0]
-
-    def stop(self) -> None:
-        # What SIGTERM does to `schoolsafe serve` (the hub chains uvicorn's signal handler, which only
-        # the main thread has): open streams end first, so the shutdown does not wait on them.
-        hub = self.hub()
-        if hub is not None:
-            self.call(hub.begin_shutdown)
-        self.server.should_exit = True
-        self.thread.join(15)
         self.sock.close()

@@ -170,35 +170,3 @@ def basic_credentials(headers: dict[str, str]) -> tuple[str, str] | None:
         return None
     user, _, password = base64.b64decode(value[6:]).decode().partition(":")
     return user, password
-
-
-class AppServer:
-    """SchoolSafe itself (schoolsafe.asgi on uvicorn) in a thread of this process, so it uses the test
-    database; for the browser test."""
-
-    def __init__(self) -> None:
-        import socket
-
-        import uvicorn
-
-        from schoolsafe.asgi import application
-
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-        config = uvicorn.Config(application, lifespan="off", access_log=False, log_config=None, log_level="warning")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
-
-    def __enter__(self) -> AppServer:
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started:
-            assert time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-        self.sock.close()

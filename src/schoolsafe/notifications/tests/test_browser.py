@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
+from schoolsafe.core.testserver import ThreadServer
 from schoolsafe.notifications.models import Delivery, NotificationChannel
 from schoolsafe.notifications.tests.conftest import documented_verifier
-from schoolsafe.notifications.tests.servers import AppServer, HTTPReceiver, Received
+from schoolsafe.notifications.tests.servers import HTTPReceiver, Received
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -65,7 +66,7 @@ def test_a_principal_sets_up_a_webhook_and_sees_the_test_message_delivered(world
     problems: list[str] = []
     page_errors: list[str] = []
     # No ORM calls inside this block: Playwright's sync API runs an event loop in this thread.
-    with HTTPReceiver(decide=decide) as receiver, AppServer() as server, sync_playwright() as p:
+    with HTTPReceiver(decide=decide) as receiver, ThreadServer() as server, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
             # bypass_csp: axe-core is injected as an inline script, which the site's CSP (rightly) refuses.

@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
 from django.test import Client
 from PIL import Image
 
+from schoolsafe.core.testserver import ThreadServer
 from schoolsafe.tips.tests.conftest import jpeg_with_gps
 from schoolsafe.tips.tests.scan import find_in_database
 
@@ -38,37 +36,6 @@ pytestmark = [
     pytest.mark.skipif(not os.path.exists(CHROMIUM),
                        reason=f"Chromium is not installed at {CHROMIUM} (apt-get install -y chromium; .ci/run does)"),
 ]
-
-
-class Server:
-    """uvicorn serving schoolsafe.asgi in a thread of this process (so it uses the test database), with
-    the production settings that matter here: no access log, proxy headers trusted from 127.0.0.1."""
-
-    def __init__(self) -> None:
-        import uvicorn
-
-        from schoolsafe.asgi import application
-
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-        config = uvicorn.Config(application, lifespan="off", access_log=False, proxy_headers=True,
-                                forwarded_allow_ips="127.0.0.1", log_config=None, log_level="info")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
-
-    def __enter__(self) -> Server:
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started:
-            assert time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-        self.sock.close()
 
 
 def signed_in_cookie(user) -> dict:
@@ -106,7 +73,7 @@ def test_anonymous_spanish_tip_with_photo_through_triage_to_closed(world, analys
     page_errors: list[str] = []
 
     # No ORM calls inside this block: Playwright's sync API runs an event loop in this thread.
-    with Server() as server, sync_playwright() as p:
+    with ThreadServer(proxy_headers=True, log_level="info") as server, sync_playwright() as p:
         base = server.url
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
