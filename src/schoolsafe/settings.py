@@ -152,6 +152,9 @@ else:
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("SCHOOLSAFE_CONN_MAX_AGE", 600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's SQLite backend, with this process's write transactions taking turns on a lock rather than
+    # on SQLite's sleeping busy handler (core/sqlite/base.py).
+    DATABASES["default"]["ENGINE"] = "schoolsafe.core.sqlite"
     # The same durability and locking rules whether SQLite was chosen by default or by DATABASE_URL.
     DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
     DATABASES["default"].setdefault("TEST", {})["NAME"] = str(DATA_DIR / "test.sqlite3")

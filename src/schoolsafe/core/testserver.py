@@ -17,7 +17,7 @@ from typing import Any
 
 
 class ThreadServer:
-    def __init__(self, *, proxy_headers: bool = False, log_level: str = "warning") -> None:
+    def __init__(self, *, proxy_headers: bool = False, log_level: str = "warning", http: str = "auto") -> None:
         import uvicorn
 
         from schoolsafe.asgi import application
@@ -30,7 +30,7 @@ class ThreadServer:
         # test that plays a proxy sending X-Forwarded-For).
         config = uvicorn.Config(application, lifespan="on", access_log=False, log_config=None, log_level=log_level,
                                 timeout_graceful_shutdown=2, proxy_headers=proxy_headers,
-                                forwarded_allow_ips="127.0.0.1")
+                                forwarded_allow_ips="127.0.0.1", http=http)
         self.server = uvicorn.Server(config)
         self.loop: asyncio.AbstractEventLoop | None = None
         self.thread = threading.Thread(target=self._run, daemon=True)

@@ -54,7 +54,7 @@ def free_port() -> int:
 def database_url() -> str:
     """The test database as a DATABASE_URL, so that the server process uses the same one."""
     db = connection.settings_dict
-    if db["ENGINE"] == "django.db.backends.sqlite3":
+    if connection.vendor == "sqlite":
         return f"sqlite:///{db['NAME']}"
     user = db.get("USER") or ""
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""

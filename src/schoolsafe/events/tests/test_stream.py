@@ -86,6 +86,25 @@ def test_live_event_reaches_its_audience_in_sse_format(server, world, teacher_a)
     assert "connected" in client.comments
 
 
+def test_live_events_are_written_straight_to_the_connection(server, world, teacher_a):
+    """`schoolsafe serve`'s server (uvicorn, httptools) lets the hub write each event to the transport itself
+    (bus.direct_writer): if an upgrade takes that away, delivery still works but slower; this says so."""
+    client = SSEClient(server.port, headers=bearer(teacher_a))
+    [event] = emit_for(world.school_a)
+    assert client.next_event().id == event.pk
+    assert server.call(lambda: [s.direct is not None for s in server.hub().subscribers]) == [True]
+
+
+def test_other_servers_get_events_through_asgi_send(world, teacher_a, transactional_db):
+    from schoolsafe.core.testserver import ThreadServer
+
+    with ThreadServer(http="h11") as h11:
+        client = SSEClient(h11.port, headers=bearer(teacher_a))
+        events = emit_for(world.school_a, 3)
+        assert [e.id for e in client.events(3)] == [e.pk for e in events]
+        assert h11.call(lambda: [s.direct for s in h11.hub().subscribers]) == [None]
+
+
 def test_teacher_of_school_b_receives_nothing_about_school_a(server, world, teacher_a, teacher_b):
     a_client = SSEClient(server.port, headers=bearer(teacher_a))
     b_client = SSEClient(server.port, headers=bearer(teacher_b))
