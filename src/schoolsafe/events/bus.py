@@ -587,21 +587,27 @@ class Hub:
         interval = poll_seconds()
         while True:
             await asyncio.sleep(interval)
+            before = self.last_id
             try:
                 newest = await self.db.run(_max_event_id)
             except DatabaseError:
                 log.warning("events: poll failed", exc_info=True)
                 continue
-            if newest > self.last_id:
-                self.wake()
-            elif newest < self.last_id:
-                # The table went backwards (restored, or its sequence reset): follow it, or new events
-                # would wait behind ids that will never come again.
-                log.warning("events: newest event id %s is below the last delivered %s; following it", newest,
-                            self.last_id)
-                self.last_id = self.recent_floor = newest
-                self.recent.clear()
-                self.recent_bytes = 0
+            self.polled(newest, before)
+
+    def polled(self, newest: int, before: int) -> None:
+        """The poll's answer: `newest` id in the table, read by a query issued when last_id was `before`."""
+        if newest > self.last_id:
+            self.wake()
+        elif newest < before:
+            # The table went backwards (restored, or its sequence reset): follow it, or new events would
+            # wait behind ids that will never come again. Compared with last_id as it was when the query
+            # was issued: an event committed and handed over meanwhile (publish_local) is newer than the
+            # query's snapshot, not a sign that the table went backwards.
+            log.warning("events: newest event id %s is below the last delivered %s; following it", newest, before)
+            self.last_id = self.recent_floor = newest
+            self.recent.clear()
+            self.recent_bytes = 0
 
     async def _listen_forever(self, params: dict[str, Any]) -> None:
         import psycopg
