@@ -46,6 +46,16 @@ class World:
 
 
 @pytest.fixture
+def app_server(transactional_db):
+    """SchoolSafe's ASGI application on uvicorn in a thread, as `schoolsafe serve` runs it (the event stream
+    included, which Django's live_server does not serve); `.url`. Data must be committed to be seen."""
+    from schoolsafe.core.testserver import ThreadServer
+
+    with ThreadServer() as server:
+        yield server
+
+
+@pytest.fixture
 def world(db) -> World:
     district_a, district_b = DistrictFactory(name="District A"), DistrictFactory(name="District B")
     agency_a, agency_b = AgencyFactory(name="Agency A Police"), AgencyFactory(name="Agency B Sheriff")

@@ -1,4 +1,5 @@
-"""What every page's layout needs: the navigation for the user's roles."""
+"""What every page's layout needs: the navigation for the user's roles, and whether the page listens for
+alerts (every page of a fully signed-in user: alerts/static/alerts/listen.js)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
+from schoolsafe.accounts.mfa import needs_mfa
 from schoolsafe.core.policy import roles_of
 
 # (label, url name, roles that see it; None: every signed-in user)
@@ -47,4 +49,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append({"label": label, "url": url, "current": request.path == url})
     if user.is_staff:
         items.append({"label": "Admin", "url": reverse("admin:index"), "current": False})
-    return {"nav_items": items, "user_roles": sorted(roles)}
+    # A user still owing a second factor gets no event stream (it would answer 401) and no banner.
+    listens = not needs_mfa(user) or bool(getattr(user, "is_verified", lambda: False)())
+    # A callable: the template asks only when it renders the attribute (one query on the primary key).
+    return {"nav_items": items, "user_roles": sorted(roles), "listens_for_alerts": listens,
+            "events_since": _newest_event_id}
+
+
+def _newest_event_id() -> int:
+    from schoolsafe.events.models import Event
+
+    return Event.objects.order_by("-id").values_list("id", flat=True).first() or 0

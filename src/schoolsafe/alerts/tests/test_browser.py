@@ -407,3 +407,62 @@ def test_a_raise_that_loses_the_network_is_retried_with_the_same_key_and_raises_
     assert not errors, errors
     assert len(keys) == 2 and keys[0] == keys[1] and len(keys[0]) == 36, keys
     assert sorted(Alert.objects.values_list("action", flat=True)) == ["hold", "secure"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_signed_in_page_shows_a_new_alert_even_one_raised_between_two_pages(people, world, tmp_path):
+    """A colleague is on an ordinary page (not an alert page) when a panic button raises a lockdown: the
+    banner appears with its directive and a link to the incident, and the delivery report counts them as
+    reached. They leave the site; an evacuation is raised meanwhile; the next page they open shows it."""
+    import httpx
+    from playwright.sync_api import expect, sync_playwright
+
+    from schoolsafe.accounts.actions import do_create_api_token
+    from schoolsafe.events.models import Receipt
+
+    _, token = do_create_api_token(people["teacher"], people["teacher"], "panic button in C-12")
+    errors: list[str] = []
+    problems: list[str] = []
+    raised: list[int] = []
+
+    def panic_button(base: str, action: str, **extra: str) -> None:
+        answer = httpx.post(f"{base}/api/v1/alerts", headers={"Authorization": f"Bearer {token}"}, timeout=10,
+                            json={"school": world.school_a.pk, "action": action, "tier": "emergency", "exercise": True,
+                                  "location": {"room": "C-12"}, **extra})
+        assert answer.status_code == 201, answer.text
+        raised.append(answer.json()["id"])
+
+    with ServeProcess(tmp_path / "serve.log") as server, sync_playwright() as p:
+        base = server.url
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+            watch(page, errors, base)
+            sign_in(page, base, "teacher_c14", "/")
+            expect(page.locator("#incoming")).to_be_hidden()
+
+            panic_button(base, "lockdown")
+            banner = page.locator("#incoming")
+            expect(banner).to_contain_text("EXERCISE — LOCKDOWN at School A High (room C-12)", timeout=5000)
+            expect(banner).to_contain_text("Locks, lights, out of sight.")
+            expect(page.locator("#incoming-link")).to_have_attribute("href", f"/alerts/{raised[0]}/")
+            assert int(page.evaluate("() => document.body.dataset.alertSignals || '0'")) == 1
+            if AXE.exists():
+                problems.extend(axe_problems(page))
+
+            page.goto("about:blank")
+            panic_button(base, "evacuate", evacuate_to="North field")
+            page.goto(f"{base}/accounts/security/")
+            expect(banner).to_contain_text("EXERCISE — EVACUATE at School A High (room C-12)", timeout=5000)
+            expect(page.locator("#incoming-link")).to_have_attribute("href", f"/alerts/{raised[1]}/")
+            # The lockdown, seen on the first page, is not announced again.
+            assert int(page.evaluate("() => document.body.dataset.alertSignals || '0'")) == 1
+            # Receipts are posted a quarter of a second after arrival.
+            page.wait_for_timeout(800)
+        finally:
+            browser.close()
+
+    assert not errors, errors
+    assert not problems, problems
+    received = set(Receipt.objects.filter(user__username="teacher_c14").values_list("event__subject_id", flat=True))
+    assert {str(alert_id) for alert_id in raised} <= received

@@ -42,13 +42,13 @@ def draw_point(page, x: int, y: int, kind: str, name: str, door: str = "") -> No
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_principal_draws_saves_reloads_and_the_packet_lists_the_features(live_server, world, principal_a):
+def test_a_principal_draws_saves_reloads_and_the_packet_lists_the_features(app_server, world, principal_a):
     from playwright.sync_api import sync_playwright
     from pypdf import PdfReader
 
     school = world.school_a
     cookie = signed_in_cookie(principal_a)
-    url = f"{live_server.url}/plans/schools/{school.pk}/site-map/"
+    url = f"{app_server.url}/plans/schools/{school.pk}/site-map/"
     console_errors: list[str] = []
 
     # No ORM calls inside this block: Playwright's sync API runs an event loop in this thread.
@@ -56,7 +56,7 @@ def test_a_principal_draws_saves_reloads_and_the_packet_lists_the_features(live_
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
             context = browser.new_context(viewport={"width": 1280, "height": 900})
-            context.add_cookies([{**cookie, "url": live_server.url}])
+            context.add_cookies([{**cookie, "url": app_server.url}])
             page = context.new_page()
             # Resource failures are judged by their URL below (the browser asks for /favicon.ico on its own).
             page.on("console", lambda m: console_errors.append(m.text)
@@ -96,7 +96,7 @@ def test_a_principal_draws_saves_reloads_and_the_packet_lists_the_features(live_
             assert "North field rally point" in tooltips and "Gym exit" in tooltips
             page.screenshot(path=os.path.join(os.environ.get("SCHOOLSAFE_DATA", "/tmp"), "site-map-editor.png"))
 
-            packet = context.request.get(f"{live_server.url}/plans/schools/{school.pk}/responder-packet.pdf")
+            packet = context.request.get(f"{app_server.url}/plans/schools/{school.pk}/responder-packet.pdf")
             assert packet.status == 200
             pdf = packet.body()
         finally:

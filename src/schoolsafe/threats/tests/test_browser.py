@@ -32,7 +32,7 @@ def signed_in_cookie(user) -> dict:
 
 @pytest.mark.django_db(transaction=True)
 def test_referral_very_serious_safety_plan_and_follow_up_in_chromium(
-        live_server, world, team_a, lead_a, clinician_a, officer_a, teacher_a):
+        app_server, world, team_a, lead_a, clinician_a, officer_a, teacher_a):
     from playwright.sync_api import sync_playwright
 
     from schoolsafe.audit.models import AuditEntry
@@ -40,7 +40,7 @@ def test_referral_very_serious_safety_plan_and_follow_up_in_chromium(
 
     cookies = {u.username: signed_in_cookie(u) for u in (teacher_a, lead_a, clinician_a)}
     today = timezone.localdate().isoformat()
-    base = live_server.url
+    base = app_server.url
     errors: list[str] = []
     failed: list[tuple[int, str]] = []
     seen: dict[str, str] = {}

@@ -144,7 +144,19 @@
 
   // --- the event stream --------------------------------------------------------------------------------
   // handlers: {event(kind, data, id), open(), state(text)}
-  SS.stream = function (handlers) {
+  // options.resume: start after the last event this tab saw (kept in sessionStorage), else after options.since.
+  var LAST_SEEN = "schoolsafe.lastEventId";
+  function resumeFrom(options) {
+    var seen = null;
+    try { seen = window.sessionStorage.getItem(LAST_SEEN); } catch (e) { seen = null; }
+    var from = /^[0-9]+$/.test(seen || "") ? seen : options.since;
+    return /^[0-9]+$/.test(from || "") ? "?last_event_id=" + from : "";
+  }
+  function remember(id) {
+    try { window.sessionStorage.setItem(LAST_SEEN, String(id)); } catch (e) { /* private mode: live only */ }
+  }
+  SS.stream = function (handlers, options) {
+    var resume = !!(options && options.resume);
     var pending = [];
     var timer = null;
     function receipt(id) {
@@ -158,13 +170,14 @@
         SS.request("POST", "/api/v1/events/receipts", { ids: ids }).catch(function () { /* next time */ });
       }, 250);
     }
-    var source = new EventSource("/api/v1/events");
+    var source = new EventSource("/api/v1/events" + (resume ? resumeFrom(options) : ""));
     ALERT_KINDS.forEach(function (kind) {
       source.addEventListener(kind, function (ev) {
         var data;
         try { data = JSON.parse(ev.data); } catch (e) { return; }
         var id = parseInt(ev.lastEventId, 10);
         if (id) { receipt(id); }
+        if (id && resume) { remember(id); }
         if (handlers.event) { handlers.event(kind, data, id); }
       });
     });

@@ -1,0 +1,14 @@
+// Every signed-in page that is not an alert page: an alert raised while the page is open shows at once, with
+// sound, and its receipt tells the delivery report that it reached this person. Moving from page to page
+// misses nothing: the stream resumes from the last event this tab saw (sessionStorage), or else from the
+// newest event when the page was made (data-events-since on <body>).
+(function () {
+  "use strict";
+  var SS = window.SSAlerts;
+  if (!SS) { return; }
+  SS.stream({
+    event: function (kind, data) {
+      if (kind === "alert.raised") { SS.showIncoming(data, "/alerts/" + data.id + "/"); }
+    },
+  }, { resume: true, since: document.body.dataset.eventsSince });
+})();
