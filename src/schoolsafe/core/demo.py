@@ -145,4 +145,7 @@ def load_demo() -> bool:
 
     created_any |= load_public_demo(district)
     created_any |= load_tips_demo(schools, User.objects.get(username="analyst"))
+    from schoolsafe.alerts.demo import load_alerts_demo
+
+    created_any |= load_alerts_demo(schools[SCHOOL_A])
     return created_any

@@ -31,9 +31,29 @@ def test_loading_the_demo_twice_adds_nothing_the_second_time():
     assert is_demo_database()
 
 
+def test_the_demo_has_one_finished_lockdown_drill_to_look_at():
+    from schoolsafe.alerts.models import Alert
+    from schoolsafe.events.models import Event
+
+    load_demo()
+    [drill] = Alert.objects.all()
+    assert (drill.school.name, drill.action, drill.exercise, drill.status) == (
+        "Cedar Falls High School", "lockdown", True, "all_clear")
+    assert sorted(drill.acknowledgements.values_list("user__username", flat=True)) == ["dispatcher", "sro"]
+    assert not drill.escalation_timers.filter(fired_at__isnull=False).exists()
+    assert sorted(drill.room_statuses.values_list("room", flat=True)) == ["Main office", "Room 212"]
+    assert drill.messages.count() == 2
+    kinds = list(Event.objects.filter(subject_type="alerts.alert", subject_id=str(drill.pk)).values_list("kind", flat=True))
+    assert kinds == ["alert.raised", "alert.acknowledged", "alert.acknowledged", "alert.room_status",
+                     "alert.room_status", "alert.message", "alert.message", "alert.all_clear"]
+
+
 def test_the_demo_is_deterministic():
     load_demo()
     first = sorted(School.objects.values_list("name", "latitude", "longitude", "level", "enrollment"))
+    from schoolsafe.alerts.models import Alert
+
+    Alert.objects.all().delete()  # an alert keeps its school (PROTECT)
     School.objects.all().delete()
     load_demo()
     assert sorted(School.objects.values_list("name", "latitude", "longitude", "level", "enrollment")) == first
