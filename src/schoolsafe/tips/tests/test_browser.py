@@ -192,3 +192,44 @@ def test_anonymous_spanish_tip_with_photo_through_triage_to_closed(world, analys
     assert "IMG_20261128" not in stored.stored_name
     with Image.open(media_dir() / stored.stored_name) as image:
         assert not image.getexif() and "exif" not in image.info and image.size == (800, 600)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_open_queue_announces_a_tip_that_arrives_and_refreshes_to_show_it(world, analyst_a):
+    """An analyst has the queue open; an urgent tip comes in through the public API: the queue says so at
+    once (with the alert sound), and its button reloads the queue with the tip at the top."""
+    import httpx
+    from playwright.sync_api import expect, sync_playwright
+
+    cookie = signed_in_cookie(analyst_a)
+    errors: list[str] = []
+    with ThreadServer(proxy_headers=True) as server, sync_playwright() as p:
+        base = server.url
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            context = browser.new_context(extra_http_headers={"X-Forwarded-For": STAFF_ADDRESS})
+            context.add_cookies([{**cookie, "url": base}])
+            page = context.new_page()
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(f"{base}/tips/")
+            expect(page.locator("h1")).to_have_text("Tip queue")
+            expect(page.locator("text=No tips here.")).to_be_visible()
+            expect(page.locator("#queue-news")).to_be_hidden()
+
+            answer = httpx.post(f"{base}/api/v1/tips", timeout=10, json={
+                "category": "weapon", "school": world.school_a.pk,
+                "what": "He showed a knife on the bus and said he will use it tomorrow."})
+            assert answer.status_code == 201, answer.text
+            code = answer.json()["code"]
+
+            expect(page.locator("#queue-news")).to_contain_text("A new tip arrived (urgent).", timeout=5000)
+            assert int(page.evaluate("() => document.body.dataset.alertSignals || '0'")) == 1
+            page.click("#queue-refresh")
+            expect(page.locator(".tip-queue tbody tr").first).to_contain_text(code)
+            expect(page.locator(".tip-queue tbody tr").first).to_contain_text("URGENT")
+            # A fresh page does not announce what it already lists.
+            page.wait_for_timeout(500)
+            expect(page.locator("#queue-news")).to_be_hidden()
+        finally:
+            browser.close()
+    assert not errors, errors

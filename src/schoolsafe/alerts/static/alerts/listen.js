@@ -6,7 +6,8 @@
   "use strict";
   var SS = window.SSAlerts;
   if (!SS) { return; }
-  SS.stream({
+  // The page's one stream; a page script can listen to other kinds on it (SS.shared.addEventListener).
+  SS.shared = SS.stream({
     event: function (kind, data) {
       if (kind === "alert.raised") { SS.showIncoming(data, "/alerts/" + data.id + "/"); }
     },
