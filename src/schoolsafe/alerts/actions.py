@@ -82,6 +82,8 @@ class Escalation:
 
     timeout_seconds: int
     escalate_to_role: str
+    repeats: int = 0
+    repeat_every_seconds: int = 0
 
 
 def escalation_for(school: SchoolRef) -> Escalation | None:
@@ -89,7 +91,8 @@ def escalation_for(school: SchoolRef) -> Escalation | None:
     default (30 s, police supervisor). None when the deciding policy is switched off."""
     policies = list(
         EscalationPolicy.objects.filter(Q(school_id=school.id) | Q(agency_id__in=school.agency_ids))
-        .values_list("school_id", "enabled", "ack_timeout_seconds", "escalate_to_role")
+        .values_list("school_id", "enabled", "ack_timeout_seconds", "escalate_to_role", "repeats",
+                     "repeat_every_seconds")
     )
     own = [p for p in policies if p[0] is not None]
     if own:
@@ -100,10 +103,10 @@ def escalation_for(school: SchoolRef) -> Escalation | None:
             return None
         # Several agencies may serve one school: the most urgent of their rules wins.
         chosen = min(enabled, key=lambda p: p[2]) if enabled else (None, True, DEFAULT_ACK_TIMEOUT_SECONDS,
-                                                                   DEFAULT_ESCALATE_TO)
+                                                                   DEFAULT_ESCALATE_TO, 0, 0)
     if not chosen[1]:
         return None
-    return Escalation(chosen[2], chosen[3])
+    return Escalation(chosen[2], chosen[3], chosen[4], chosen[5])
 
 
 def do_raise_alert(
@@ -147,6 +150,7 @@ def do_raise_alert(
                     alert=alert, escalate_to_role=escalation.escalate_to_role,
                     timeout_seconds=escalation.timeout_seconds, created_at=now,
                     due_at=now + dt.timedelta(seconds=escalation.timeout_seconds),
+                    repeats_left=escalation.repeats, repeat_every_seconds=escalation.repeat_every_seconds,
                 )
             audience = audience_keys(tier, school.id, school.district_id, school.agency_ids, actor.pk)
             emit_event("alert.raised", body, audience, school=school.id, subject=alert)
@@ -236,11 +240,14 @@ def do_cancel_alert(actor: Any, alert: Alert) -> Alert:
 
 def do_fire_escalation_timer(timer_id: int, worker_id: str, now: dt.datetime | None = None) -> bool:
     """Fire one due escalation timer if no one has fired or cancelled it: mark the alert escalated, write
-    the audit row and the `alert.escalated` event to the alert's audience and the escalation role.
+    the audit row and the `alert.escalated` event to the alert's audience and the escalation role, and,
+    when the policy asks for repeats, the timer of the next escalation.
 
     The claim is a conditional UPDATE in the same transaction as the firing: of two workers, the second
     finds fired_at already set and does nothing; if the firing fails, the claim rolls back with it and the
-    next scan tries again. Returns whether this call fired it.
+    next scan tries again. A timer whose alert has ended or that dispatch has acknowledged meanwhile (an
+    acknowledgement committed while the previous escalation was making this timer) is cancelled instead.
+    Returns whether this call fired it.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -251,13 +258,20 @@ def do_fire_escalation_timer(timer_id: int, worker_id: str, now: dt.datetime | N
             return False
         timer = EscalationTimer.objects.select_related("alert__school", "alert__raised_by").get(pk=timer_id)
         alert = timer.alert
+        agency_ids = school_agency_ids(alert.school_id)
+        stale = "alert ended" if alert.status != Status.ACTIVE else (
+            "acknowledged by dispatch" if _acknowledged_by_dispatch(alert, agency_ids) else "")
+        if stale:
+            EscalationTimer.objects.filter(pk=timer.pk).update(fired_at=None, claimed_by="", cancelled_at=now,
+                                                                cancel_reason=stale)
+            return False
         Alert.objects.filter(pk=alert.pk, escalated_at__isnull=True).update(escalated_at=now)
         alert.escalated_at = alert.escalated_at or now
-        agency_ids = school_agency_ids(alert.school_id)
         audience = sorted(set(alert_audience(alert, agency_ids)) | set(escalation_keys(timer.escalate_to_role,
                                                                                           agency_ids)))
         body = {**alert_json(alert), "escalation": {"timer": timer.pk, "to_role": timer.escalate_to_role,
                                                     "timeout_seconds": timer.timeout_seconds,
+                                                    "attempt": timer.attempt, "repeats_left": timer.repeats_left,
                                                     "due_at": iso(timer.due_at), "fired_at": iso(now)}}
         emit_event("alert.escalated", body, audience, school=alert.school_id, subject=alert)
         # Escalation (issue 5): also out through the email, webhook and SMS channels of those concerned.
@@ -265,9 +279,23 @@ def do_fire_escalation_timer(timer_id: int, worker_id: str, now: dt.datetime | N
                      f"worker:{worker_id}"[:150])
         record(f"worker:{worker_id}"[:150], "alerts.escalate_alert", alert, organization=f"school:{alert.school_id}",
                summary={"timer": timer.pk, "to_role": timer.escalate_to_role,
-                        "timeout_seconds": timer.timeout_seconds,
+                        "timeout_seconds": timer.timeout_seconds, "attempt": timer.attempt,
                         "late_by_ms": round((now - timer.due_at).total_seconds() * 1000)})
+        if timer.repeats_left > 0:
+            # Still nobody from dispatch: escalate again later, through the same channels, until they do.
+            EscalationTimer.objects.create(
+                alert=alert, escalate_to_role=timer.escalate_to_role, timeout_seconds=timer.timeout_seconds,
+                attempt=timer.attempt + 1, repeats_left=timer.repeats_left - 1,
+                repeat_every_seconds=timer.repeat_every_seconds, created_at=now,
+                due_at=now + dt.timedelta(seconds=timer.repeat_every_seconds),
+            )
     return True
+
+
+def _acknowledged_by_dispatch(alert: Alert, agency_ids: Iterable[int]) -> bool:
+    return Acknowledgement.objects.filter(
+        alert=alert, user__memberships__role__in=DISPATCH_ROLES, user__memberships__agency_id__in=list(agency_ids)
+    ).exists()
 
 
 def do_prune_idempotency_keys(older_than: dt.timedelta) -> int:

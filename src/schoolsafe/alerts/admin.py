@@ -39,6 +39,7 @@ class AlertAdmin(admin.ModelAdmin):
 
 @admin.register(EscalationPolicy)
 class EscalationPolicyAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "agency", "school", "enabled", "ack_timeout_seconds", "escalate_to_role", "updated_at"]
+    list_display = ["__str__", "agency", "school", "enabled", "ack_timeout_seconds", "escalate_to_role", "repeats",
+                    "repeat_every_seconds", "updated_at"]
     list_filter = ["enabled", "escalate_to_role"]
     autocomplete_fields = ["agency", "school"]

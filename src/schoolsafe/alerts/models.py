@@ -137,6 +137,8 @@ class Acknowledgement(models.Model):
 ESCALATION_ROLE_CHOICES = [("police_supervisor", "Police supervisor"), ("agency_admin", "Agency administrator")]
 DEFAULT_ACK_TIMEOUT_SECONDS = 30
 DEFAULT_ESCALATE_TO = "police_supervisor"
+DEFAULT_REPEAT_EVERY_SECONDS = 60
+MAX_ESCALATION_REPEATS = 20
 
 
 class EscalationPolicy(models.Model):
@@ -156,6 +158,14 @@ class EscalationPolicy(models.Model):
         help_text="seconds dispatch has to acknowledge an emergency alert before it escalates",
     )
     escalate_to_role = models.CharField(max_length=32, choices=ESCALATION_ROLE_CHOICES, default=DEFAULT_ESCALATE_TO)
+    repeats = models.PositiveSmallIntegerField(
+        default=0, validators=[MaxValueValidator(MAX_ESCALATION_REPEATS)],
+        help_text="while dispatch still has not acknowledged, escalate again this many more times (0: once only)",
+    )
+    repeat_every_seconds = models.PositiveIntegerField(
+        default=DEFAULT_REPEAT_EVERY_SECONDS, validators=[MinValueValidator(10), MaxValueValidator(3600)],
+        help_text="seconds between one escalation and the next, when repeats is above 0",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -182,6 +192,10 @@ class EscalationTimer(models.Model):
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="escalation_timers")
     escalate_to_role = models.CharField(max_length=32, default=DEFAULT_ESCALATE_TO)
     timeout_seconds = models.PositiveIntegerField()
+    # 1 for the first escalation; each repeat is a new timer with the next number, made when one fires.
+    attempt = models.PositiveSmallIntegerField(default=1)
+    repeats_left = models.PositiveSmallIntegerField(default=0)
+    repeat_every_seconds = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField()
     due_at = models.DateTimeField()
     fired_at = models.DateTimeField(null=True, blank=True)

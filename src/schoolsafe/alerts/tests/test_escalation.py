@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 
@@ -168,3 +169,65 @@ def test_a_policy_names_one_organization(world):
         EscalationPolicy.objects.create(agency=world.agency_a, school=world.school_a)
     with pytest.raises(IntegrityError), transaction.atomic():
         EscalationPolicy.objects.create()
+
+
+# --- repeats: escalating again while dispatch stays silent -------------------------------------------------
+
+
+def fire_when_due(timer: EscalationTimer) -> bool:
+    """Fire `timer` as a worker scanning just after it fell due would (no waiting in the test)."""
+    return actions.do_fire_escalation_timer(timer.pk, "worker-1", now=timer.due_at + dt.timedelta(milliseconds=5))
+
+
+def pending(alert: Alert) -> EscalationTimer | None:
+    return EscalationTimer.objects.filter(alert=alert, fired_at__isnull=True, cancelled_at__isnull=True).first()
+
+
+@pytest.mark.django_db
+def test_a_policy_with_repeats_escalates_again_until_they_run_out(api, world, teacher_a):
+    EscalationPolicy.objects.create(school=world.school_a, ack_timeout_seconds=30, repeats=2, repeat_every_seconds=60)
+    alert = raise_alert(api, teacher_a, world.school_a)
+    fired_at = []
+    while (timer := pending(alert)) is not None:
+        assert fire_when_due(timer) is True
+        fired_at.append(EscalationTimer.objects.get(pk=timer.pk).fired_at)
+    assert len(fired_at) == 3
+    # 60 s apart, after the first one 30 s after the raise.
+    assert [round((b - a).total_seconds()) for a, b in zip([alert.raised_at, *fired_at], fired_at)] == [30, 60, 60]
+    events = Event.objects.filter(kind="alert.escalated").order_by("id")
+    assert [(e.data["escalation"]["attempt"], e.data["escalation"]["repeats_left"]) for e in events] == [
+        (1, 2), (2, 1), (3, 0)]
+    assert AuditEntry.objects.filter(action="alerts.escalate_alert").count() == 3
+
+
+@pytest.mark.django_db
+def test_a_dispatch_acknowledgement_after_the_first_escalation_stops_the_repeats(api, world, teacher_a, dispatcher):
+    EscalationPolicy.objects.create(school=world.school_a, ack_timeout_seconds=30, repeats=5, repeat_every_seconds=60)
+    alert = raise_alert(api, teacher_a, world.school_a)
+    assert fire_when_due(pending(alert)) is True
+    following = pending(alert)
+    assert following is not None and following.attempt == 2
+
+    assert api(dispatcher).post(f"{ALERTS_URL}/{alert.pk}/acknowledge").status_code == 200
+    assert pending(alert) is None
+    assert fire_when_due(following) is False
+    assert Event.objects.filter(kind="alert.escalated").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_repeat_that_an_acknowledgement_missed_is_dropped_when_it_falls_due(api, world, teacher_a, dispatcher):
+    """On PostgreSQL an acknowledgement can commit while the escalation that makes the next timer is still
+    running, so that its cancel does not see that timer: the timer checks again when it falls due."""
+    from schoolsafe.alerts.models import Acknowledgement
+
+    EscalationPolicy.objects.create(school=world.school_a, ack_timeout_seconds=30, repeats=5, repeat_every_seconds=60)
+    alert = raise_alert(api, teacher_a, world.school_a)
+    assert fire_when_due(pending(alert)) is True
+    following = pending(alert)
+    Acknowledgement.objects.create(alert=alert, user=dispatcher, at=timezone.now())  # its cancel missed `following`
+
+    assert fire_when_due(following) is False
+    following.refresh_from_db()
+    assert (following.state, following.cancel_reason) == ("cancelled", "acknowledged by dispatch")
+    assert pending(alert) is None
+    assert Event.objects.filter(kind="alert.escalated").count() == 1
