@@ -5,7 +5,7 @@ ASGI handler. Every view of ours is synchronous, and Django's ASGI handler runs 
 in a thread of its own, started for that request and ended after it: a thread start on the event loop and
 a new database connection per request. On this kind of machine (2 cores, SQLite) that cost 8.8 ms of
 server CPU per alert POST; on the pool, with connections kept (CONN_MAX_AGE), it measured 5.5 ms (see
-docs/alerts.md, Performance). The event stream (events/stream.py) stays a raw ASGI application on the loop.
+docs/alerts.md, Measuring). The event stream (events/stream.py) stays a raw ASGI application on the loop.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def close_request_connections(timeout: float = 10.0) -> None:
             connections.close_all()
 
     jobs = [django_application.executor.submit(close) for _ in range(THREADS)]
-    done, waiting = wait(jobs, timeout + 1)
+    _done, waiting = wait(jobs, timeout + 1)
     if waiting:
         # A request still running past the timeout keeps its thread (and connection) until it ends.
         log.warning("%d request threads were busy; their database connections stay open", len(waiting))
@@ -67,7 +67,8 @@ async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
                 # Everything loaded so far (Django, the URL map, the models) lives as long as the process:
                 # freezing it keeps the collector's full passes from walking it. Without this, full
                 # collections paused the loop 55-170 ms at 1,000-5,000 open streams, now and then in the
-                # middle of a fan-out (the benchmark's worst rounds); frozen, 17-30 ms (bench/alert_fanout.py).
+                # middle of a fan-out (the benchmark's worst rounds). Frozen, none was seen during a round;
+                # those left come while thousands of streams connect (bench/alert_fanout.py).
                 if not gc.get_freeze_count():  # once per process (a test process starts several servers)
                     gc.collect()
                     gc.freeze()

@@ -4,7 +4,7 @@ Why: with several request threads (asgi.py), a second writer's `BEGIN IMMEDIATE`
 handler, which sleeps in growing steps (1, 2, 5, ... up to 100 ms) before it tries again, so a writer
 could sleep long after the lock was free. With 16 alert POSTs in flight, p99 was 798 ms and the slowest
 1.8 s; waiting on a Python lock instead, the next writer starts the moment the previous one commits or
-rolls back (figures in docs/alerts.md, Performance). Writers in other processes (the worker) still meet
+rolls back (figures in docs/alerts.md, Measuring). Writers in other processes (the worker) still meet
 the busy handler, as before; so do single statements outside a transaction, which are short.
 
 The lock is taken where Django begins an outermost transaction (`atomic`) and released when it commits,
