@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
@@ -246,3 +247,24 @@ def console(request: HttpRequest) -> HttpResponse:
         "console_config": {"alerts": [alert_json(a) for a in active], "stateUrl": "/alerts/0/state.json",
                            "incidentUrl": "/alerts/0/", "apiUrl": "/api/v1/alerts/0"},
     })
+
+
+HISTORY_FILTERS = {"all": None, "active": Status.ACTIVE, "ended": "ended"}
+
+
+@login_required
+@never_cache
+def history(request: HttpRequest) -> HttpResponse:
+    """Every alert the user may see, newest first (50 a page): for the after-action review, and to find
+    an incident again once it has ended."""
+    show = request.GET.get("show", "all")
+    if show not in HISTORY_FILTERS:
+        show = "all"
+    alerts = (Alert.objects.restrict(request.user, "view").select_related("school", "raised_by")
+              .order_by("-raised_at", "-id"))
+    if show == "active":
+        alerts = alerts.filter(status=Status.ACTIVE)
+    elif show == "ended":
+        alerts = alerts.exclude(status=Status.ACTIVE)
+    page = Paginator(alerts, 50).get_page(request.GET.get("page"))
+    return render(request, "alerts/history.html", {"page": page, "show": show})

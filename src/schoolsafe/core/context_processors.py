@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from schoolsafe.accounts.mfa import needs_mfa
+from schoolsafe.alerts.policies import VIEW_ROLES
 from schoolsafe.core.policy import roles_of
 
 # (label, url name, roles that see it; None: every signed-in user)
@@ -17,6 +18,8 @@ NAVIGATION: list[tuple[str, str, frozenset[str] | None]] = [
     # Mirrors schoolsafe.alerts: the panic page for the people in the building, the console for police dispatch.
     ("Raise alert", "alerts:panic", frozenset({"staff", "school_admin", "officer"})),
     ("Dispatch console", "alerts:console", frozenset({"dispatcher", "police_supervisor"})),
+    # Mirrors schoolsafe.alerts.policies.VIEW_ROLES.
+    ("Alerts", "alerts:history", VIEW_ROLES),
     # Mirrors schoolsafe.plans.policies.PLAN_READERS.
     ("Emergency plans", "plans-dashboard", frozenset({"school_admin", "staff", "district_director", "ta_member",
                                                       "dispatcher", "officer", "police_supervisor", "agency_admin"})),

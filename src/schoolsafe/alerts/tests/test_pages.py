@@ -22,7 +22,7 @@ def page_urls(alert_id: int) -> list[str]:
 
 
 def test_anonymous_visitors_are_sent_to_sign_in_from_every_alert_page(client, alert):
-    for url in ["/alerts/", "/alerts/dispatch/", *page_urls(alert.pk)]:
+    for url in ["/alerts/", "/alerts/dispatch/", "/alerts/history/", *page_urls(alert.pk)]:
         response = client.get(url)
         assert response.status_code == 302, url
         assert response["Location"].startswith("/accounts/login/?next="), url
@@ -154,3 +154,24 @@ def test_navigation_offers_raise_alert_to_staff_and_the_console_to_dispatch(teac
     assert 'href="/alerts/">Raise alert' in staff_page and "Dispatch console" not in staff_page
     dispatch_page = client_for(dispatcher).get("/").content.decode()
     assert 'href="/alerts/dispatch/">Dispatch console' in dispatch_page and "Raise alert" not in dispatch_page
+
+
+def test_the_alert_list_shows_what_the_user_may_see_newest_first_and_filters_by_state(
+        api, world, alert, teacher_a, teacher_b, principal_a, analyst_a):
+    second = raise_alert(api, teacher_a, world.school_a, action="hold", reason="police activity nearby")
+    assert api(principal_a).post(f"{ALERTS_URL}/{alert.pk}/all-clear").status_code == 200
+    elsewhere = raise_alert(api, teacher_b, world.school_b)
+
+    page = client_for(teacher_a).get("/alerts/history/").content.decode()
+    assert page.index(f'href="/alerts/{second.pk}/"') < page.index(f'href="/alerts/{alert.pk}/"')
+    assert "police activity nearby" in page and "School B High" not in page
+    assert f'href="/alerts/{elsewhere.pk}/"' not in page
+    ended = client_for(teacher_a).get("/alerts/history/?show=ended").content.decode()
+    assert f'href="/alerts/{alert.pk}/"' in ended and f'href="/alerts/{second.pk}/"' not in ended
+    active = client_for(teacher_a).get("/alerts/history/?show=active").content.decode()
+    assert f'href="/alerts/{second.pk}/"' in active and f'href="/alerts/{alert.pk}/"' not in active
+    # An analyst of the tip line has no alert role: the page is there, and empty; the menu does not offer it.
+    analyst = client_for(analyst_a)
+    assert "No alerts here." in analyst.get("/alerts/history/").content.decode()
+    assert 'href="/alerts/history/"' not in analyst.get("/").content.decode()
+    assert 'href="/alerts/history/">Alerts' in client_for(teacher_a).get("/").content.decode()
