@@ -459,6 +459,14 @@ def test_every_signed_in_page_shows_a_new_alert_even_one_raised_between_two_page
             assert int(page.evaluate("() => document.body.dataset.alertSignals || '0'")) == 1
             # Receipts are posted a quarter of a second after arrival.
             page.wait_for_timeout(800)
+            # Both are on the list of alerts, newest first, on a phone and for a screen reader.
+            page.click("text=Dismiss")
+            page.goto(f"{base}/alerts/history/")
+            rows = page.locator(".alert-history tbody tr")
+            expect(rows).to_have_count(2)
+            expect(rows.first).to_contain_text("Evacuate")
+            if AXE.exists():
+                problems.extend(axe_problems(page))
         finally:
             browser.close()
 
