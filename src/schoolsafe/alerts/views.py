@@ -249,7 +249,7 @@ def console(request: HttpRequest) -> HttpResponse:
     })
 
 
-HISTORY_FILTERS = {"all": None, "active": Status.ACTIVE, "ended": "ended"}
+HISTORY_FILTERS = ("all", "active", "ended")
 
 
 @login_required

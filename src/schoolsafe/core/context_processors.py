@@ -11,6 +11,7 @@ from django.urls import reverse
 from schoolsafe.accounts.mfa import needs_mfa
 from schoolsafe.alerts.policies import VIEW_ROLES
 from schoolsafe.core.policy import roles_of
+from schoolsafe.events.bus import newest_event_id
 
 # (label, url name, roles that see it; None: every signed-in user)
 NAVIGATION: list[tuple[str, str, frozenset[str] | None]] = [
@@ -56,10 +57,4 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     listens = not needs_mfa(user) or bool(getattr(user, "is_verified", lambda: False)())
     # A callable: the template asks only when it renders the attribute (one query on the primary key).
     return {"nav_items": items, "user_roles": sorted(roles), "listens_for_alerts": listens,
-            "events_since": _newest_event_id}
-
-
-def _newest_event_id() -> int:
-    from schoolsafe.events.models import Event
-
-    return Event.objects.order_by("-id").values_list("id", flat=True).first() or 0
+            "events_since": newest_event_id}

@@ -122,7 +122,8 @@ def _call_with_retry(fn: Callable[..., Any], args: tuple) -> Any:
         return fn(*args)
 
 
-def _max_event_id() -> int:
+def newest_event_id() -> int:
+    """The id of the newest event in the table (0 when there is none)."""
     from schoolsafe.events.models import Event
 
     return Event.objects.order_by("-id").values_list("id", flat=True).first() or 0
@@ -424,7 +425,7 @@ class Hub:
             # Separate threads: a burst of stream authentications must not delay the fan-out query.
             self.db = DatabaseThreads(1, "events-hub")
             self.stream_db = DatabaseThreads(4, "events-stream")
-        self.last_id = self.recent_floor = await self.db.run(_max_event_id)
+        self.last_id = self.recent_floor = await self.db.run(newest_event_id)
         postgres = await self.db.run(lambda: connection.vendor == "postgresql")
         self._tasks.append(self.loop.create_task(self._deliver_forever(), name="events-deliver"))
         self._tasks.append(self.loop.create_task(self._poll_forever(), name="events-poll"))
@@ -589,7 +590,7 @@ class Hub:
             await asyncio.sleep(interval)
             before = self.last_id
             try:
-                newest = await self.db.run(_max_event_id)
+                newest = await self.db.run(newest_event_id)
             except DatabaseError:
                 log.warning("events: poll failed", exc_info=True)
                 continue
