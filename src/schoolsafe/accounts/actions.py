@@ -173,3 +173,58 @@ def do_end_lock_early(actor: Any, username: str, reason: str) -> bool:
            summary={"username": username, "locked_at": lock.locked_at.isoformat(), "ended_at": now.isoformat(),
                     "early": True, "reason": reason})
     return True
+
+
+# --- Receive-only terminals (CJIS Security Policy 5.5.5 session-lock exemption) ------------------------
+
+
+def check_terminal_fields(name: str, location: str) -> tuple[str, str]:
+    name, location = (name or "").strip(), (location or "").strip()
+    if not name:
+        raise AccountError("name: name the console, e.g. 'Dispatch position 3'")
+    if len(name) > 100:
+        raise AccountError("name: at most 100 characters")
+    if not location:
+        # The exemption holds only in a physically secure location: the administrator says which.
+        raise AccountError("location: say where the console stands (the physically secure room)")
+    if len(location) > 200:
+        raise AccountError("location: at most 200 characters")
+    return name, location
+
+
+@transaction.atomic
+def do_register_terminal(actor: User, agency: Any, name: str, location: str) -> tuple[Any, str]:
+    """Register a dispatch console of `agency` as a receive-only terminal; returns the row and the raw secret
+    (for the console's cookie; never stored or shown again). Only the agency's administrators may."""
+    from schoolsafe.accounts.models import ReceiveOnlyTerminal
+    from schoolsafe.accounts.terminals import hash_secret, new_secret, terminal_admin_agencies
+
+    if agency.pk not in terminal_admin_agencies(actor):
+        raise AccountError("agency: only an administrator of the agency registers its terminals")
+    name, location = check_terminal_fields(name, location)
+    raw = new_secret()
+    terminal = ReceiveOnlyTerminal.objects.create(
+        agency=agency, name=name, location=location, secret_hash=hash_secret(raw), registered_by=actor,
+        registered_at=timezone.now(),
+    )
+    record(actor, "accounts.terminal_registered", terminal, organization=f"agency:{agency.pk}",
+           summary={"name": name, "location": location})
+    return terminal, raw
+
+
+@transaction.atomic
+def do_revoke_terminal(actor: User, terminal: Any) -> bool:
+    """End a terminal's exemption at once (its sessions lock when idle again); False when already revoked."""
+    from schoolsafe.accounts.models import ReceiveOnlyTerminal
+    from schoolsafe.accounts.terminals import terminal_admin_agencies
+
+    if terminal.agency_id not in terminal_admin_agencies(actor):
+        raise AccountError("terminal: only an administrator of the agency revokes its terminals")
+    now = timezone.now()
+    if not ReceiveOnlyTerminal.objects.filter(pk=terminal.pk, revoked_at__isnull=True).update(
+            revoked_at=now, revoked_by=actor):
+        return False
+    terminal.revoked_at, terminal.revoked_by = now, actor
+    record(actor, "accounts.terminal_revoked", terminal, organization=f"agency:{terminal.agency_id}",
+           summary={"name": terminal.name, "location": terminal.location})
+    return True

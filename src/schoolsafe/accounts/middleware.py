@@ -12,13 +12,15 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 
-from schoolsafe.accounts import sessions
+from schoolsafe.accounts import sessions, terminals
+from schoolsafe.accounts.terminals import exempting_terminal
 from schoolsafe.accounts.mfa import has_totp, needs_mfa
 
 API_PREFIX = "/api/"
 
 _ENDED = {
-    sessions.IDLE: "Your session was locked after 30 minutes without activity. Please sign in again.",
+    sessions.IDLE: "Your session was locked after 30 minutes without activity. Alerts still show here; "
+                   "sign in again to see their details.",
     sessions.EXPIRED: "Your session ended 12 hours after you signed in. Please sign in again.",
     sessions.UNKNOWN: "Please sign in again.",
 }
@@ -34,8 +36,19 @@ def _with_next(url: str, request: HttpRequest) -> str:
     return f"{url}?{urlencode({'next': target})}"
 
 
+# What a locked session may still reach: the sign-in page (the lock screen, which shows alert headlines),
+# sign-out, static files, the device panic page, and delivery receipts (a locked screen that received an
+# alert has received it: the delivery report must say so).
+LOCKED_OPEN_PATHS = ("/accounts/login/", "/accounts/logout/", "/alerts/panic/device/", "/api/v1/events/receipts")
+
+
 class SessionRulesMiddleware:
-    """Ends a session idle for 30 minutes or signed in 12 hours ago; otherwise notes the activity."""
+    """Locks a session idle for 30 minutes (unless on a registered receive-only terminal), ends one signed
+    in 12 hours ago; otherwise notes the activity.
+
+    A locked session is kept (its event stream still delivers alert headlines); until the password is given
+    again the request is anonymous, pages go to the sign-in page and the API answers 401.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -43,6 +56,11 @@ class SessionRulesMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
             problem = sessions.problem(request.session)
+            if problem == sessions.IDLE and exempting_terminal(
+                    request.user, request.COOKIES.get(terminals.COOKIE, "")) is not None:
+                problem = None
+            if problem == sessions.IDLE:
+                return self._locked(request)
             if problem is not None:
                 logout(request)
                 if _is_api(request) and not request.headers.get("Authorization"):
@@ -53,6 +71,21 @@ class SessionRulesMiddleware:
             else:
                 sessions.touch(request.session)
         return self.get_response(request)
+
+    def _locked(self, request: HttpRequest) -> HttpResponse:
+        if not request.session.get(sessions.LOCKED_KEY):
+            request.session[sessions.LOCKED_KEY] = True
+        if request.path.startswith(LOCKED_OPEN_PATHS) or request.path.startswith(settings.STATIC_URL):
+            if request.path != "/api/v1/events/receipts":
+                request.user = AnonymousUser()
+            return self.get_response(request)
+        request.user = AnonymousUser()
+        if _is_api(request):
+            if request.headers.get("Authorization"):
+                return self.get_response(request)
+            return JsonResponse({"detail": _ENDED[sessions.IDLE]}, status=401)
+        messages.info(request, _ENDED[sessions.IDLE])
+        return HttpResponseRedirect(_with_next(reverse(settings.LOGIN_URL), request))
 
 
 class MFARequiredMiddleware:

@@ -126,3 +126,30 @@ class LoginLock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} locked {self.locked_at:%Y-%m-%d %H:%M}–{self.ends_at:%H:%M}"
+
+
+class ReceiveOnlyTerminal(models.Model):
+    """A dispatch console in a physically secure place, registered by its agency's administrator.
+
+    CJIS Security Policy 5.5.5 (Session Lock; AC-11 in the modernized policy) exempts from the 30-minute
+    session lock devices used to perform dispatch functions in a physically secure location and
+    receive-only terminals there: a dispatcher signed in on a registered terminal is not locked for being
+    idle (the 12-hour limit still holds). The terminal is the browser holding the secret (a cookie set at
+    registration); only its SHA-256 hash is stored.
+    """
+
+    agency = models.ForeignKey("core.Agency", on_delete=models.CASCADE, related_name="terminals")
+    name = models.CharField(max_length=100)
+    location = models.CharField(max_length=200)
+    secret_hash = models.CharField(max_length=64, unique=True)
+    registered_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    registered_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["agency_id", "name", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.location})"

@@ -12,4 +12,6 @@ urlpatterns = [
     path("security/recovery-codes/", views.mfa_recovery_codes, name="account-mfa-recovery"),
     path("tokens/", views.tokens, name="account-tokens"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="account-token-revoke"),
+    path("terminals/", views.terminals, name="account-terminals"),
+    path("terminals/<int:terminal_id>/revoke/", views.terminal_revoke, name="account-terminal-revoke"),
 ]

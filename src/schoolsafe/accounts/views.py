@@ -47,6 +47,30 @@ class LoginView(auth_views.LoginView):
             actions.do_end_expired_locks()
         return super().dispatch(request, *args, **kwargs)
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        locked = locked_user(self.request)
+        if locked is not None:
+            # The lock screen: alert headlines still arrive (the session's stream is alert-only while
+            # locked), with sound; their details need the password.
+            from schoolsafe.events.bus import newest_event_id
+
+            context.update({"locked_user": locked, "listens_for_alerts": True, "events_since": newest_event_id})
+        return context
+
+
+def locked_user(request: HttpRequest) -> Any:
+    """The person whose session on this browser is locked (SessionRulesMiddleware), or None."""
+    from django.contrib.auth import SESSION_KEY
+
+    from schoolsafe.accounts import sessions
+    from schoolsafe.accounts.models import User
+
+    session = request.session
+    if not session.get(sessions.LOCKED_KEY) or session.get(SESSION_KEY) is None:
+        return None
+    return User.objects.filter(pk=session[SESSION_KEY], is_active=True).first()
+
 
 def locked_out(request: HttpRequest, original_response: Any = None, credentials: Any = None) -> HttpResponse:
     """AXES_LOCKOUT_CALLABLE: the page a locked account sees, saying when it opens again."""
@@ -183,3 +207,55 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     if actions.do_revoke_api_token(request.user, token):
         messages.success(request, f"Token “{token.label}” ({token.prefix}…) is revoked; it no longer works.")
     return redirect("account-tokens")
+
+
+# --- Receive-only terminals -------------------------------------------------------------------------
+
+
+@login_required
+@never_cache
+def terminals(request: HttpRequest) -> HttpResponse:
+    """An agency administrator's dispatch consoles registered as receive-only terminals (exempt from the idle
+    lock, CJIS Security Policy 5.5.5): register this browser, see when each was last used, revoke."""
+    from schoolsafe.accounts.models import ReceiveOnlyTerminal
+    from schoolsafe.accounts.terminals import COOKIE, COOKIE_AGE, terminal_admin_agencies
+    from schoolsafe.core.models import Agency
+
+    agencies = list(Agency.objects.filter(pk__in=terminal_admin_agencies(request.user)).order_by("name"))
+    if not agencies:
+        return render(request, "accounts/terminals.html", {"agencies": []}, status=403)
+    error, registered, status = "", None, 200
+    if request.method == "POST":
+        agency = next((a for a in agencies if str(a.pk) == request.POST.get("agency", str(agencies[0].pk))), None)
+        try:
+            if agency is None:
+                raise actions.AccountError("agency: choose one of your agencies")
+            registered, raw = actions.do_register_terminal(
+                request.user, agency, request.POST.get("name", ""), request.POST.get("location", ""))
+        except actions.AccountError as exc:
+            error, status = str(exc), 400
+    current = request.COOKIES.get(COOKIE, "")
+    response = render(request, "accounts/terminals.html", {
+        "agencies": agencies, "error": error, "registered": registered,
+        "terminals": ReceiveOnlyTerminal.objects.filter(agency__in=agencies).select_related(
+            "agency", "registered_by", "revoked_by"),
+        "this_browser": registered is not None or bool(current), "post": request.POST,
+    }, status=status)
+    if registered is not None:
+        response.set_cookie(COOKIE, raw, max_age=COOKIE_AGE, httponly=True, samesite="Strict",
+                            secure=settings.SESSION_COOKIE_SECURE)
+    return response
+
+
+@login_required
+@require_POST
+def terminal_revoke(request: HttpRequest, terminal_id: int) -> HttpResponse:
+    from schoolsafe.accounts.models import ReceiveOnlyTerminal
+    from schoolsafe.accounts.terminals import terminal_admin_agencies
+
+    terminal = get_object_or_404(ReceiveOnlyTerminal, pk=terminal_id,
+                                 agency_id__in=terminal_admin_agencies(request.user))
+    if actions.do_revoke_terminal(request.user, terminal):
+        messages.success(request, f"“{terminal.name}” is no longer a receive-only terminal: its sessions lock "
+                                  "after 30 idle minutes again.")
+    return redirect("account-terminals")

@@ -45,3 +45,20 @@ def alert_json(alert: Alert, *, school_name: str | None = None) -> dict[str, Any
         "all_clear_at": iso(alert.all_clear_at),
         "cancelled_at": iso(alert.cancelled_at),
     }
+
+
+# The alert events a locked screen still receives, as their headline (events/locked.py): what to do and where,
+# not who raised it or why; the details need the password (docs/alerts.md, "Delivery without a session").
+LOCKED_SCREEN_KINDS = ("alert.raised", "alert.all_clear", "alert.cancelled")
+_HEADLINE_FIELDS = ("id", "school", "action", "directive", "hazard", "strategy", "evacuate_to", "tier", "exercise",
+                    "status", "raised_at", "all_clear_at", "cancelled_at")
+
+
+def alert_headline(data: dict[str, Any]) -> dict[str, Any]:
+    """An alert event's payload reduced to its headline (for a locked screen)."""
+    headline = {field: data[field] for field in _HEADLINE_FIELDS if field in data}
+    location = data.get("location") or {}
+    headline["location"] = {"building": location.get("building", ""), "room": location.get("room", ""),
+                            "text": location.get("text", "")}
+    headline["locked"] = True
+    return headline

@@ -27,6 +27,8 @@ from typing import Any
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, connections
 
+from schoolsafe.events.locked import locked_view
+
 log = logging.getLogger("schoolsafe.events")
 
 BATCH = 500
@@ -135,11 +137,18 @@ def _events_after(after: int, limit: int) -> list[tuple[int, str, Any, list[str]
     return list(Event.objects.filter(id__gt=after).order_by("id").values_list("id", "kind", "data", "audience")[:limit])
 
 
-def visible_events_after(keys: frozenset[str], after: int, limit: int) -> list[tuple[int, bytes]]:
-    """Encoded events after `after` that `keys` may see (a replay from the database)."""
+def visible_events_after(keys: frozenset[str], after: int, limit: int, locked: bool = False) -> list[tuple[int, bytes]]:
+    """Encoded events after `after` that `keys` may see (a replay from the database); for a `locked` session
+    only the kinds locked screens get, as their headlines (locked.py)."""
+    from schoolsafe.events.locked import locked_kinds, locked_view
     from schoolsafe.events.models import Event
 
-    rows = Event.objects.filter(id__gt=after).visible_to(keys).order_by("id").values_list("id", "kind", "data")[:limit]
+    events = Event.objects.filter(id__gt=after).visible_to(keys)
+    if locked:
+        events = events.filter(kind__in=locked_kinds())
+    rows = events.order_by("id").values_list("id", "kind", "data")[:limit]
+    if locked:
+        return [(event_id, encode(event_id, kind, locked_view(kind, data))) for event_id, kind, data in rows]
     return [(event_id, encode(event_id, kind, data)) for event_id, kind, data in rows]
 
 
@@ -166,10 +175,13 @@ class Subscriber:
     """
 
     __slots__ = ("keys", "cursor", "pending", "closed", "reason", "task", "replay_from", "loop", "send", "live",
-                 "inflight", "interval", "last_write", "timer", "limit", "expiry", "direct", "__weakref__")
+                 "inflight", "interval", "last_write", "timer", "limit", "expiry", "direct", "locked", "__weakref__")
 
-    def __init__(self, keys: frozenset[str], cursor: int, task: asyncio.Task | None, send: Any) -> None:
+    def __init__(self, keys: frozenset[str], cursor: int, task: asyncio.Task | None, send: Any,
+                 locked: bool = False, open_for: float | None = None) -> None:
         self.keys = keys
+        # A locked session's stream: alert headlines only (locked.py), offered by the hub from its own index.
+        self.locked = locked
         self.cursor = cursor
         self.pending: list[tuple[int, bytes]] = []
         self.closed = False
@@ -196,6 +208,11 @@ class Subscriber:
         # once with its last id) makes a revoked token, a locked or ended session, or a changed membership
         # take effect within that while.
         age = max_age_seconds() * random.uniform(0.8, 1.0)  # noqa: S311 - not a secret
+        if open_for is not None:
+            # The session locks in `open_for` seconds: end the stream then, so that it comes back as what the
+            # session is by then (locked: headlines only; used meanwhile: everything) rather than keep
+            # sending a locked screen everything for up to max_age.
+            age = min(age, open_for + 1.0)
         self.expiry: asyncio.TimerHandle | None = self.loop.call_at(self.last_write + age, self.close, "expired")
 
     # called by the hub, on the loop
@@ -351,10 +368,13 @@ def direct_writer(send: Any) -> Any:
 
 
 class RecentEvent:
-    __slots__ = ("id", "audience", "payload")
+    __slots__ = ("id", "audience", "payload", "locked_payload")
 
-    def __init__(self, event_id: int, audience: frozenset[str], payload: bytes) -> None:
+    def __init__(self, event_id: int, audience: frozenset[str], payload: bytes,
+                 locked_payload: bytes | None = None) -> None:
         self.id, self.audience, self.payload = event_id, audience, payload
+        # The headline sent to locked sessions, or None when locked sessions do not get this kind.
+        self.locked_payload = locked_payload
 
 
 # --- the hub ----------------------------------------------------------------------------------------
@@ -395,6 +415,8 @@ class Hub:
         self.last_id = 0
         self.subscribers: set[Subscriber] = set()
         self.by_key: dict[str, set[Subscriber]] = defaultdict(set)
+        # Locked sessions' streams, apart: an event that locked screens do not get costs them nothing.
+        self.by_key_locked: dict[str, set[Subscriber]] = defaultdict(set)
         self.recent: deque[RecentEvent] = deque()
         # Every event with recent_floor < id <= last_id is in `recent`.
         self.recent_floor = 0
@@ -483,34 +505,39 @@ class Hub:
     # subscribers
 
     def subscribe(self, keys: frozenset[str], last_event_id: int | None, task: asyncio.Task | None,
-                  send: Any) -> Subscriber:
+                  send: Any, locked: bool = False, open_for: float | None = None) -> Subscriber:
         """Register a stream. Synchronous on the loop, so no event can fall between its replay and live
         delivery: everything up to last_id is replayed (from memory, or from the database when older
-        than the hub's memory), everything after arrives live; the cursor drops duplicates."""
+        than the hub's memory), everything after arrives live; the cursor drops duplicates.
+        `locked`: a locked session's stream (headlines only); `open_for`: seconds until its session locks."""
         if last_event_id is None:
-            subscriber = Subscriber(keys, self.last_id, task, send)
+            subscriber = Subscriber(keys, self.last_id, task, send, locked, open_for)
         else:
-            subscriber = Subscriber(keys, last_event_id, task, send)
+            subscriber = Subscriber(keys, last_event_id, task, send, locked, open_for)
             if last_event_id >= self.recent_floor:
                 for recent in self.recent:
                     if recent.id > last_event_id and not keys.isdisjoint(recent.audience):
-                        subscriber.pending.append((recent.id, recent.payload))
+                        payload = recent.locked_payload if locked else recent.payload
+                        if payload is not None:
+                            subscriber.pending.append((recent.id, payload))
             else:
                 subscriber.replay_from = last_event_id
         self.subscribers.add(subscriber)
+        index = self.by_key_locked if locked else self.by_key
         for key in keys:
-            self.by_key[key].add(subscriber)
+            index[key].add(subscriber)
         return subscriber
 
     def unsubscribe(self, subscriber: Subscriber) -> None:
         subscriber.close("ended")  # no-op when already closed; stops its heartbeat timer
         self.subscribers.discard(subscriber)
+        index = self.by_key_locked if subscriber.locked else self.by_key
         for key in subscriber.keys:
-            group = self.by_key.get(key)
+            group = index.get(key)
             if group is not None:
                 group.discard(subscriber)
                 if not group:
-                    del self.by_key[key]
+                    del index[key]
 
     # delivery
 
@@ -576,12 +603,27 @@ class Hub:
         targets = groups[0] if len(groups) == 1 else set().union(*groups)
         for subscriber in targets:
             subscriber.offer(event_id, payload, message, chunk, now)
-        self.recent.append(RecentEvent(event_id, keys, payload))
+        locked_payload = self._deliver_locked(event_id, kind, data, keys, now)
+        self.recent.append(RecentEvent(event_id, keys, payload, locked_payload))
         self.recent_bytes += len(payload)
         while len(self.recent) > RECENT or self.recent_bytes > RECENT_BYTES:
             dropped = self.recent.popleft()
             self.recent_bytes -= len(dropped.payload)
             self.recent_floor = dropped.id
+
+    def _deliver_locked(self, event_id: int, kind: str, data: Any, keys: frozenset[str], now: float) -> bytes | None:
+        """Offer the event's headline to locked sessions' streams; returns it (None: not for locked screens)."""
+        view = locked_view(kind, data)
+        if view is None:
+            return None
+        payload = encode(event_id, kind, view)
+        groups = [self.by_key_locked[key] for key in keys if key in self.by_key_locked]
+        if groups:
+            message = {"type": "http.response.body", "body": payload, "more_body": True}
+            chunk = b"%x\r\n%b\r\n" % (len(payload), payload)
+            for subscriber in set().union(*groups):
+                subscriber.offer(event_id, payload, message, chunk, now)
+        return payload
 
     async def _poll_forever(self) -> None:
         assert self.db is not None

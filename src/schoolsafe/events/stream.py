@@ -24,6 +24,10 @@ from django.http.cookie import parse_cookie
 
 from schoolsafe.events.bus import BATCH, Hub, Subscriber, get_hub, visible_events_after
 
+# The receive-only terminal's cookie (schoolsafe.accounts.terminals.COOKIE; not imported: the stream module
+# is loaded before Django's apps).
+TERMINAL_COOKIE = "schoolsafe_terminal"
+
 log = logging.getLogger("schoolsafe.events")
 
 PATH = "/api/v1/events"
@@ -37,23 +41,32 @@ _HEADERS = [
 ]
 
 
-def authenticate(authorization: str, session_key: str) -> frozenset[str] | None:
-    """The audience keys of the caller (bearer token, else session cookie), or None. Runs in a thread."""
-    from schoolsafe.accounts.sessions import user_for_session_key
+Access = tuple[frozenset[str], bool, float | None]
+
+
+def authenticate(authorization: str, session_key: str, terminal_secret: str = "") -> Access | None:
+    """The caller's audience keys, whether its session is locked (alert headlines only) and how long it
+    may stay open before it must authenticate again; None for no valid caller. Runs in a thread.
+
+    A bearer token, else the session cookie (with the receive-only terminal cookie, which exempts a
+    dispatch console from the idle lock). A locked session still gets alert headlines: delivery never
+    depends on an active session (docs/alerts.md).
+    """
+    from schoolsafe.accounts.sessions import stream_access
     from schoolsafe.accounts.tokens import user_for_token
     from schoolsafe.events.audience import keys_for_user
 
-    user = None
     if authorization:
         # A request that presents a token is judged by the token alone, never by a cookie beside it.
         scheme, _, raw = authorization.partition(" ")
-        if scheme.lower() == "bearer" and raw.strip():
-            user = user_for_token(raw.strip())
-    elif session_key:
-        user = user_for_session_key(session_key)
-    if user is None:
+        user = user_for_token(raw.strip()) if scheme.lower() == "bearer" and raw.strip() else None
+        keys = keys_for_user(user) if user is not None else frozenset()
+        return (keys, False, None) if keys else None
+    access = stream_access(session_key, terminal_secret) if session_key else None
+    if access is None:
         return None
-    return keys_for_user(user) or None
+    keys = keys_for_user(access.user)
+    return (keys, access.locked, access.open_for) if keys else None
 
 
 def _header(scope: dict[str, Any], name: bytes) -> str:
@@ -97,17 +110,19 @@ async def event_stream(scope: dict[str, Any], receive: Any, send: Any) -> None:
     try:
         await hub.start()
         assert hub.stream_db is not None
-        cookie = parse_cookie(_header(scope, b"cookie")).get(settings.SESSION_COOKIE_NAME, "")
-        keys = await hub.stream_db.run(authenticate, _header(scope, b"authorization"), cookie)
+        cookies = parse_cookie(_header(scope, b"cookie"))
+        access = await hub.stream_db.run(authenticate, _header(scope, b"authorization"),
+                                         cookies.get(settings.SESSION_COOKIE_NAME, ""), cookies.get(TERMINAL_COOKIE, ""))
     except DatabaseError:
         log.warning("events: stream refused, database unavailable", exc_info=True)
         await _problem(send, 503, "the event stream is unavailable; try again shortly", [(b"retry-after", b"5")])
         return
-    if keys is None:
+    if access is None:
         await _problem(send, 401, "authentication required", [(b"www-authenticate", b'Bearer realm="schoolsafe"')])
         return
 
-    subscriber = hub.subscribe(keys, after, asyncio.current_task(), send)
+    keys, locked, open_for = access
+    subscriber = hub.subscribe(keys, after, asyncio.current_task(), send, locked=locked, open_for=open_for)
     try:
         await send({"type": "http.response.start", "status": 200, "headers": _HEADERS})
         if hub.closing:
@@ -137,7 +152,8 @@ async def event_stream(scope: dict[str, Any], receive: Any, send: Any) -> None:
 async def _replay_from_database(hub: Hub, subscriber: Subscriber, send: Any) -> None:
     assert hub.stream_db is not None
     while not subscriber.closed:
-        rows = await hub.stream_db.run(visible_events_after, subscriber.keys, subscriber.cursor, BATCH)
+        rows = await hub.stream_db.run(visible_events_after, subscriber.keys, subscriber.cursor, BATCH,
+                                       subscriber.locked)
         if rows:
             await send({"type": "http.response.body", "body": b"".join(p for _, p in rows), "more_body": True})
             subscriber.cursor = rows[-1][0]
