@@ -13,8 +13,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.urls import reverse
 
 from schoolsafe.accounts import sessions, terminals
-from schoolsafe.accounts.terminals import exempting_terminal
 from schoolsafe.accounts.mfa import has_totp, needs_mfa
+from schoolsafe.accounts.terminals import exempting_terminal
 
 API_PREFIX = "/api/"
 

@@ -126,6 +126,7 @@ def do_raise_alert(
     strategy: str = "",
     evacuate_to: str = "",
     idempotency: tuple[str, str] | None = None,
+    panic_credential: Any = None,
 ) -> tuple[Alert, dict[str, Any]]:
     """Raise an alert: the alert, its `alert.raised` event, its escalation timer (emergency tier), the audit
     row and, when the client sent one, its idempotency key with the response, in one transaction.
@@ -139,7 +140,7 @@ def do_raise_alert(
     alert = Alert(
         school_id=school.id, action=action, tier=tier, reason=reason, building=building, room=room,
         location_text=location_text, latitude=latitude, longitude=longitude, exercise=exercise, hazard=hazard,
-        strategy=strategy, evacuate_to=evacuate_to, raised_by=actor, raised_at=now,
+        strategy=strategy, evacuate_to=evacuate_to, raised_by=actor, raised_at=now, panic_credential=panic_credential,
     )
     try:
         with transaction.atomic():
@@ -157,7 +158,8 @@ def do_raise_alert(
             notify_alert("alert.raised", body, school.id, school.district_id, school.agency_ids, actor)
             record(actor, "alerts.raise_alert", alert, organization=f"school:{school.id}",
                    summary={"action": action, "tier": tier, "exercise": exercise,
-                            "escalation_seconds": escalation.timeout_seconds if escalation else None})
+                            "escalation_seconds": escalation.timeout_seconds if escalation else None,
+                            **({"panic_credential": panic_credential.prefix} if panic_credential else {})})
             if idempotency is not None:
                 key, request_hash = idempotency
                 IdempotencyKey.objects.create(

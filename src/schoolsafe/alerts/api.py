@@ -191,6 +191,11 @@ class LocationOut(Schema):
     longitude: float | None
 
 
+class PanicDeviceOut(Schema):
+    device: str
+    prefix: str
+
+
 class AlertOut(Schema):
     id: int
     school: SchoolRefOut
@@ -205,6 +210,7 @@ class AlertOut(Schema):
     exercise: bool
     status: str
     raised_by: PersonOut | None
+    raised_with: PanicDeviceOut | None = Field(None, description="the device's panic credential it was raised with")
     raised_at: str
     escalated_at: str | None
     all_clear_at: str | None

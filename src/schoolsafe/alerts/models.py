@@ -93,6 +93,10 @@ class Alert(models.Model):
     cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The device's panic credential it was raised with (None: a signed-in person or an API token).
+    panic_credential = models.ForeignKey(
+        "alerts.PanicCredential", null=True, blank=True, on_delete=models.PROTECT, related_name="alerts"
+    )
 
     objects = RestrictedQuerySet.as_manager()
     policy_school_path = "school"
@@ -291,3 +295,33 @@ class AlertMessage(models.Model):
 
     def __str__(self) -> str:
         return f"message {self.pk} on alert {self.alert_id}"
+
+
+class PanicCredential(models.Model):
+    """A panic button bound to one device of one staff member: it raises an alert for its school (and room),
+    and does nothing else (docs/alerts.md, "Raising without a sign-in").
+
+    Issued and revoked by the school's administrator; the device keeps the secret (the browser's storage,
+    set at enrolment by the QR code); only its SHA-256 hash is stored. It is a kind of its own, not an API
+    token: no endpoint but the panic raise accepts it, so a stolen one can raise alerts but read nothing.
+    """
+
+    school = models.ForeignKey("core.School", on_delete=models.CASCADE, related_name="panic_credentials")
+    holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="panic_credentials")
+    device = models.CharField(max_length=100, help_text="which device holds it, e.g. 'Taylor's phone'")
+    room = models.CharField(max_length=60, blank=True)
+    prefix = models.CharField(max_length=16, db_index=True)
+    secret_hash = models.CharField(max_length=64, unique=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-issued_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.device} ({self.prefix}…)"

@@ -18,6 +18,13 @@ def person(user: Any) -> dict[str, Any] | None:
     return {"id": user.pk, "name": user.full_name or user.username}
 
 
+def panic_device(alert: Alert) -> dict[str, Any] | None:
+    if alert.panic_credential_id is None:
+        return None
+    credential = alert.panic_credential
+    return {"device": credential.device, "prefix": credential.prefix}
+
+
 def alert_json(alert: Alert, *, school_name: str | None = None) -> dict[str, Any]:
     """The alert's public fields; `school_name` spares a query when the caller already has it."""
     return {
@@ -40,6 +47,8 @@ def alert_json(alert: Alert, *, school_name: str | None = None) -> dict[str, Any
         "exercise": alert.exercise,
         "status": alert.status,
         "raised_by": person(alert.raised_by),
+        # Who raised it and with which device's panic button (a stolen one raises in its holder's name).
+        "raised_with": panic_device(alert),
         "raised_at": iso(alert.raised_at),
         "escalated_at": iso(alert.escalated_at),
         "all_clear_at": iso(alert.all_clear_at),

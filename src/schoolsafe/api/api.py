@@ -53,6 +53,7 @@ def mount_routers() -> None:
     from schoolsafe.accounts.api import router as accounts_router
     from schoolsafe.alerts.api import router as alerts_router
     from schoolsafe.alerts.incident_api import router as alert_incident_router
+    from schoolsafe.alerts.panic_api import router as alert_panic_router
     from schoolsafe.api.health import router as health_router
     from schoolsafe.core.api import router as core_router
     from schoolsafe.events.api import router as events_router
@@ -66,6 +67,7 @@ def mount_routers() -> None:
     api.add_router("", core_router)
     api.add_router("", events_router)
     api.add_router("", notifications_router)
+    api.add_router("", alert_panic_router)
     api.add_router("", alerts_router)
     api.add_router("", alert_incident_router)
     api.add_router("", plans_router)
