@@ -19,7 +19,8 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 
 from schoolsafe.alerts.actions import is_dispatch_for, school_agency_ids
-from schoolsafe.alerts.models import Action, Alert, Hazard, Status
+from schoolsafe.alerts.audience import DISPATCH_ROLES
+from schoolsafe.alerts.models import Acknowledgement, Action, Alert, Hazard, Status
 from schoolsafe.alerts.policies import RAISE_ROLES
 from schoolsafe.alerts.rooms import room_board
 from schoolsafe.alerts.serialize import alert_json, iso, person
@@ -234,6 +235,21 @@ def state(request: HttpRequest, alert_id: int) -> JsonResponse:
 # --- dispatcher console ---------------------------------------------------------------------------------
 
 
+# The console's tone repeats this often while an alert waits for dispatch to acknowledge it.
+CONSOLE_TONE_REPEAT_SECONDS = 10
+
+
+def dispatch_acknowledged(school_of: dict[int, int]) -> set[int]:
+    """Of these alerts ({alert id: school id}), those acknowledged by dispatch of an agency serving the school."""
+    if not school_of:
+        return set()
+    serving = set(School.agencies.through.objects.filter(school_id__in=set(school_of.values())).values_list(
+        "school_id", "agency_id"))
+    acks = Acknowledgement.objects.filter(alert_id__in=list(school_of), user__memberships__role__in=DISPATCH_ROLES
+                                          ).values_list("alert_id", "user__memberships__agency_id")
+    return {alert_id for alert_id, agency_id in acks if (school_of[alert_id], agency_id) in serving}
+
+
 @login_required
 @never_cache
 def console(request: HttpRequest) -> HttpResponse:
@@ -242,10 +258,13 @@ def console(request: HttpRequest) -> HttpResponse:
         Alert.objects.restrict(request.user, "view").filter(status=Status.ACTIVE)
         .select_related("school", "raised_by").order_by("-raised_at", "-id")[:100]
     )
+    # Which of them dispatch has acknowledged: the console's tone repeats for the others (issue 12, item 6).
+    acked = dispatch_acknowledged({a.pk: a.school_id for a in active})
     return render(request, "alerts/console.html", {
         "active": active,
-        "console_config": {"alerts": [alert_json(a) for a in active], "stateUrl": "/alerts/0/state.json",
-                           "incidentUrl": "/alerts/0/", "apiUrl": "/api/v1/alerts/0"},
+        "console_config": {"alerts": [{**alert_json(a), "dispatchAcked": a.pk in acked} for a in active],
+                           "stateUrl": "/alerts/0/state.json", "incidentUrl": "/alerts/0/",
+                           "apiUrl": "/api/v1/alerts/0", "toneRepeatSeconds": CONSOLE_TONE_REPEAT_SECONDS},
     })
 
 

@@ -36,6 +36,9 @@ NAVIGATION: list[tuple[str, str, frozenset[str] | None]] = [
     ("Audit log", "audit-log", frozenset({"agency_admin", "district_director"})),
     # Mirrors schoolsafe.notifications.policies.CHANNEL_ADMINS.
     ("Notifications", "notifications-channels", frozenset({"agency_admin", "district_director", "school_admin"})),
+    # Mirrors schoolsafe.alerts.credentials.issuing_schools and schoolsafe.accounts.terminals.
+    ("Panic buttons", "alerts:panic-credentials", frozenset({"school_admin"})),
+    ("Receive-only terminals", "account-terminals", frozenset({"agency_admin"})),
     ("Security", "account-mfa", None),
     ("API tokens", "account-tokens", None),
 ]
@@ -57,4 +60,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     listens = not needs_mfa(user) or bool(getattr(user, "is_verified", lambda: False)())
     # A callable: the template asks only when it renders the attribute (one query on the primary key).
     return {"nav_items": items, "user_roles": sorted(roles), "listens_for_alerts": listens,
-            "events_since": newest_event_id}
+            "events_since": newest_event_id, "lockdown_schools": lambda: lockdown_schools(user)}
+
+
+def lockdown_schools(user: Any) -> str:
+    """The schools (comma-separated ids) where a lockdown the user may see is in force: their pages stay silent
+    (SRP; alerts/static/alerts/live.js, `SS.soundDecision`)."""
+    from schoolsafe.alerts.models import Alert
+
+    ids = (Alert.objects.restrict(user, "view").filter(status="active", action="lockdown")
+           .exclude(tier="assist").values_list("school_id", flat=True).distinct())
+    return ",".join(str(i) for i in sorted(set(ids)))

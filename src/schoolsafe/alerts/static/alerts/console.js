@@ -4,6 +4,8 @@
 (function () {
   "use strict";
   var SS = window.SSAlerts;
+  // The console sounds for every alert, lockdowns included (it is not in the building), and repeats.
+  SS.isConsole = true;
   var cfg = SS.config("console-config");
   var list = document.getElementById("incident-list");
   var panel = document.getElementById("incident-panel");
@@ -22,7 +24,7 @@
     SS.soundOn = !SS.soundOn;
     sound.setAttribute("aria-pressed", SS.soundOn ? "true" : "false");
     sound.textContent = SS.soundOn ? "Sound on" : "Sound off";
-    if (SS.soundOn) { SS.beep(); }
+    if (SS.soundOn) { SS.signal(); }
   });
 
   function url(template, id) { return template.replace("/0/", "/" + id + "/").replace(/\/0$/, "/" + id); }
@@ -124,7 +126,7 @@
       var a = alerts[id];
       if (!a) { return; }
       if (kind === "alert.all_clear" || kind === "alert.cancelled") { Object.assign(a, data); drawList(); }
-      if (kind === "alert.escalated") { Object.assign(a, data); drawList(); SS.beep(); }
+      if (kind === "alert.escalated") { Object.assign(a, data); drawList(); SS.signal(a); }
       if (kind === "alert.acknowledged" && data.by_dispatch) { a.dispatchAcked = true; drawList(); }
       if (id === selected) { refresh(); }
     },
@@ -152,4 +154,17 @@
       post("all-clear", "All clear given.");
     });
   });
+
+  // The tone repeats until someone acknowledges (a dispatcher's screen is often watched from across the room):
+  // every `toneRepeatSeconds` while an active alert has no acknowledgement by dispatch.
+  var repeatMs = 1000 * ((cfg && cfg.toneRepeatSeconds) || 10);
+  SS.unacknowledged = function () {
+    return order.map(function (id) { return alerts[id]; }).filter(function (a) {
+      return a.status === "active" && !a.dispatchAcked && a.tier !== "assist";
+    });
+  };
+  setInterval(function () {
+    var waiting = SS.unacknowledged();
+    if (waiting.length) { SS.signal(waiting[0]); }
+  }, repeatMs);
 })();

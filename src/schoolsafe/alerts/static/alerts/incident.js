@@ -20,7 +20,7 @@
         SS.render(root, current);
         if (before && before.alert.status === "active" && current.alert.status !== "active") {
           var ended = document.getElementById("ended");
-          if (ended) { SS.flash(ended); SS.beep(); ended.focus && ended.focus(); }
+          if (ended) { SS.flash(ended); SS.signal(current.alert); ended.focus && ended.focus(); }
         }
       }
     }).catch(function () { /* the stream's reconnect will call refresh again */ }).then(function () {

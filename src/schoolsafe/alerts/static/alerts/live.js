@@ -96,10 +96,70 @@
   document.addEventListener("pointerdown", unlockAudio);
   document.addEventListener("keydown", unlockAudio);
 
-  SS.beep = function () {
+  // --- silence and sound (issue 12, item 6): ONE decision, `SS.soundDecision`, for every signal ------------
+  // SRP: in a lockdown, "locks, lights, out of sight": staff keep silent, and New Jersey's Alyssa's Law asks for a
+  // silent alarm. So no page but the dispatch console sounds for a lockdown, or for anything at a school while a
+  // lockdown is in force there: the banner shows and the device vibrates where the browser allows. A device can
+  // also be set silent by its user (kept in localStorage). The console sounds, and repeats until acknowledged.
+  var SILENT_KEY = "schoolsafe.silent";
+  SS.isConsole = document.body.dataset.alertConsole === "true";
+  SS.lockdowns = {}; // school id -> {alert id: true} for lockdowns in force, from the page and the stream
+  (document.body.dataset.lockdownSchools || "").split(",").forEach(function (id) {
+    if (/^[0-9]+$/.test(id)) { SS.lockdowns[id] = { page: true }; }
+  });
+  SS.deviceSilent = function () {
+    try { return window.localStorage.getItem(SILENT_KEY) === "1"; } catch (e) { return false; }
+  };
+  SS.setDeviceSilent = function (silent) {
+    try { window.localStorage.setItem(SILENT_KEY, silent ? "1" : "0"); } catch (e) { /* private mode */ }
+  };
+  SS.underLockdown = function (schoolId) {
+    var here = SS.lockdowns[String(schoolId)];
+    return !!here && Object.keys(here).length > 0;
+  };
+  // Keeps SS.lockdowns current from the stream (called for every alert event before the page's handler).
+  SS.track = function (kind, data) {
+    if (!data || !data.school || data.action !== "lockdown" || data.tier === "assist") { return; }
+    var school = String(data.school.id);
+    if (kind === "alert.raised" && data.status === "active") {
+      SS.lockdowns[school] = SS.lockdowns[school] || {};
+      SS.lockdowns[school][data.id] = true;
+    } else if ((kind === "alert.all_clear" || kind === "alert.cancelled") && SS.lockdowns[school]) {
+      delete SS.lockdowns[school][data.id];
+      delete SS.lockdowns[school].page;
+    }
+  };
+  // The decision: {sound, vibrate, why}. `alert` is the alert the signal is about (may be undefined).
+  SS.soundDecision = function (alert) {
+    if (!SS.soundOn) { return { sound: false, vibrate: false, why: "sound off" }; }
+    if (SS.deviceSilent()) { return { sound: false, vibrate: true, why: "this device is set to silent" }; }
+    if (!SS.isConsole && alert && alert.school &&
+        ((alert.action === "lockdown" && alert.tier !== "assist") || SS.underLockdown(alert.school.id))) {
+      return { sound: false, vibrate: true, why: "lockdown: silent" };
+    }
+    return { sound: true, vibrate: false, why: "" };
+  };
+  // Every audible or silent signal goes through here.
+  SS.signal = function (alert) {
     SS.signals += 1;
     document.body.dataset.alertSignals = String(SS.signals);
-    if (!SS.soundOn) { return; }
+    var decision = SS.soundDecision(alert);
+    var note = document.getElementById("incoming-silent");
+    if (note) {
+      note.textContent = decision.sound ? "" : "Silent: " + decision.why + ".";
+      note.hidden = decision.sound;
+    }
+    if (decision.vibrate && navigator.vibrate) {
+      try { navigator.vibrate([300, 150, 300]); } catch (e) { /* not allowed here */ }
+    }
+    if (decision.sound) { tone(); }
+    return decision;
+  };
+
+  // Kept for the console's sound toggle and older callers: a signal about no particular alert.
+  SS.beep = function (alert) { return SS.signal(alert); };
+
+  function tone() {
     var ctx = unlockAudio();
     if (!ctx) { return; }
     var start = ctx.currentTime + 0.02;
@@ -114,7 +174,23 @@
       osc.start(start + i * 0.35);
       osc.stop(start + i * 0.35 + 0.25);
     }
-  };
+  }
+
+  // The per-device silent setting (a button in the page footer, where the page has one).
+  function bindSilentToggle() {
+    var button = document.getElementById("device-silent-toggle");
+    if (!button) { return; }
+    function draw() {
+      var silent = SS.deviceSilent();
+      button.setAttribute("aria-pressed", silent ? "true" : "false");
+      button.textContent = silent ? "This device: silent (alerts vibrate and show)" : "This device: alerts sound";
+    }
+    button.hidden = false;
+    button.addEventListener("click", function () { SS.setDeviceSilent(!SS.deviceSilent()); draw(); });
+    draw();
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", bindSilentToggle); }
+  else { bindSilentToggle(); }
 
   document.addEventListener("click", function (ev) {
     if (ev.target && ev.target.id === "incoming-dismiss") { document.getElementById("incoming").hidden = true; }
@@ -139,7 +215,7 @@
     if (url) { link.href = url; link.hidden = false; } else { link.hidden = true; }
     box.className = "incoming srp-" + alert.action + (alert.tier === "assist" ? " assist" : "");
     SS.flash(box);
-    SS.beep();
+    SS.signal(alert);
   };
 
   // --- the event stream --------------------------------------------------------------------------------
@@ -178,6 +254,7 @@
         var id = parseInt(ev.lastEventId, 10);
         if (id) { receipt(id); }
         if (id && resume) { remember(id); }
+        SS.track(kind, data);
         if (handlers.event) { handlers.event(kind, data, id); }
       });
     });
