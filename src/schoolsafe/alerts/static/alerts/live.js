@@ -149,7 +149,9 @@
       note.textContent = decision.sound ? "" : "Silent: " + decision.why + ".";
       note.hidden = decision.sound;
     }
-    if (decision.vibrate && navigator.vibrate) {
+    // Browsers refuse vibration before the person has touched the page (and log an error): ask only after.
+    var touched = !navigator.userActivation || navigator.userActivation.hasBeenActive;
+    if (decision.vibrate && navigator.vibrate && touched) {
       try { navigator.vibrate([300, 150, 300]); } catch (e) { /* not allowed here */ }
     }
     if (decision.sound) { tone(); }
