@@ -342,5 +342,8 @@ SCHOOLSAFE_NOTIFY_POLL = float(env_str("SCHOOLSAFE_NOTIFY_POLL", "1"))
 SCHOOLSAFE_NOTIFY_KICK = env_bool("SCHOOLSAFE_NOTIFY_KICK", True)
 # Webhooks and SMS gateways must be https:// unless on this machine; set to allow plain http elsewhere.
 SCHOOLSAFE_NOTIFY_ALLOW_HTTP = env_bool("SCHOOLSAFE_NOTIFY_ALLOW_HTTP", False)
+# Webhooks and SMS gateways may not reach loopback, link-local or private addresses (server-side request
+# forgery; see docs/security.md) unless this is set: a relay on this host or network, the test suite.
+SCHOOLSAFE_WEBHOOK_ALLOW_PRIVATE = env_bool("SCHOOLSAFE_WEBHOOK_ALLOW_PRIVATE", False)
 # The country code given to 10-digit phone numbers typed without one ("1": North America).
 SCHOOLSAFE_SMS_DEFAULT_COUNTRY = env_str("SCHOOLSAFE_SMS_DEFAULT_COUNTRY", "1")
