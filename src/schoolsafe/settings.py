@@ -37,6 +37,9 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DATA_DIR = Path(env_str("SCHOOLSAFE_DATA", "var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+# The signed head of the audit chain, written by each `schoolsafe audit verify` that passes (audit/anchor.py):
+# outside the database, so removing the newest rows is detected. Better on storage the database owner cannot write.
+SCHOOLSAFE_AUDIT_ANCHOR = Path(env_str("SCHOOLSAFE_AUDIT_ANCHOR", str(DATA_DIR / "audit-anchor.json")))
 
 
 def _secret_key() -> str:
