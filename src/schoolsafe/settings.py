@@ -37,6 +37,9 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DATA_DIR = Path(env_str("SCHOOLSAFE_DATA", "var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+# The signed head of the audit chain, written by each `schoolsafe audit verify` that passes (audit/anchor.py):
+# outside the database, so removing the newest rows is detected. Better on storage the database owner cannot write.
+SCHOOLSAFE_AUDIT_ANCHOR = Path(env_str("SCHOOLSAFE_AUDIT_ANCHOR", str(DATA_DIR / "audit-anchor.json")))
 
 
 def _secret_key() -> str:
@@ -342,5 +345,8 @@ SCHOOLSAFE_NOTIFY_POLL = float(env_str("SCHOOLSAFE_NOTIFY_POLL", "1"))
 SCHOOLSAFE_NOTIFY_KICK = env_bool("SCHOOLSAFE_NOTIFY_KICK", True)
 # Webhooks and SMS gateways must be https:// unless on this machine; set to allow plain http elsewhere.
 SCHOOLSAFE_NOTIFY_ALLOW_HTTP = env_bool("SCHOOLSAFE_NOTIFY_ALLOW_HTTP", False)
+# Webhooks and SMS gateways may not reach loopback, link-local or private addresses (server-side request
+# forgery; see docs/security.md) unless this is set: a relay on this host or network, the test suite.
+SCHOOLSAFE_WEBHOOK_ALLOW_PRIVATE = env_bool("SCHOOLSAFE_WEBHOOK_ALLOW_PRIVATE", False)
 # The country code given to 10-digit phone numbers typed without one ("1": North America).
 SCHOOLSAFE_SMS_DEFAULT_COUNTRY = env_str("SCHOOLSAFE_SMS_DEFAULT_COUNTRY", "1")

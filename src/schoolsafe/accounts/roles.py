@@ -39,6 +39,9 @@ ROLES: dict[str, Role] = {
              needs_mfa=True),
         Role("staff", "Teacher or staff", frozenset({SCHOOL})),
         Role("ta_member", "Threat-assessment team member", frozenset({SCHOOL, DISTRICT}), needs_mfa=True),
+        # A qualification, not access: only a holder may take a team's mental-health seat (and so read its
+        # clinical notes). Granted by an administrator, never by the team (threats.actions).
+        Role("clinician", "School counsellor, psychologist or social worker", frozenset({SCHOOL, DISTRICT})),
         Role("tip_analyst", "Tip analyst", frozenset({DISTRICT, AGENCY}), needs_mfa=True),
         Role("program_coordinator", "Program coordinator", frozenset({DISTRICT, SCHOOL})),
         Role("community_liaison", "Community liaison", frozenset({AGENCY, DISTRICT})),

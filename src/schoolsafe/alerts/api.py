@@ -60,7 +60,7 @@ class AlertIn(BaseModel):
     action: Action
     tier: Tier = Tier.EMERGENCY
     reason: str = PydanticField("", max_length=500)
-    location: LocationIn | None = PydanticField(None, description="an object, or free text (a string)")
+    location: LocationIn | None = PydanticField(None, description="an object (free text goes in its `text`), or null")
     exercise: StrictBool = False
     hazard: Hazard | None = None
     strategy: str | None = PydanticField(None, max_length=200)
@@ -68,9 +68,13 @@ class AlertIn(BaseModel):
 
     @field_validator("location", mode="before")
     @classmethod
-    def text_location(cls, value: Any) -> Any:
-        # "room 212, by the stairs" is a location too: the free-text part of one.
-        return {"text": value} if isinstance(value, str) else value
+    def location_is_an_object(cls, value: Any) -> Any:
+        # The documented schema is an object or null; a string is refused (not silently turned into one)
+        # so that what the API accepts is what its OpenAPI document says, for generated clients too.
+        if value is not None and not isinstance(value, dict):
+            raise ValueError('must be an object such as {"room": "212", "text": "by the stairs"}, or null; '
+                             f"not {type(value).__name__ if not isinstance(value, str) else 'a string'}")
+        return value
 
 
 def _problems(exc: PydanticValidationError) -> str:

@@ -2,16 +2,94 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 
 from schoolsafe import __version__
 from schoolsafe.api.auth import api_auth
 
-api = NinjaAPI(
+DEFS_PREFIX = "#/$defs/"
+COMPONENTS_PREFIX = "#/components/schemas/"
+
+
+def _rewrite_refs(node: Any, renames: dict[str, str]) -> None:
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith(DEFS_PREFIX) and ref[len(DEFS_PREFIX):] in renames:
+            node["$ref"] = COMPONENTS_PREFIX + renames[ref[len(DEFS_PREFIX):]]
+        for value in node.values():
+            _rewrite_refs(value, renames)
+    elif isinstance(node, list):
+        for value in node:
+            _rewrite_refs(value, renames)
+
+
+def _hoist_defs(node: Any, schemas: dict[str, Any]) -> None:
+    """Move every nested `$defs` (a schema written by pydantic's `model_json_schema()`, as some endpoints
+    document a body they read by hand) into components/schemas, where an OpenAPI `$ref` can reach it: a
+    `#/$defs/...` reference resolves against the document's root, which has no `$defs`. A name already
+    taken by a different schema gets a numbered one."""
+    if isinstance(node, list):
+        for value in node:
+            _hoist_defs(value, schemas)
+        return
+    if not isinstance(node, dict):
+        return
+    defs = node.pop("$defs", None)
+    if isinstance(defs, dict):
+        renames: dict[str, str] = {}
+        for name, schema in defs.items():
+            candidate = copy.deepcopy(schema)
+            _rewrite_refs(candidate, {key: key for key in defs})
+            target, n = name, 2
+            while target in schemas and schemas[target] != candidate:
+                target, n = f"{name}{n}", n + 1
+            renames[name] = target
+        _rewrite_refs(node, renames)
+        _rewrite_refs(defs, renames)
+        for name, schema in defs.items():
+            _hoist_defs(schema, schemas)
+            schemas[renames[name]] = schema
+    for value in node.values():
+        _hoist_defs(value, schemas)
+
+
+def _merge_response_codes(paths: dict[str, Any]) -> None:
+    """One key per status code: an operation that documents its responses in `openapi_extra` ("200") and
+    also gets django-ninja's default (200) would otherwise carry both, a duplicated key in JSON and YAML.
+    The explicit description wins."""
+    for operations in paths.values():
+        for operation in operations.values():
+            responses = operation.get("responses") if isinstance(operation, dict) else None
+            if not responses:
+                continue
+            merged: dict[str, Any] = {}
+            for code, response in sorted(responses.items(), key=lambda item: isinstance(item[0], str)):
+                merged[str(code)] = response
+            operation["responses"] = merged
+
+
+class SchoolSafeAPI(NinjaAPI):
+    """The NinjaAPI whose OpenAPI document every `$ref` of resolves and has one key per status code (the
+    document is read by generated clients: openapi-python-client, openapi-core)."""
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None,
+                           path_params: dict[str, Any] | None = None) -> OpenAPISchema:
+        # A copy: parts of the document are the operations' own `openapi_extra` dicts, which must stay as
+        # they are for the next time the document is built.
+        document = copy.deepcopy(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
+        schemas = document.setdefault("components", {}).setdefault("schemas", {})
+        _hoist_defs(document["paths"], schemas)
+        _merge_response_codes(document["paths"])
+        return document
+
+
+api = SchoolSafeAPI(
     title="SchoolSafe API",
     version=__version__,
     description=(

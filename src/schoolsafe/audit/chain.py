@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 
 from schoolsafe.audit import triggers
+from schoolsafe.audit.anchor import Anchor, AnchorError, read_anchor
 from schoolsafe.audit.log import GENESIS
 from schoolsafe.audit.models import AuditEntry
 
@@ -23,10 +24,30 @@ class ChainReport:
     broken_id: int | None = None
     reason: str = ""
     missing_triggers: list[str] = field(default_factory=list)
+    # The head anchored outside the database (anchor.py), and what does not match it.
+    anchor: Anchor | None = None
+    anchor_problem: str = ""
 
     @property
     def ok(self) -> bool:
-        return self.broken_id is None and not self.missing_triggers
+        return self.broken_id is None and not self.missing_triggers and not self.anchor_problem
+
+
+def _check_anchor(report: ChainReport, entry: AuditEntry) -> None:
+    """At the anchored row: it must still have the anchored hash and as many rows up to it."""
+    anchor = report.anchor
+    if anchor is None or anchor.last_id != entry.pk:
+        return
+    if entry.hash != anchor.last_hash:
+        report.anchor_problem = (
+            f"row #{entry.pk} has the hash {entry.hash[:16]}… but the anchor of {anchor.at} recorded "
+            f"{anchor.last_hash[:16]}…: the log was rewritten and re-hashed"
+        )
+    elif report.rows != anchor.rows:
+        report.anchor_problem = (
+            f"{report.rows} rows lead up to row #{entry.pk} but the anchor of {anchor.at} counted {anchor.rows}: "
+            "rows were removed or added before it"
+        )
 
 
 def verify_chain(batch: int = BATCH) -> ChainReport:
@@ -36,14 +57,16 @@ def verify_chain(batch: int = BATCH) -> ChainReport:
     Ids may have gaps (a transaction that rolled back took an id); the chain links rows, not ids.
     """
     report = ChainReport(missing_triggers=triggers.missing(connection))
+    try:
+        report.anchor = read_anchor()
+    except AnchorError as exc:
+        report.anchor_problem = str(exc)
     upto = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first()
-    if upto is None:
-        return report
     after = 0
-    while True:
+    while upto is not None:
         entries = list(AuditEntry.objects.filter(id__gt=after, id__lte=upto).order_by("id")[:batch])
         if not entries:
-            return report
+            break
         for entry in entries:
             if entry.prev_hash != report.last_hash:
                 report.broken_id = entry.pk
@@ -70,4 +93,15 @@ def verify_chain(batch: int = BATCH) -> ChainReport:
             report.rows += 1
             report.last_id = entry.pk
             report.last_hash = entry.hash
+            _check_anchor(report, entry)
         after = entries[-1].pk
+    anchor = report.anchor
+    if anchor is not None and anchor.last_id is not None and not report.anchor_problem and (
+            report.last_id is None or report.last_id < anchor.last_id):
+        # The walk ended before the anchored row: the newest rows are gone (or the whole log).
+        report.anchor_problem = (
+            f"the log ends at {'row #' + str(report.last_id) if report.last_id else 'no row'} ({report.rows} rows) "
+            f"but the anchor of {anchor.at} names row #{anchor.last_id} ({anchor.rows} rows): the newest rows "
+            "were removed"
+        )
+    return report

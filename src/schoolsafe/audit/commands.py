@@ -28,7 +28,8 @@ def add_commands(sub: Any) -> dict[str, Any]:
     audit_sub = audit.add_subparsers(dest="audit_command", metavar="SUBCOMMAND", parser_class=type(audit))
     audit_sub.required = True
     verify = audit_sub.add_parser(
-        "verify", help="walk the hash chain; exit non-zero naming the first row that does not match"
+        "verify", help="walk the hash chain and compare its head with the signed anchor in the data folder; exit "
+                       "non-zero naming the first row that does not match (run it on a schedule: it moves the anchor)"
     )
     verify.add_argument("--batch", type=int, default=2000, help=argparse.SUPPRESS)
     audit_sub.add_parser("protect", help="(re)install the triggers by which the database refuses changes to the log")
@@ -58,6 +59,7 @@ def cmd_protect(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    from schoolsafe.audit.anchor import anchor_path, write_anchor
     from schoolsafe.audit.chain import verify_chain
 
     report = verify_chain(batch=max(1, args.batch))
@@ -71,10 +73,17 @@ def cmd_verify(args: argparse.Namespace) -> int:
             + " (reinstall them with `schoolsafe audit protect`)",
             file=sys.stderr,
         )
+    if report.anchor_problem:
+        print(f"audit log BROKEN against its anchor ({anchor_path()}): {report.anchor_problem}", file=sys.stderr)
     if not report.ok:
         return 1
     tail = f"; last row #{report.last_id}, hash {report.last_hash}" if report.last_id else ""
     print(f"audit log verified: {report.rows} row{'s' if report.rows != 1 else ''}, chain unbroken{tail}")
+    if report.anchor is None:
+        print(f"(no anchor yet: this is the first verify of this log, or {anchor_path()} was removed)")
+    # Only a log that passed moves the anchor forward: a removal is never covered by a later anchor.
+    write_anchor(report.rows, report.last_id, report.last_hash)
+    print(f"anchor written to {anchor_path()}")
     return 0
 
 

@@ -6,8 +6,11 @@ import hashlib
 import json
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
+from django.db.models import CharField, Q
+from django.db.models.functions import Cast
 
 from schoolsafe.core.policy import RestrictedQuerySet, memberships, reached_schools
 
@@ -22,13 +25,40 @@ def organization_keys(user: Any, roles: frozenset[str]) -> set[str]:
     return keys | {f"school:{pk}" for pk in reached_schools(user, roles).values_list("pk", flat=True)}
 
 
+# Need-to-know object types ("threats.case", "tips.tip"): an audit row about one of these objects is
+# shown only to a reader who may view the object itself, by that object's own access policy. Without
+# this, the audit page would list the case numbers, the people who worked on a case and its clinical-note
+# markers to an administrator who gets 404 on the case. Apps declare theirs with `need_to_know()`.
+NEED_TO_KNOW: set[str] = set()
+
+
+def need_to_know(*labels: str) -> None:
+    """Declare model labels whose audit rows follow the model's own "view" policy (called from policies.py)."""
+    NEED_TO_KNOW.update(labels)
+
+
+def hide_need_to_know(queryset: models.QuerySet, user: Any) -> models.QuerySet:
+    """Drop the rows about need-to-know objects the user may not view. A row of such a type without an
+    object id (a list read, a report export) names no object the reader could be checked against, and its
+    summary may list several: it is dropped too. Superusers are no exception: the threat-assessment policy
+    does not let them read cases either."""
+    for label in sorted(NEED_TO_KNOW):
+        model = apps.get_model(label)
+        visible = model.objects.restrict(user, "view").annotate(
+            _audit_object_id=Cast("pk", CharField())).values("_audit_object_id")
+        queryset = queryset.filter(~Q(object_type=label) | Q(object_id__in=visible))
+    return queryset
+
+
 class AuditQuerySet(RestrictedQuerySet):
-    """The audit log's queryset: platform administrators (superusers) see every row."""
+    """The audit log's queryset: platform administrators (superusers) see every row, except the rows
+    about need-to-know objects they may not view (as every reader)."""
 
     def restrict(self, user: Any, action: str = "view") -> models.QuerySet:
         if action == "view" and getattr(user, "is_superuser", False) and getattr(user, "is_active", False):
-            return self.all()
-        return super().restrict(user, action)
+            return hide_need_to_know(self.all(), user)
+        restricted = super().restrict(user, action)
+        return hide_need_to_know(restricted, user) if action == "view" else restricted
 
 
 class AuditEntry(models.Model):

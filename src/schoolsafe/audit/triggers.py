@@ -10,6 +10,7 @@ table to alter it, and the rebuilt table has no triggers (`schoolsafe audit veri
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 TABLE = "audit_auditentry"
@@ -51,6 +52,8 @@ $$""",
             for sql in (
                 f"DROP TRIGGER IF EXISTS {name} ON {TABLE}",
                 f"CREATE TRIGGER {name} {when.format(table=TABLE)} EXECUTE FUNCTION {PG_FUNCTION}()",
+                # ALWAYS: the trigger fires even in a session with session_replication_role = replica.
+                f"ALTER TABLE {TABLE} ENABLE ALWAYS TRIGGER {name}",
             )
         ]
     raise NotImplementedError(f"no append-only triggers for the {vendor} database backend")
@@ -80,21 +83,56 @@ def uninstall(connection: Any) -> None:
             cursor.execute(sql)
 
 
+def _normal(sql: str) -> str:
+    return " ".join((sql or "").split()).lower()
+
+
+def _expected_sqlite_sql() -> dict[str, str]:
+    return {name: _normal(sql) for name, sql in zip(
+        SQLITE_TRIGGERS, [sql for sql in _statements_install("sqlite") if sql.startswith("CREATE")], strict=True)}
+
+
+# How pg_get_triggerdef() writes each trigger, less the table's schema.
+PG_DEFINITIONS = {
+    "audit_auditentry_refuse_update_delete": f"before delete or update on {TABLE} for each row execute function {PG_FUNCTION}()",
+    "audit_auditentry_refuse_truncate": f"before truncate on {TABLE} for each statement execute function {PG_FUNCTION}()",
+}
+
+
+def _pg_function_body() -> str:
+    create = _statements_install("postgresql")[0]
+    return _normal(create.split("$$")[1])
+
+
 def missing(connection: Any) -> list[str]:
-    """The triggers that should guard the audit table and do not: absent, disabled, or rewritten so
-    that they no longer refuse (a trigger of the right name that lets changes through protects nothing)."""
+    """The triggers that should guard the audit table and do not: absent, disabled, or rewritten so that
+    they no longer refuse. Each must read exactly as `install()` writes it: a trigger of the right name with
+    a `WHEN (false)` clause, on another event, or calling a function that returns instead of raising
+    protects nothing. On PostgreSQL a trigger disabled (`ALTER TABLE ... DISABLE TRIGGER`) or enabled
+    only for replication counts as missing."""
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [TABLE])
-            working = {name for name, sql in cursor.fetchall() if "RAISE(ABORT" in (sql or "").upper()}
+            expected_sql = _expected_sqlite_sql()
+            working = {name for name, sql in cursor.fetchall() if expected_sql.get(name) == _normal(sql)}
             expected = set(SQLITE_TRIGGERS)
         elif connection.vendor == "postgresql":
             cursor.execute(
-                "SELECT t.tgname, p.prosrc FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
-                "WHERE t.tgrelid = %s::regclass AND NOT t.tgisinternal AND t.tgenabled <> 'D'",
+                "SELECT t.tgname, pg_get_triggerdef(t.oid), t.tgenabled, p.proname, p.prosrc "
+                "FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
+                "WHERE t.tgrelid = %s::regclass AND NOT t.tgisinternal",
                 [TABLE],
             )
-            working = {name for name, source in cursor.fetchall() if "RAISE EXCEPTION" in (source or "").upper()}
+            body = _pg_function_body()
+            working = set()
+            for name, definition, enabled, function, source in cursor.fetchall():
+                # "CREATE TRIGGER name BEFORE ... ON public.audit_auditentry ...": drop the schema.
+                definition = _normal(definition).replace(f"create trigger {name} ", "", 1)
+                definition = re.sub(r" on (?:\S+\.)?" + TABLE + " ", f" on {TABLE} ", definition)
+                # 'O' fires in ordinary sessions, 'A' always; 'D' is disabled, 'R' fires only for replication.
+                if (enabled in ("O", "A") and function == PG_FUNCTION and _normal(source) == body
+                        and PG_DEFINITIONS.get(name) == definition):
+                    working.add(name)
             expected = set(PG_TRIGGERS)
         else:
             return []

@@ -16,6 +16,7 @@ import httpx
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 
+from schoolsafe.notifications.addresses import AddressRefused, CheckedTransport
 from schoolsafe.notifications.models import ChannelKind, Delivery, Notification, NotificationChannel
 from schoolsafe.notifications.signing import (
     DELIVERY_HEADER,
@@ -106,8 +107,10 @@ def http_client() -> httpx.Client:
     with _client_lock:
         if _client is None:
             # No redirects: a 3xx is not a delivery, and following one could carry the signed body elsewhere.
-            _client = httpx.Client(follow_redirects=False, headers={"User-Agent": USER_AGENT},
-                                   limits=httpx.Limits(max_connections=20, max_keepalive_connections=10))
+            # Every connection goes through the address check (addresses.py: no private networks).
+            limits = httpx.Limits(max_connections=20, max_keepalive_connections=10)
+            _client = httpx.Client(follow_redirects=False, headers={"User-Agent": USER_AGENT}, trust_env=False,
+                                   transport=CheckedTransport(limits))
         return _client
 
 
@@ -117,11 +120,14 @@ def _post(url: str, **kwargs: Any) -> Outcome:
     except httpx.TimeoutException as exc:
         return Outcome(False, None, _short(f"no answer within {timeout_seconds():g} s ({type(exc).__name__})"))
     except httpx.HTTPError as exc:
+        if isinstance(exc.__cause__, AddressRefused):
+            return Outcome(False, None, _short(str(exc.__cause__)), permanent=True)
         return Outcome(False, None, _short(exc))
     if 200 <= response.status_code < 300:
         return Outcome(True, response.status_code)
-    snippet = response.text[:200].strip()
-    return Outcome(False, response.status_code, _short(f"HTTP {response.status_code}" + (f": {snippet}" if snippet else "")))
+    # The status only, never the body: the channel's page would otherwise read back what any server said
+    # (a way to read a service the worker can reach and the user cannot).
+    return Outcome(False, response.status_code, f"HTTP {response.status_code} {response.reason_phrase}".strip())
 
 
 def send_webhook(delivery: Delivery, notification: Notification, channel: NotificationChannel) -> Outcome:

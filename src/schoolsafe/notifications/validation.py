@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from schoolsafe.notifications.addresses import literal_refusal
 from schoolsafe.notifications.models import EVENT_KINDS, ChannelKind, NotificationChannel
 
 NAME_MAX = NotificationChannel._meta.get_field("name").max_length
@@ -96,6 +97,10 @@ def check_url(raw: str) -> str:
         parts.port  # noqa: B018 - raises ValueError for a port out of range
     except ValueError:
         raise ValueError("the port is not a number between 1 and 65535") from None
+    refusal = literal_refusal(parts.hostname)
+    if refusal:
+        raise ValueError(f"{parts.hostname} is {refusal}; send only to a public internet address (the operator "
+                         "can allow private ones with SCHOOLSAFE_WEBHOOK_ALLOW_PRIVATE)")
     if parts.scheme == "http" and not _loopback(parts.hostname) and not getattr(
         settings, "SCHOOLSAFE_NOTIFY_ALLOW_HTTP", False
     ):

@@ -237,6 +237,16 @@ def do_create_team(actor: Any, *, school: School | None = None, district: Any = 
     return team
 
 
+def _check_not_self(actor: Any, team: Team, user: Any) -> None:
+    """Nobody seats, relabels or promotes themselves: another person who manages the roster, or the
+    district's coordinator, must do it. Otherwise a principal could leave the team and come back as its
+    mental-health member to read the clinical notes (the Secret Service model's multidisciplinary team
+    exists so that no one person controls what the team sees). Leaving is always one's own choice."""
+    if getattr(user, "pk", None) == getattr(actor, "pk", None) and team.district_id not in policies.coordinated_districts(actor):
+        raise ThreatError("You cannot add yourself to the team or change your own seat; another member who "
+                          "manages the roster, or the district's coordinator, must do it.", "user")
+
+
 @transaction.atomic
 def do_add_team_member(actor: Any, team: Team | int, user: Any, team_role: str, *, is_lead: bool = False) -> TeamMember:
     """Seat a person on a team in a discipline; the person must hold the ta_member role there."""
@@ -252,6 +262,12 @@ def do_add_team_member(actor: Any, team: Team | int, user: Any, team_role: str, 
         )
     if team.members.filter(user=user, removed_at__isnull=True).exists():
         raise ThreatError(f"{user} is already on this team.", "user")
+    _check_not_self(actor, team, user)
+    if team_role == TeamRole.MENTAL_HEALTH and not policies.holds_clinician_role_for(user, team):
+        raise ThreatError(
+            f"{user} does not hold the counsellor, psychologist or social worker role at {team.school or team.district}; "
+            "only they may take the mental-health seat (it reads the team's clinical notes).", "team_role",
+        )
     if is_lead:
         team.members.filter(is_lead=True, removed_at__isnull=True).update(is_lead=False)
     member = TeamMember.objects.create(team=team, user=user, team_role=team_role, is_lead=is_lead)
@@ -268,6 +284,7 @@ def do_set_team_lead(actor: Any, member: TeamMember | int) -> TeamMember:
     if member is None:
         raise NotFound("Team member not found.")
     team = _team_for_change(actor, member.team)
+    _check_not_self(actor, team, member.user)
     team.members.filter(is_lead=True, removed_at__isnull=True).exclude(pk=member.pk).update(is_lead=False)
     member.is_lead = True
     member.save(update_fields=["is_lead"])

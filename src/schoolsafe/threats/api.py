@@ -66,7 +66,7 @@ class DecisionOut(Schema):
         return obj.decided_by.username
 
 
-class NoteOut(Schema):
+class CaseNoteOut(Schema):
     id: int
     written_at: dt.datetime
     author: str
@@ -255,20 +255,20 @@ def record_decision(request: HttpRequest, case_id: int, payload: DecisionIn):
     return Status(201, Decision.objects.filter(case_id=case_id).select_related("decided_by").order_by("-pk").first())
 
 
-@router.get("/threats/cases/{case_id}/notes", response=list[NoteOut])
+@router.get("/threats/cases/{case_id}/notes", response=list[CaseNoteOut])
 def list_notes(request: HttpRequest, case_id: int):
     """The notes the caller may read (clinical notes only for the team's mental-health members), each audited."""
     case = _visible(request, case_id)
     return reads.visible_notes(request.auth, case, via="api")
 
 
-@router.get("/threats/cases/{case_id}/notes/{note_id}", response=NoteOut)
+@router.get("/threats/cases/{case_id}/notes/{note_id}", response=CaseNoteOut)
 def get_note(request: HttpRequest, case_id: int, note_id: int):
     """One note (audited); 404 for a clinical note unless the caller is a mental-health member of the team."""
     return reads.load_note(request.auth, case_id, note_id, via="api")
 
 
-@router.post("/threats/cases/{case_id}/notes", response={201: NoteOut})
+@router.post("/threats/cases/{case_id}/notes", response={201: CaseNoteOut})
 def add_note(request: HttpRequest, case_id: int, payload: NoteIn):
     try:
         note = actions.do_add_note(request.auth, case_id, text=payload.text, clinical=payload.clinical)

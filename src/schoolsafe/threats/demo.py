@@ -1,7 +1,8 @@
 """Demo data for threat assessment: Cedar Falls High School's team.
 
 The principal leads it (administrator), the school psychologist is its mental-health professional and
-the SRO its law-enforcement member; each gets the ta_member role at the school, which a seat requires.
+the SRO its law-enforcement member; each gets the ta_member role at the school, which a seat requires (and
+the psychologist the clinician role, which the mental-health seat requires).
 No demo case is made: cases are protected records (a school with cases cannot be deleted), and the demo
 walks through the referral form instead. Idempotent: called by core's demo loader.
 """
@@ -32,6 +33,10 @@ def load_threats_demo(schools: dict[str, Any]) -> bool:
             continue
         _, created = Membership.objects.get_or_create(user=user, role="ta_member", school=school)
         created_any |= created
+        if team_role == "mental_health":
+            # The mental-health seat needs the qualification (docs/threats.md): the psychologist holds it.
+            _, created = Membership.objects.get_or_create(user=user, role="clinician", school=school)
+            created_any |= created
         _, created = TeamMember.objects.get_or_create(team=team, user=user, removed_at=None,
                                                       defaults={"team_role": team_role, "is_lead": is_lead})
         created_any |= created

@@ -22,6 +22,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Q
 
+from schoolsafe.audit.models import need_to_know
 from schoolsafe.core.policy import allowed_roles, memberships, reached_schools, register
 
 TA = frozenset({"ta_member"})
@@ -37,6 +38,10 @@ register("threats.case", {"view": TA, "change": TA, "refer": REFERRERS, "open_fr
                           "report": REPORT_READERS})
 for _label in ("decision", "themeassessment", "note", "casenotification", "safetyplan", "followup", "disclosure"):
     register(f"threats.{_label}", {"view": TA, "change": TA})
+# The audit page shows a row about a case, a note or a disclosure only to who may see that object (a row
+# about a clinical note only to the team's mental-health members).
+need_to_know("threats.case", *(f"threats.{_label}" for _label in (
+    "decision", "themeassessment", "note", "casenotification", "safetyplan", "followup", "disclosure")))
 
 
 def _ta_organizations(user: Any) -> tuple[set[int], set[int]]:
@@ -77,6 +82,14 @@ def holds_ta_role_for(user: Any, team: Any) -> bool:
     """Whether the user may sit on `team`: ta_member at its school or its district."""
     schools, districts = _ta_organizations(user)
     return (team.school_id is not None and team.school_id in schools) or team.district_id in districts
+
+
+def holds_clinician_role_for(user: Any, team: Any) -> bool:
+    """Whether the user is qualified for the team's mental-health seat: the clinician role (counsellor,
+    psychologist, social worker) at its school or its district."""
+    return any(m.role == "clinician" and ((team.school_id is not None and m.school_id == team.school_id)
+                                          or m.district_id == team.district_id)
+               for m in memberships(user))
 
 
 def is_mental_health_member(user: Any, team_id: int) -> bool:

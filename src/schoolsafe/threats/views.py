@@ -446,8 +446,26 @@ def team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
     ).exclude(pk__in=seated).distinct().order_by("full_name", "username") if may_change else []
     return render(request, "threats/team_detail.html", {
         "team": team, "members": team.active_members(), "may_change": may_change, "candidates": candidates,
-        "team_roles": TeamRole.choices, "error": error,
+        "team_roles": TeamRole.choices, "error": error, "roster_changes": roster_changes(team),
     }, status=status)
+
+
+ROSTER_ACTIONS = {"threats.member_added": "added", "threats.member_removed": "removed",
+                  "threats.lead_set": "made team lead"}
+
+
+def roster_changes(team: Team, limit: int = 20) -> list[dict[str, Any]]:
+    """The latest changes to the team's seats, from the audit log, so every member sees who changed the
+    roster (a seat decides who reads the cases and the clinical notes)."""
+    from schoolsafe.audit.models import AuditEntry
+
+    member_ids = [str(pk) for pk in team.members.values_list("pk", flat=True)]
+    rows = AuditEntry.objects.filter(object_type="threats.teammember", object_id__in=member_ids,
+                                     action__in=list(ROSTER_ACTIONS)).order_by("-id")[:limit]
+    return [{"at": row.at, "by": row.actor_name or "system", "what": ROSTER_ACTIONS[row.action],
+             "who": row.summary.get("user", ""),
+             "discipline": TeamRole(row.summary["team_role"]).label if row.summary.get("team_role") in TeamRole.values else ""}
+            for row in rows]
 
 
 @login_required

@@ -249,7 +249,7 @@ class TipSummaryOut(Schema):
     claimed_by: str | None
 
 
-class NoteOut(Schema):
+class TipNoteOut(Schema):
     author: str
     body: str
     at: dt.datetime
@@ -268,7 +268,7 @@ class TipDetailOut(TipSummaryOut):
     first_action_at: dt.datetime | None
     escalated_at: dt.datetime | None
     messages: list[ThreadMessage]
-    notes: list[NoteOut]
+    notes: list[TipNoteOut]
     routes: list[str]
     attachments: list[int]
 

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from schoolsafe.audit.models import need_to_know
 from schoolsafe.core.policy import register
 
 ANALYSTS = frozenset({"tip_analyst"})
@@ -19,3 +20,5 @@ register("tips.tip", {
     "change": ANALYSTS,
     "report": ANALYSTS | {"district_director"},
 })
+# A tip's audit rows (its code, category, who handled it) are shown only to who may see the tip.
+need_to_know("tips.tip")

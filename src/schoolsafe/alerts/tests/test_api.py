@@ -90,7 +90,7 @@ def test_a_teacher_raises_a_lockdown_for_their_school(api, world, teacher_a):
 
 def test_an_assist_call_reaches_the_office_and_the_sro_only_and_never_escalates(api, world, teacher_a):
     response = api(teacher_a).post(ALERTS_URL, lockdown(world.school_a, action="hold", tier="assist",
-                                                        reason="student medical", location="room 212"))
+                                                        reason="student medical", location={"text": "room 212"}))
     assert response.status_code == 201
     assert response.json()["location"]["text"] == "room 212"
     s = world.school_a.pk

@@ -34,7 +34,8 @@ def database_url() -> str:
 
 def start_worker(log: Path) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": database_url(), "LOG_LEVEL": "INFO", "SCHOOLSAFE_TRACEBACK": "1",
-           "SCHOOLSAFE_NOTIFY_BACKOFF": "3", "SCHOOLSAFE_NOTIFY_POLL": "0.2"}
+           "SCHOOLSAFE_NOTIFY_BACKOFF": "3", "SCHOOLSAFE_NOTIFY_POLL": "0.2",
+           "SCHOOLSAFE_WEBHOOK_ALLOW_PRIVATE": "1"}  # the receiver listens on 127.0.0.1
     with log.open("wb") as out:
         proc = subprocess.Popen([sys.executable, "-m", "schoolsafe.cli", "worker"], env=env, stdout=out,
                                 stderr=subprocess.STDOUT)

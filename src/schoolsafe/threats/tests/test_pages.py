@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from schoolsafe.audit.models import AuditEntry
 from schoolsafe.conftest import client_for, make_person
+from schoolsafe.core.tests.factories import MembershipFactory
 from schoolsafe.threats import actions
 from schoolsafe.threats.models import Case, FollowUp, Stage, Team, TeamMember
 from schoolsafe.threats.tests.conftest import intake
@@ -192,6 +193,7 @@ def test_a_principal_sets_up_the_team_and_only_ta_members_can_join(world, princi
     assert response.status_code == 400
     assert "does not hold the threat-assessment team member role at School A High" in response.content.decode()
     counselor = make_person("counselor_a", "ta_member", world.school_a, "school")
+    MembershipFactory(user=counselor, role="clinician", school=world.school_a)  # the mental-health seat needs it
     response = client.post(reverse("threats:team", args=[team.pk]),
                            {"user": counselor.pk, "team_role": "mental_health", "is_lead": "on"})
     assert response.status_code == 302
