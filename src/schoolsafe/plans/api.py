@@ -188,7 +188,9 @@ def put_site_map(request: HttpRequest, school_id: int):
     return Status(200, features_for(school))
 
 
-@router.get("/schools/{school_id}/responder-packet.pdf", response={200: None})
+@router.get("/schools/{school_id}/responder-packet.pdf", response={200: None}, openapi_extra={
+    "responses": {"200": {"description": "the responder packet as PDF",
+                          "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}})
 def get_responder_packet(request: HttpRequest, school_id: int):
     """The school's responder packet (PDF): site map, 24/7 contacts, access, SRP directives, sites, shut-offs."""
     school = _school(request, school_id, SiteMap, "packet")
