@@ -486,8 +486,11 @@ def do_update_responder_info(actor: Any, school: Any, *, access_information: str
 
 
 def do_add_emergency_contact(actor: Any, school: Any, *, name: str, role: str, phone: str,
-                             alternate_phone: str = "") -> EmergencyContact:
-    """Add a 24/7 contact for responders to the school's packet."""
+                             alternate_phone: str = "", person: Any = None) -> EmergencyContact:
+    """Add a 24/7 contact for responders to the school's packet. `person`: the account this contact is;
+    without it, the one person of the school (or of an agency serving it) whose name is the contact's."""
+    from schoolsafe.plans.contacts import person_named
+
     if not name.strip() or not role.strip() or not phone.strip():
         raise PlanError("name, role and phone: a 24/7 contact needs all three")
     with transaction.atomic():
@@ -495,7 +498,7 @@ def do_add_emergency_contact(actor: Any, school: Any, *, name: str, role: str, p
             "position", flat=True).first() or 0
         contact = EmergencyContact.objects.create(school=school, name=name.strip(), role=role.strip(),
                                                   phone=phone.strip(), alternate_phone=alternate_phone.strip(),
-                                                  position=last + 1)
+                                                  position=last + 1, person=person or person_named(school, name))
         record(actor, "plans.add_emergency_contact", contact, organization=_org(school),
                summary={"name": contact.name, "role": contact.role})
     return contact
