@@ -30,7 +30,7 @@ from schoolsafe.plans.models import (
     ThreatHazard,
 )
 from schoolsafe.plans.policies import POLICE_LEADS, SIGNOFF_ROLES
-from schoolsafe.plans.sitemap import check_site_map
+from schoolsafe.plans.sitemap import check_site_map_with_warnings
 from schoolsafe.plans.srp import ACTIONS, DEFAULT_DIRECTIVES, DEFAULT_SHELTER_STRATEGIES
 
 Status = PlanVersion.Status
@@ -461,8 +461,9 @@ def do_update_response_protocol(actor: Any, school: Any, *, directives: dict[str
 
 
 def do_save_site_map(actor: Any, school: Any, geojson: Any) -> SiteMap:
-    """Replace the school's site map with a checked GeoJSON FeatureCollection (SiteMapError if it is not)."""
-    cleaned = check_site_map(geojson, school)
+    """Replace the school's site map with a checked GeoJSON FeatureCollection (SiteMapError if it is not).
+    The returned map's `warnings` say what was accepted but changed (features kept as "other")."""
+    cleaned, warnings = check_site_map_with_warnings(geojson, school)
     with transaction.atomic():
         site_map, created = SiteMap.objects.select_for_update().get_or_create(school=school)
         before = len((site_map.geojson or {}).get("features", []))
@@ -471,6 +472,7 @@ def do_save_site_map(actor: Any, school: Any, geojson: Any) -> SiteMap:
         site_map.save()
         record(actor, "plans.save_site_map", site_map, organization=_org(school),
                summary={"features_before": before, "features": len(cleaned["features"])})
+    site_map.warnings = warnings  # type: ignore[attr-defined]
     return site_map
 
 
