@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from schoolsafe.audit.log import record
 from schoolsafe.core.policy import reached_schools
+from schoolsafe.notifications.mail import attempt_mail, queue_mail
 from schoolsafe.plans import outline
 from schoolsafe.plans.models import (
     REVIEW_INTERVAL,
@@ -428,8 +427,9 @@ def do_send_plan_review_reminders(today: dt.date | None = None) -> int:
                 body = (f"The yearly review of the emergency operations plan of {plan.school} is due on "
                         f"{plan.review_due:%B %d, %Y}.\n\nStart a new version in SchoolSafe (Emergency plans), have "
                         f"the planning team review it and collect the sign-offs.\n")
-                transaction.on_commit(lambda s=subject, b=body, r=recipients: send_mail(
-                    s, b, settings.DEFAULT_FROM_EMAIL, r, fail_silently=False))
+                # A mail row first: a mail server that is down delays it; the worker retries and logs it.
+                mail = queue_mail("plans.send_review_reminder", subject, body, recipients)
+                transaction.on_commit(lambda mail_id=mail.pk: attempt_mail(mail_id))
         sent += 1
     return sent
 
