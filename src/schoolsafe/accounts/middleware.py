@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.urls import reverse
 
 from schoolsafe.accounts import sessions
-from schoolsafe.accounts.mfa import has_totp, needs_mfa
+from schoolsafe.accounts.mfa import has_totp, second_factor_required
 
 API_PREFIX = "/api/"
 
@@ -56,7 +56,8 @@ class SessionRulesMiddleware:
 
 
 class MFARequiredMiddleware:
-    """A signed-in user whose roles need a second factor reaches no other page before passing it.
+    """A signed-in user whose roles need a second factor, or who set one up, reaches no other page before
+    passing it.
 
     Must come after django_otp's OTPMiddleware, which tells whether this session passed it.
     """
@@ -76,7 +77,7 @@ class MFARequiredMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if not user.is_authenticated or not needs_mfa(user) or user.is_verified():  # type: ignore[union-attr]
+        if not user.is_authenticated or not second_factor_required(user) or user.is_verified():  # type: ignore[union-attr]
             return self.get_response(request)
         if _is_api(request):
             if request.headers.get("Authorization"):
