@@ -44,18 +44,39 @@ def check_token_label(label: str) -> str:
 
 
 @transaction.atomic
-def do_create_api_token(actor: Any, user: User, label: str) -> tuple[ApiToken, str]:
-    """Create a token for `user`; returns the row and the raw token, which is never stored or shown again."""
+def do_create_api_token(actor: Any, user: User, label: str, *, assurance: str | None = None) -> tuple[ApiToken, str]:
+    """Create a token for `user`; returns the row and the raw token, which is never stored or shown again.
+
+    `assurance` is how the maker signed in (`ApiToken.PASSWORD` or `SECOND_FACTOR`); left out, it is
+    OPERATOR when the actor is not a person (the command line) and PASSWORD when it is.
+    """
     label = check_token_label(label)
     if not user.is_active:
         raise AccountError(f"user: {user.username} is not active")
+    if assurance is None:
+        assurance = ApiToken.PASSWORD if getattr(actor, "is_authenticated", False) else ApiToken.OPERATOR
     from schoolsafe.accounts.tokens import hash_token
 
     raw, prefix = new_token()
-    token = ApiToken.objects.create(user=user, label=label, prefix=prefix, secret_hash=hash_token(raw))
+    token = ApiToken.objects.create(user=user, label=label, prefix=prefix, secret_hash=hash_token(raw),
+                                    assurance=assurance)
     record(actor, "accounts.token_created", token, organization=_user_org(user),
-           summary={"user": user.username, "label": label, "prefix": prefix})
+           summary={"user": user.username, "label": label, "prefix": prefix, "assurance": assurance})
     return token, raw
+
+
+@transaction.atomic
+def do_confirm_api_token(actor: Any, token: ApiToken) -> bool:
+    """Raise a password-only token to second-factor assurance; the caller has checked that `actor` passed
+    the second factor in this session. False when there was nothing to confirm."""
+    if not ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True, assurance=ApiToken.PASSWORD).update(
+        assurance=ApiToken.SECOND_FACTOR
+    ):
+        return False
+    token.assurance = ApiToken.SECOND_FACTOR
+    record(actor, "accounts.token_confirmed", token, organization=_user_org(token.user),
+           summary={"user": token.user.username, "label": token.label, "prefix": token.prefix})
+    return True
 
 
 @transaction.atomic

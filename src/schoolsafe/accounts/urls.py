@@ -12,4 +12,5 @@ urlpatterns = [
     path("security/recovery-codes/", views.mfa_recovery_codes, name="account-mfa-recovery"),
     path("tokens/", views.tokens, name="account-tokens"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="account-token-revoke"),
+    path("tokens/<int:token_id>/confirm/", views.token_confirm, name="account-token-confirm"),
 ]

@@ -164,12 +164,17 @@ def tokens(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         label = request.POST.get("label", "")
         try:
-            new_token, raw = actions.do_create_api_token(user, user, label)
+            # The token keeps the assurance of this session (CJIS 6 IA-2): see ApiToken.assurance.
+            assurance = ApiToken.SECOND_FACTOR if user.is_verified() else ApiToken.PASSWORD  # type: ignore[union-attr]
+            new_token, raw = actions.do_create_api_token(user, user, label, assurance=assurance)
             label = ""
         except actions.AccountError as exc:
             error, status = str(exc), 400
+    listed = list(ApiToken.objects.filter(user=user).select_related("user"))
+    for token in listed:
+        token.suspended = token.is_live and token.lacks_second_factor()  # type: ignore[attr-defined]
     return render(request, "accounts/tokens.html", {
-        "tokens": ApiToken.objects.filter(user=user),
+        "tokens": listed, "verified": user.is_verified(),  # type: ignore[union-attr]
         "new_token": new_token, "raw": raw, "error": error, "label": label,
         "label_max": actions.LABEL_MAX, "now": timezone.now(),
     }, status=status)
@@ -182,4 +187,17 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     token = get_object_or_404(ApiToken.objects.select_related("user"), pk=token_id, user=request.user)
     if actions.do_revoke_api_token(request.user, token):
         messages.success(request, f"Token “{token.label}” ({token.prefix}…) is revoked; it no longer works.")
+    return redirect("account-tokens")
+
+
+@login_required
+@require_POST
+def token_confirm(request: HttpRequest, token_id: int) -> HttpResponse:
+    """Restore a token suspended for lack of a second factor, from a session that passed one."""
+    token = get_object_or_404(ApiToken.objects.select_related("user"), pk=token_id, user=request.user)
+    if not request.user.is_verified():  # type: ignore[union-attr]
+        # Only a person who has just passed the second factor may vouch for the token with it.
+        return HttpResponseRedirect(reverse("account-mfa-verify") + "?next=" + reverse("account-tokens"))
+    if actions.do_confirm_api_token(request.user, token):
+        messages.success(request, f"Token “{token.label}” ({token.prefix}…) is confirmed with your second factor.")
     return redirect("account-tokens")
