@@ -194,3 +194,53 @@ def do_end_lock_early(actor: Any, username: str, reason: str) -> bool:
            summary={"username": username, "locked_at": lock.locked_at.isoformat(), "ended_at": now.isoformat(),
                     "early": True, "reason": reason})
     return True
+
+
+# --- Sign-ins -------------------------------------------------------------------------------------
+# CJIS Security Policy 6 AU-2: successful and failed sign-ins, second-factor failures and sign-outs are
+# audit events (locks and unlocks are above). No IP address or browser description is kept: the database
+# keeps none anywhere, so that the anonymous tip line's promise holds (see docs/security.md).
+
+
+def do_record_sign_in(user: User) -> None:
+    """The password step succeeded."""
+    record(user, "accounts.signed_in", user, organization=_user_org(user),
+           summary={"username": user.username, "second_factor_next": _second_factor_next(user)})
+
+
+def _second_factor_next(user: User) -> bool:
+    from schoolsafe.accounts.mfa import second_factor_required
+
+    return second_factor_required(user)
+
+
+def do_record_failed_sign_in(username: str, *, locked: bool) -> None:
+    """A wrong password, an unknown or inactive account, or any attempt during a lock.
+
+    An existing account is named; for a name that matches no account, the text typed is not kept (it is
+    often a password typed into the wrong field).
+    """
+    user = User.objects.filter(username=username).first() if username else None
+    summary: dict[str, Any] = {"locked": locked}
+    if user is not None:
+        summary["username"] = user.username
+    else:
+        summary["unknown_username"] = True
+    record("", "accounts.sign_in_failed", user, organization=_user_org(user) if user else "",
+           object_type="accounts.user", object_id=str(user.pk) if user else "", summary=summary)
+
+
+def do_record_second_factor(user: User, *, passed: bool, device_kind: str = "") -> None:
+    """The second step: passed with a device (the app or a recovery code), or a code refused."""
+    if passed:
+        record(user, "accounts.second_factor_passed", user, organization=_user_org(user),
+               summary={"device": device_kind})
+    else:
+        record(user, "accounts.second_factor_failed", user, organization=_user_org(user), summary={})
+
+
+def do_record_sign_out(user: User | None, reason: str) -> None:
+    """The session ended: the person signed out, or the session locked (idle) or expired."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return
+    record(user, "accounts.signed_out", user, organization=_user_org(user), summary={"reason": reason})

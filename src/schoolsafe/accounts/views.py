@@ -125,11 +125,15 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
                     break
         if device is not None:
             django_otp.login(request, device)
+            actions.do_record_second_factor(
+                user, passed=True, device_kind="recovery code" if isinstance(device, StaticDevice) else "authenticator app"
+            )
             if isinstance(device, StaticDevice):
                 left = device.token_set.count()
                 messages.warning(request, f"You used a recovery code; {left} remain. "
                                           "Make new ones in Security settings if you are running low.")
             return HttpResponseRedirect(_safe_next(request))
+        actions.do_record_second_factor(user, passed=False)
         error = "code: that code was not accepted. Wait for the next code and try again."
     return render(request, "accounts/mfa_verify.html", {
         "error": error, "next": request.POST.get("next") or request.GET.get("next", ""),
