@@ -84,3 +84,53 @@ def test_25_3_every_registered_admin_is_audited():
     assert admin.site._registry
     for model, model_admin in admin.site._registry.items():
         assert isinstance(model_admin, AuditedModelAdminMixin), model
+
+
+def form_data(page) -> dict:
+    """The values an admin change form would post back unchanged (main form and inline management forms)."""
+    from django.forms import MultiWidget
+
+    data: dict = {}
+    form = page.context["adminform"].form
+    for name, field in form.fields.items():
+        if field.disabled:
+            continue
+        value = form[name].value()
+        if isinstance(field.widget, MultiWidget):
+            for i, part in enumerate(field.widget.decompress(value)):
+                data[f"{name}_{i}"] = "" if part is None else part
+        elif isinstance(value, list):
+            data[name] = [str(v) for v in value]
+        elif isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        elif value is not None:
+            data[name] = value
+    for formset in page.context["inline_admin_formsets"]:
+        management = formset.formset.management_form
+        for name in management.fields:
+            data[management.add_prefix(name)] = management[name].value()
+    return data
+
+
+def test_25_3_granting_a_role_on_a_persons_admin_page_is_audited(superuser, teacher_a, world):
+    admin = client_for(superuser)
+    url = f"/admin/accounts/user/{teacher_a.pk}/change/"
+    data = form_data(admin.get(url))
+    prefix = "memberships"
+    total = int(data[f"{prefix}-TOTAL_FORMS"])
+    existing = teacher_a.memberships.order_by("pk")
+    for i, membership in enumerate(existing):
+        data.update({f"{prefix}-{i}-id": membership.pk, f"{prefix}-{i}-user": teacher_a.pk,
+                     f"{prefix}-{i}-role": membership.role, f"{prefix}-{i}-school": membership.school_id or "",
+                     f"{prefix}-{i}-district": membership.district_id or "", f"{prefix}-{i}-agency": membership.agency_id or ""})
+    data.update({f"{prefix}-TOTAL_FORMS": total + 1, f"{prefix}-{total}-user": teacher_a.pk,
+                 f"{prefix}-{total}-role": "tip_analyst", f"{prefix}-{total}-district": world.district_a.pk,
+                 f"{prefix}-{total}-school": "", f"{prefix}-{total}-agency": ""})
+    response = admin.post(url, data)
+    assert response.status_code == 302, response.context["errors"] if response.context else response
+    assert Membership.objects.filter(user=teacher_a, role="tip_analyst").exists()
+    [entry] = rows("admin.changed", "accounts.user")
+    assert entry.object_id == str(teacher_a.pk) and entry.organization == f"school:{world.school_a.pk}"
+    added = [c["added"] for c in entry.summary["changes"] if "added" in c]
+    assert added and "Tip analyst" in added[0]["object"]
