@@ -44,18 +44,39 @@ def check_token_label(label: str) -> str:
 
 
 @transaction.atomic
-def do_create_api_token(actor: Any, user: User, label: str) -> tuple[ApiToken, str]:
-    """Create a token for `user`; returns the row and the raw token, which is never stored or shown again."""
+def do_create_api_token(actor: Any, user: User, label: str, *, assurance: str | None = None) -> tuple[ApiToken, str]:
+    """Create a token for `user`; returns the row and the raw token, which is never stored or shown again.
+
+    `assurance` is how the maker signed in (`ApiToken.PASSWORD` or `SECOND_FACTOR`); left out, it is
+    OPERATOR when the actor is not a person (the command line) and PASSWORD when it is.
+    """
     label = check_token_label(label)
     if not user.is_active:
         raise AccountError(f"user: {user.username} is not active")
+    if assurance is None:
+        assurance = ApiToken.PASSWORD if getattr(actor, "is_authenticated", False) else ApiToken.OPERATOR
     from schoolsafe.accounts.tokens import hash_token
 
     raw, prefix = new_token()
-    token = ApiToken.objects.create(user=user, label=label, prefix=prefix, secret_hash=hash_token(raw))
+    token = ApiToken.objects.create(user=user, label=label, prefix=prefix, secret_hash=hash_token(raw),
+                                    assurance=assurance)
     record(actor, "accounts.token_created", token, organization=_user_org(user),
-           summary={"user": user.username, "label": label, "prefix": prefix})
+           summary={"user": user.username, "label": label, "prefix": prefix, "assurance": assurance})
     return token, raw
+
+
+@transaction.atomic
+def do_confirm_api_token(actor: Any, token: ApiToken) -> bool:
+    """Raise a password-only token to second-factor assurance; the caller has checked that `actor` passed
+    the second factor in this session. False when there was nothing to confirm."""
+    if not ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True, assurance=ApiToken.PASSWORD).update(
+        assurance=ApiToken.SECOND_FACTOR
+    ):
+        return False
+    token.assurance = ApiToken.SECOND_FACTOR
+    record(actor, "accounts.token_confirmed", token, organization=_user_org(token.user),
+           summary={"user": token.user.username, "label": token.label, "prefix": token.prefix})
+    return True
 
 
 @transaction.atomic
@@ -228,3 +249,57 @@ def do_revoke_terminal(actor: User, terminal: Any) -> bool:
     record(actor, "accounts.terminal_revoked", terminal, organization=f"agency:{terminal.agency_id}",
            summary={"name": terminal.name, "location": terminal.location})
     return True
+
+# --- Sign-ins -------------------------------------------------------------------------------------
+# CJIS Security Policy 6 AU-2: successful and failed sign-ins, second-factor failures and sign-outs are
+# audit events (locks and unlocks are above). No IP address or browser description is kept: the database
+# keeps none anywhere, so that the anonymous tip line's promise holds (see docs/security.md).
+
+
+def do_record_sign_in(user: User) -> None:
+    """The password step succeeded."""
+    record(user, "accounts.signed_in", user, organization=_user_org(user),
+           summary={"username": user.username, "second_factor_next": _second_factor_next(user)})
+
+
+def _second_factor_next(user: User) -> bool:
+    from schoolsafe.accounts.mfa import second_factor_required
+
+    return second_factor_required(user)
+
+
+def do_record_failed_sign_in(username: str, *, locked: bool) -> None:
+    """A wrong password, an unknown or inactive account, or any attempt during a lock.
+
+    An existing account is named; for a name that matches no account, the text typed is not kept (it is
+    often a password typed into the wrong field).
+    """
+    user = User.objects.filter(username=username).first() if username else None
+    summary: dict[str, Any] = {"locked": locked}
+    if user is not None:
+        summary["username"] = user.username
+    else:
+        summary["unknown_username"] = True
+    record("", "accounts.sign_in_failed", user, organization=_user_org(user) if user else "",
+           object_type="accounts.user", object_id=str(user.pk) if user else "", summary=summary)
+
+
+def do_record_second_factor(user: User, *, passed: bool, device_kind: str = "") -> None:
+    """The second step: passed with a device (the app or a recovery code), or a code refused."""
+    if passed:
+        record(user, "accounts.second_factor_passed", user, organization=_user_org(user),
+               summary={"device": device_kind})
+    else:
+        record(user, "accounts.second_factor_failed", user, organization=_user_org(user), summary={})
+
+
+def do_record_sign_out(user: User | None, reason: str) -> None:
+    """The session ended: the person signed out, or the session locked (idle) or expired."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return
+    record(user, "accounts.signed_out", user, organization=_user_org(user), summary={"reason": reason})
+
+
+def do_record_session_locked(user: User) -> None:
+    """The session locked after 30 idle minutes (kept: its stream still delivers alert headlines)."""
+    record(user, "accounts.session_locked", user, organization=_user_org(user), summary={"reason": "idle"})

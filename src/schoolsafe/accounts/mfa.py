@@ -37,6 +37,18 @@ def needs_mfa(user: Any) -> bool:
     return any(ROLES[role].needs_mfa for role in roles_of(user) if role in ROLES)
 
 
+def second_factor_required(user: Any) -> bool:
+    """True when signing in as `user` takes a second factor: their roles need one, or they set one up.
+
+    A second factor a person enrolled of their own accord is asked for too: otherwise the password alone
+    opens the account and the factor protects nothing (NIST SP 800-63B 4.2: the authenticator bound to
+    the account is the one used).
+    """
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return needs_mfa(user) or has_totp(user)
+
+
 def verified_device(session: Any, user: Any) -> Device | None:
     """The confirmed device of `user` with which this session passed MFA, if any."""
     persistent_id = session.get(DEVICE_ID_SESSION_KEY)

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.urls import reverse
 
 from schoolsafe.accounts import sessions, terminals
-from schoolsafe.accounts.mfa import has_totp, needs_mfa
+from schoolsafe.accounts.mfa import has_totp, second_factor_required
 from schoolsafe.accounts.terminals import exempting_terminal
 
 API_PREFIX = "/api/"
@@ -75,6 +75,10 @@ class SessionRulesMiddleware:
     def _locked(self, request: HttpRequest) -> HttpResponse:
         if not request.session.get(sessions.LOCKED_KEY):
             request.session[sessions.LOCKED_KEY] = True
+            # CJIS AU-2: a session lock is an audit event, like the sign-in that ends it.
+            from schoolsafe.accounts.actions import do_record_session_locked
+
+            do_record_session_locked(request.user)
         if request.path.startswith(LOCKED_OPEN_PATHS) or request.path.startswith(settings.STATIC_URL):
             if request.path != "/api/v1/events/receipts":
                 request.user = AnonymousUser()
@@ -89,7 +93,8 @@ class SessionRulesMiddleware:
 
 
 class MFARequiredMiddleware:
-    """A signed-in user whose roles need a second factor reaches no other page before passing it.
+    """A signed-in user whose roles need a second factor, or who set one up, reaches no other page before
+    passing it.
 
     Must come after django_otp's OTPMiddleware, which tells whether this session passed it.
     """
@@ -109,7 +114,7 @@ class MFARequiredMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if not user.is_authenticated or not needs_mfa(user) or user.is_verified():  # type: ignore[union-attr]
+        if not user.is_authenticated or not second_factor_required(user) or user.is_verified():  # type: ignore[union-attr]
             return self.get_response(request)
         if _is_api(request):
             if request.headers.get("Authorization"):

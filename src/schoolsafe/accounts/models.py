@@ -86,7 +86,23 @@ class ApiToken(models.Model):
     Only a SHA-256 hash of the secret is stored: whoever reads the database cannot use a token. The
     secret is random (256 bits), so an unsalted fast hash is enough; a password hash would only slow
     every API call down. The prefix is kept in clear so that a person can tell their tokens apart.
+
+    A token carries the assurance of whoever made it (`assurance`): a token made in a session that passed
+    no second factor is never usable for a role that needs one (CJIS Security Policy 6 IA-2), even a role
+    granted after the token was made; `schoolsafe.accounts.tokens` checks it on every call.
     """
+
+    # A session signed in with a password alone.
+    PASSWORD = "password"
+    # A session that passed the second factor (or a password-only token confirmed later in such a session).
+    SECOND_FACTOR = "second_factor"
+    # The operator on the server's command line, who is accountable for the token.
+    OPERATOR = "operator"
+    ASSURANCE_CHOICES = [
+        (PASSWORD, "password only"),
+        (SECOND_FACTOR, "with a second factor"),
+        (OPERATOR, "issued by the operator"),
+    ]
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     label = models.CharField(max_length=100)
@@ -95,6 +111,8 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Tokens made before this was recorded count as password-only: the safe reading of "unknown".
+    assurance = models.CharField(max_length=16, choices=ASSURANCE_CHOICES, default=PASSWORD)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -105,6 +123,12 @@ class ApiToken(models.Model):
     @property
     def is_live(self) -> bool:
         return self.revoked_at is None
+
+    def lacks_second_factor(self) -> bool:
+        """True when the token's user now holds a role that needs a second factor the token never had."""
+        from schoolsafe.accounts.mfa import needs_mfa
+
+        return self.assurance == self.PASSWORD and needs_mfa(self.user)
 
 
 class LoginLock(models.Model):

@@ -99,7 +99,7 @@ def stream_access(session_key: str, terminal_secret: str = "") -> StreamAccess |
     """
     from django.contrib.auth import SESSION_KEY, get_user
 
-    from schoolsafe.accounts.mfa import needs_mfa, verified_device
+    from schoolsafe.accounts.mfa import second_factor_required, verified_device
     from schoolsafe.accounts.terminals import exempting_terminal
 
     if not session_key or len(session_key) > 64:
@@ -113,7 +113,7 @@ def stream_access(session_key: str, terminal_secret: str = "") -> StreamAccess |
     user = get_user(SimpleNamespace(session=store))  # type: ignore[arg-type]
     if not user.is_authenticated:
         return None
-    if needs_mfa(user) and verified_device(store, user) is None:
+    if second_factor_required(user) and verified_device(store, user) is None:
         return None
     exempt = trouble != EXPIRED and exempting_terminal(user, terminal_secret) is not None
     if trouble == EXPIRED or (trouble == IDLE and not exempt):
@@ -128,7 +128,7 @@ def user_for_session_key(session_key: str) -> User | None:
     """
     from django.contrib.auth import SESSION_KEY, get_user
 
-    from schoolsafe.accounts.mfa import needs_mfa, verified_device
+    from schoolsafe.accounts.mfa import second_factor_required, verified_device
 
     if not session_key or len(session_key) > 64:
         return None
@@ -139,7 +139,7 @@ def user_for_session_key(session_key: str) -> User | None:
     user = get_user(SimpleNamespace(session=store))  # type: ignore[arg-type]
     if not user.is_authenticated:
         return None
-    if needs_mfa(user) and verified_device(store, user) is None:
+    if second_factor_required(user) and verified_device(store, user) is None:
         return None
     return user  # type: ignore[return-value]
 

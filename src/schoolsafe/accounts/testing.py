@@ -15,9 +15,9 @@ def pass_mfa(client: Any, user: Any) -> None:
     """Mark the client's session as verified with a (created if missing) authenticator of `user`."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from schoolsafe.accounts.mfa import needs_mfa
+    from schoolsafe.accounts.mfa import second_factor_required
 
-    if not needs_mfa(user):
+    if not second_factor_required(user):
         return
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:

@@ -34,23 +34,40 @@ def new_token() -> tuple[str, str]:
     return f"{TOKEN_SCHEME}_{prefix}_{secrets.token_urlsafe(32)}", prefix
 
 
+INVALID = "invalid or revoked API token"
+# RFC 9470 (OAuth 2.0 step-up authentication): the credential is valid but its authentication is too weak.
+NEEDS_SECOND_FACTOR = (
+    "this API token was made without a second factor, which your roles now need: confirm it on the "
+    "API tokens page after signing in with your second factor, or make a new token there"
+)
+
+
 def user_for_token(raw: str) -> User | None:
-    """The active user of a live API token, or None for an unknown, revoked or inactive one."""
+    """The active user of a live, usable API token, or None for an unknown, revoked, inactive or
+    suspended one."""
+    return resolve_token(raw)[0]
+
+
+def resolve_token(raw: str) -> tuple[User | None, str]:
+    """(the token's user, "") for a usable token, else (None, why it is refused)."""
     from schoolsafe.accounts.models import ApiToken
 
     if not raw or len(raw) > 200:
-        return None
+        return None, INVALID
     token = (
         ApiToken.objects.select_related("user")
         .filter(secret_hash=hash_token(raw.strip()), revoked_at__isnull=True)
         .first()
     )
     if token is None or not token.user.is_active:
-        return None
+        return None, INVALID
+    if token.lacks_second_factor():
+        # Suspended, not revoked: confirming it in a session that passed the second factor restores it.
+        return None, NEEDS_SECOND_FACTOR
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         # Conditional: concurrent calls write once, and a token revoked meanwhile is not touched.
         ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).filter(
             Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
         ).update(last_used_at=now)
-    return token.user
+    return token.user, ""

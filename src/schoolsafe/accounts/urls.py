@@ -14,4 +14,5 @@ urlpatterns = [
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="account-token-revoke"),
     path("terminals/", views.terminals, name="account-terminals"),
     path("terminals/<int:terminal_id>/revoke/", views.terminal_revoke, name="account-terminal-revoke"),
+    path("tokens/<int:token_id>/confirm/", views.token_confirm, name="account-token-confirm"),
 ]

@@ -149,11 +149,15 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
                     break
         if device is not None:
             django_otp.login(request, device)
+            actions.do_record_second_factor(
+                user, passed=True, device_kind="recovery code" if isinstance(device, StaticDevice) else "authenticator app"
+            )
             if isinstance(device, StaticDevice):
                 left = device.token_set.count()
                 messages.warning(request, f"You used a recovery code; {left} remain. "
                                           "Make new ones in Security settings if you are running low.")
             return HttpResponseRedirect(_safe_next(request))
+        actions.do_record_second_factor(user, passed=False)
         error = "code: that code was not accepted. Wait for the next code and try again."
     return render(request, "accounts/mfa_verify.html", {
         "error": error, "next": request.POST.get("next") or request.GET.get("next", ""),
@@ -188,12 +192,17 @@ def tokens(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         label = request.POST.get("label", "")
         try:
-            new_token, raw = actions.do_create_api_token(user, user, label)
+            # The token keeps the assurance of this session (CJIS 6 IA-2): see ApiToken.assurance.
+            assurance = ApiToken.SECOND_FACTOR if user.is_verified() else ApiToken.PASSWORD  # type: ignore[union-attr]
+            new_token, raw = actions.do_create_api_token(user, user, label, assurance=assurance)
             label = ""
         except actions.AccountError as exc:
             error, status = str(exc), 400
+    listed = list(ApiToken.objects.filter(user=user).select_related("user"))
+    for token in listed:
+        token.suspended = token.is_live and token.lacks_second_factor()  # type: ignore[attr-defined]
     return render(request, "accounts/tokens.html", {
-        "tokens": ApiToken.objects.filter(user=user),
+        "tokens": listed, "verified": user.is_verified(),  # type: ignore[union-attr]
         "new_token": new_token, "raw": raw, "error": error, "label": label,
         "label_max": actions.LABEL_MAX, "now": timezone.now(),
     }, status=status)
@@ -259,3 +268,15 @@ def terminal_revoke(request: HttpRequest, terminal_id: int) -> HttpResponse:
         messages.success(request, f"“{terminal.name}” is no longer a receive-only terminal: its sessions lock "
                                   "after 30 idle minutes again.")
     return redirect("account-terminals")
+
+@login_required
+@require_POST
+def token_confirm(request: HttpRequest, token_id: int) -> HttpResponse:
+    """Restore a token suspended for lack of a second factor, from a session that passed one."""
+    token = get_object_or_404(ApiToken.objects.select_related("user"), pk=token_id, user=request.user)
+    if not request.user.is_verified():  # type: ignore[union-attr]
+        # Only a person who has just passed the second factor may vouch for the token with it.
+        return HttpResponseRedirect(reverse("account-mfa-verify") + "?next=" + reverse("account-tokens"))
+    if actions.do_confirm_api_token(request.user, token):
+        messages.success(request, f"Token “{token.label}” ({token.prefix}…) is confirmed with your second factor.")
+    return redirect("account-tokens")

@@ -14,12 +14,12 @@ class BearerToken(HttpBearer):
     a browser never sends this header on its own, so a forged cross-site request cannot carry it."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        from schoolsafe.accounts.tokens import user_for_token
+        from schoolsafe.accounts.tokens import resolve_token
 
-        user = user_for_token(token)
+        user, refused = resolve_token(token)
         if user is None:
             # A wrong token is an error, not a reason to fall back to a session cookie sent alongside.
-            raise HttpError(401, "invalid or revoked API token")
+            raise HttpError(401, refused)
         request.user = user
         return user
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from schoolsafe.audit.log import record
+from schoolsafe.core import inputlimits
 from schoolsafe.core.models import District, School
 from schoolsafe.core.policy import allowed_roles, reached_schools_q
 from schoolsafe.plans import actions, outline
@@ -472,7 +473,7 @@ def site_map_import(request: HttpRequest, school_id: int) -> HttpResponse:
     if upload.size > 5 * 1024 * 1024:
         return _site_map_page(request, school, 400, ["file: a site map file must be smaller than 5 MB"], form)
     try:
-        data = json.loads(upload.read().decode("utf-8-sig"))
+        data = inputlimits.loads(upload.read().decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return _site_map_page(request, school, 400, [f"file: not a GeoJSON (JSON) file: {exc}"], form)
     try:

@@ -157,3 +157,30 @@ def test_django_staff_and_superusers_need_it_too(db, flag):
 def test_mfa_pages_are_listed_in_navigation(teacher_a):
     html = client_for(teacher_a).get("/").content.decode()
     assert 'href="/accounts/security/"' in html and 'href="/accounts/tokens/"' in html
+
+
+def test_26_13_a_teacher_who_set_up_an_authenticator_is_always_asked_for_it(teacher_a, world):
+    """Issue 26 item 13: an enrolled second factor is required even where the role does not need one."""
+    device = enrolled(teacher_a)
+    client = Client()
+    response = sign_in(client, "teacher_a", next_url=f"/schools/{world.school_a.pk}/")
+    assert response.status_code == 302
+    for page in ["/", f"/schools/{world.school_a.pk}/", "/accounts/tokens/"]:
+        response = client.get(page)
+        assert response.status_code == 302 and response["Location"].startswith(VERIFY + "?next="), page
+    response = client.get("/api/v1/me")
+    assert response.status_code == 401 and "second factor" in response.json()["detail"]
+
+    response = client.post(VERIFY, {"code": code_for_key(device.key), "next": "/"})
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert client.get("/").status_code == 200
+    assert client.get("/api/v1/me").status_code == 200
+
+
+def test_26_13_the_event_stream_refuses_a_half_signed_in_session_of_an_enrolled_teacher(teacher_a):
+    from schoolsafe.accounts.sessions import user_for_session_key
+
+    enrolled(teacher_a)
+    client = Client()
+    sign_in(client, "teacher_a")
+    assert user_for_session_key(client.session.session_key) is None

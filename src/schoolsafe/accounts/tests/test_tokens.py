@@ -155,3 +155,60 @@ def test_cli_refuses_an_unknown_user_in_one_line(db, capsys):
 def test_cli_revoke_of_an_unknown_token_fails(db, capsys, ref):
     code, _, err = cli(capsys, "token", "revoke", ref)
     assert code != 0 and "no token" in err
+
+
+def test_25_2_token_made_without_mfa_cannot_read_tips(teacher_a, world):
+    """Issue 25 item 2: a token made in a password-only session, whose user is later granted a role that
+    needs the second factor, must not read tips (nor open the event stream) until confirmed with it."""
+    from schoolsafe.accounts.models import Membership, User
+    from schoolsafe.accounts.tokens import user_for_token
+    from schoolsafe.tips.actions import TipInput, do_submit_tip
+
+    tip, _ = do_submit_tip(TipInput(category="weapon", school=world.school_a, what="a gun in a locker"))
+    token, raw = create_on_page(client_for(teacher_a), "my script")
+    assert token.assurance == ApiToken.PASSWORD
+    api = Client()
+    assert api.get("/api/v1/me", **bearer(raw)).status_code == 200, "a teacher's role needs no second factor"
+
+    Membership.objects.create(user=teacher_a, role="tip_analyst", district=world.district_a)
+    for url in ["/api/v1/tips", f"/api/v1/tips/{tip.pk}", "/api/v1/me"]:
+        response = api.get(url, **bearer(raw))
+        assert response.status_code == 401, url
+        assert "second factor" in response.json()["detail"]
+    assert user_for_token(raw) is None, "the event stream refuses it too"
+
+    # Signed in with the second factor, the person sees the token suspended and may confirm it.
+    client = client_for(User.objects.get(pk=teacher_a.pk))
+    assert "Suspended" in client.get("/accounts/tokens/").content.decode()
+    assert client.post(f"/accounts/tokens/{token.pk}/confirm/").status_code == 302
+    listed = api.get("/api/v1/tips", **bearer(raw))
+    assert listed.status_code == 200 and tip.pk in {t["id"] for t in listed.json()}
+    assert AuditEntry.objects.filter(action="accounts.token_confirmed", object_id=str(token.pk)).exists()
+
+
+def test_25_2_token_made_after_the_second_factor_works_for_a_role_that_needs_it(analyst_a):
+    token, raw = create_on_page(client_for(analyst_a), "tip export")
+    assert token.assurance == ApiToken.SECOND_FACTOR
+    assert Client().get("/api/v1/tips", **bearer(raw)).status_code == 200
+    entry = AuditEntry.objects.get(action="accounts.token_created", object_id=str(token.pk))
+    assert entry.summary["assurance"] == ApiToken.SECOND_FACTOR
+
+
+def test_25_2_a_token_cannot_be_confirmed_without_the_second_factor(teacher_a, world):
+    from schoolsafe.accounts.models import Membership
+
+    token, raw = create_on_page(client_for(teacher_a), "my script")
+    Membership.objects.create(user=teacher_a, role="tip_analyst", district=world.district_a)
+    half = Client()
+    half.force_login(teacher_a)
+    response = half.post(f"/accounts/tokens/{token.pk}/confirm/")
+    assert response.status_code == 302 and "/accounts/security/" in response["Location"]
+    assert ApiToken.objects.get(pk=token.pk).assurance == ApiToken.PASSWORD
+    assert Client().get("/api/v1/tips", **bearer(raw)).status_code == 401
+
+
+def test_25_2_an_operator_token_for_a_dispatcher_works(dispatcher, capsys):
+    code, lines, _ = cli(capsys, "token", "create", "--user", "dispatcher_a", "--label", "CAD bridge")
+    assert code == 0
+    assert ApiToken.objects.get().assurance == ApiToken.OPERATOR
+    assert Client().get("/api/v1/me", **bearer(lines[-1])).status_code == 200

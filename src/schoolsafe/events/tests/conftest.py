@@ -20,6 +20,7 @@ def server(transactional_db) -> Iterator[ThreadServer]:
 
 def bearer(user) -> dict[str, str]:
     from schoolsafe.accounts.actions import do_create_api_token
+    from schoolsafe.accounts.models import ApiToken
 
-    _, raw = do_create_api_token(user, user, "event stream test")
+    _, raw = do_create_api_token(user, user, "event stream test", assurance=ApiToken.SECOND_FACTOR)
     return {"Authorization": f"Bearer {raw}"}
