@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_apitoken_loginlock'),
+        ('accounts', '0003_clinician_role'),
         ('core', '0001_initial'),
     ]
 
