@@ -315,6 +315,10 @@ AUTH_USER_MODEL = "accounts.User"
 # Threads that run Django's request handling in `schoolsafe serve` (asgi.py): how many requests (other
 # than event streams, which cost no thread) are handled at once per process.
 SCHOOLSAFE_REQUEST_THREADS = env_int("SCHOOLSAFE_REQUEST_THREADS", 8)
+# Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For / X-Forwarded-Proto
+# `schoolsafe serve` believes. Empty (the default): the client is the peer of the socket, whatever headers
+# it sends; otherwise anyone could pick the address the tip line's rate limits count by (docs/tips.md).
+SCHOOLSAFE_TRUSTED_PROXIES = env_list("SCHOOLSAFE_TRUSTED_PROXIES")
 
 # --- Event stream -------------------------------------------------------------------------------------
 # Seconds between `: hb` comments on an idle stream (SSE clients and proxies drop silent connections;

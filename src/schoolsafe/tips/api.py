@@ -182,16 +182,19 @@ def _status_out(tip: Tip, language: str = "en") -> dict[str, Any]:
                                           "429": {"description": "too many attempts; see Retry-After"}}})
 def lookup_tip(request: HttpRequest, payload: LookupIn) -> Any:
     """The tipster's view of a tip (status and thread, nothing internal); `message` adds to the thread.
-    Wrong passphrases are throttled per client and per tip code."""
+    Wrong passphrases are throttled per client and per tip code; the right passphrase is never refused
+    because of others' wrong ones."""
     if anonymous.cross_site(request):
         return _error(403, "origin: not accepted from another site's pages")
     code = normalize_code(payload.code)
-    wait = anonymous.lookup_blocked(request, code)
+    wait = anonymous.lookup_blocked(request)
     if wait:
         return _limited(wait, "lookup")
     tip = find_tip(code, payload.passphrase)
     if tip is None:
-        anonymous.wrong_passphrase(request, code)
+        wait = anonymous.wrong_passphrase(request, code)
+        if wait:
+            return _limited(wait, "lookup")
         return _error(404, "code or passphrase: no tip matches this code and passphrase")
     if payload.message is not None:
         body = payload.message.strip()
