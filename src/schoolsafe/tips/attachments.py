@@ -11,10 +11,7 @@ from __future__ import annotations
 import io
 import os
 import secrets
-import threading
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +21,8 @@ from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pypdf import PdfReader, PdfWriter
+
+from schoolsafe.core.lowpriority import Busy, LowPriorityPool
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_FILES = 5
@@ -38,9 +37,10 @@ MAX_PIXELS = 30_000_000
 # (JPEG) and a flat screenshot a few dozen; a PNG of zeros about a thousand. Checked above 4 megapixels.
 BOMB_PIXELS_PER_BYTE = 250
 BOMB_CHECK_FROM = 4_000_000
-# Pictures decoded at once per process: each takes a core and up to a few hundred megabytes, and the
-# machine's cores are also the alert path's (SCHOOLSAFE_ATTACHMENT_CLEANERS).
-_cleaning = threading.BoundedSemaphore(max(1, settings.SCHOOLSAFE_ATTACHMENT_CLEANERS))
+# Pictures are decoded in a small pool at low CPU priority (core/lowpriority.py): each takes a core and up
+# to a few hundred megabytes, and the machine's cores are also the alert path's. A tip that cannot start
+# within CLEANING_WAIT seconds is answered 503 (SCHOOLSAFE_ATTACHMENT_CLEANERS threads per process).
+CLEANING = LowPriorityPool(settings.SCHOOLSAFE_ATTACHMENT_CLEANERS, "attachment-clean")
 CLEANING_WAIT = 60.0
 
 _SIGNATURES: list[tuple[bytes, int, str]] = [
@@ -85,18 +85,6 @@ def _display_name(upload: Any) -> str:
     return name[:80]
 
 
-@contextmanager
-def cleaning_slot(name: str) -> Iterator[None]:
-    """Wait for one of the process's cleaning slots; 503 when the line is too busy to take the file now."""
-    if not _cleaning.acquire(timeout=CLEANING_WAIT):
-        raise AttachmentError(
-            _("%(name)s: the tip line is very busy; please try again in a few minutes") % {"name": name}, 503)
-    try:
-        yield
-    finally:
-        _cleaning.release()
-
-
 def check_dimensions(image: Any, size: int, name: str) -> None:
     """Refuse, from the header alone, a picture too large to decode or one that is mostly compression."""
     pixels = image.width * image.height
@@ -119,10 +107,12 @@ def _clean_image(data: bytes, name: str, fmt: str) -> CleanFile:
                 probe.verify()
             image = Image.open(io.BytesIO(data))
             check_dimensions(image, len(data), name)
-            with cleaning_slot(name):
-                return _reencode(image, fmt)
+            return CLEANING.run(_reencode, image, fmt, wait=CLEANING_WAIT)
     except AttachmentError:
         raise
+    except Busy:
+        raise AttachmentError(
+            _("%(name)s: the tip line is very busy; please try again in a few minutes") % {"name": name}, 503) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
             Image.DecompressionBombWarning):
         raise AttachmentError(_("%(name)s could not be read as a picture") % {"name": name}) from None
