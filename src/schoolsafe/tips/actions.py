@@ -349,7 +349,7 @@ def do_acknowledge_dispatch_tip(user: Any, tip: Tip) -> TipRoute:
     """A dispatcher acknowledges a tip sent to dispatch: the consoles stop sounding for it (once; a repeat is
     answered with the first acknowledgement)."""
     with transaction.atomic():
-        route = TipRoute.objects.select_for_update().select_related("acknowledged_by").get(
+        route = TipRoute.objects.select_for_update(of=("self",)).select_related("acknowledged_by").get(
             tip=tip, destination=Destination.POLICE)
         if route.acknowledged_at is None:
             route.acknowledged_at = timezone.now()
