@@ -44,10 +44,11 @@ class LoginView(auth_views.LoginView):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.method == "POST":
-            actions.do_end_expired_locks()
+            # Before any database work: a refused attempt costs nothing but a cache increment.
             wait = throttle.attempt(request)
             if wait:
                 return throttle.refused(request, wait)
+            actions.do_end_expired_locks()
         return super().dispatch(request, *args, **kwargs)
 
 
