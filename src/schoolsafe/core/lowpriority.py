@@ -4,7 +4,7 @@ Decoding a large picture or computing an Argon2 hash takes a core (Argon2 with D
 core: it hashes its lanes in threads of its own) for a tenth of a second to seconds. Run in the request
 threads, forty sign-ins or eight tips with pictures kept both cores of the machine busy and an alert
 waited seconds for a core (issue 25, item 1). Here such work runs in a small pool whose threads have a
-lower priority (nice 10 on Linux, where the priority is per thread and the threads a library starts
+lowest normal priority (nice 19 on Linux, where the priority is per thread and the threads a library starts
 inherit it): the pool bounds how much runs at once, and whenever the alert path needs a core the
 scheduler gives it first. The caller's request thread waits for the result.
 """
@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 log = logging.getLogger("schoolsafe")
 T = TypeVar("T")
-NICE = 10
+NICE = 19
 
 
 class Busy(Exception):
@@ -39,7 +39,7 @@ def _lower_priority() -> None:
 
 
 class LowPriorityPool:
-    """`workers` threads at nice 10; `run(fn, ...)` runs fn there and returns its result (or raises)."""
+    """`workers` threads at nice 19; `run(fn, ...)` runs fn there and returns its result (or raises)."""
 
     def __init__(self, workers: int, name: str) -> None:
         self.executor = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix=name,
