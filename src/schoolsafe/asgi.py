@@ -6,6 +6,11 @@ in a thread of its own, started for that request and ended after it: a thread st
 a new database connection per request. On this kind of machine (2 cores, SQLite) that cost 8.8 ms of
 server CPU per alert POST; on the pool, with connections kept (CONN_MAX_AGE), it measured 5.5 ms (see
 docs/alerts.md, Measuring). The event stream (events/stream.py) stays a raw ASGI application on the loop.
+
+The alert path has a lane of its own: a second, smaller pool of request threads that only alert requests
+use (raising, acknowledging, all clear, room status, messages: POSTs under /api/v1/alerts and /alerts/, and
+the alert pages under /alerts/). Anonymous work (tips with attachments, sign-ins) can fill every thread of
+the general pool without an alert waiting behind it (issue 25, item 1; bench/attack_lanes.py).
 """
 
 from __future__ import annotations
@@ -32,26 +37,51 @@ from schoolsafe.events import stream as event_stream  # noqa: E402  (needs Djang
 log = logging.getLogger("schoolsafe")
 
 THREADS: int = settings.SCHOOLSAFE_REQUEST_THREADS
-django_application = WSGIMiddleware(django_wsgi, workers=THREADS)
-# Our own pool in place of a2wsgi's (same size), so that its threads can be told to close their database
-# connections: each keeps one for CONN_MAX_AGE seconds.
-django_application.executor = ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="django")
+ALERT_THREADS: int = settings.SCHOOLSAFE_ALERT_THREADS
+
+
+def _lane(threads: int, name: str) -> WSGIMiddleware:
+    lane = WSGIMiddleware(django_wsgi, workers=threads)
+    # Our own pool in place of a2wsgi's (same size), so that its threads can be told to close their database
+    # connections: each keeps one for CONN_MAX_AGE seconds.
+    lane.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix=name)
+    return lane
+
+
+django_application = _lane(THREADS, "django")
+alert_application = _lane(ALERT_THREADS, "django-alerts")
+
+ALERT_API = "/api/v1/alerts"
+ALERT_PAGES = "/alerts/"
+
+
+def in_alert_lane(scope: dict[str, Any]) -> bool:
+    """Whether a request belongs to the alert path: any request to the alert pages (the panic page, the
+    console, an incident and its board), and every POST to the alerts API (raise, acknowledge, all clear,
+    cancel, room status, messages). The API's reads (lists, CAP, ICS 214 exports) stay in the general pool."""
+    path = scope["path"]
+    if path.startswith(ALERT_PAGES):
+        return True
+    return scope["method"] == "POST" and (path == ALERT_API or path.startswith(ALERT_API + "/"))
 
 
 def close_request_connections(timeout: float = 10.0) -> None:
-    """Close the database connections the request threads hold (lifespan shutdown; a test server's stop).
+    """Close the database connections the request threads of both lanes hold (lifespan shutdown; a test
+    server's stop).
 
     A connection belongs to its thread, so each thread must close its own: one job per thread, held at a
-    barrier until every thread has one (the pool starts threads it has not started yet)."""
-    barrier = threading.Barrier(THREADS)
+    barrier until every thread of its pool has one (the pool starts threads it has not started yet)."""
+    jobs = []
+    for lane, threads in ((django_application, THREADS), (alert_application, ALERT_THREADS)):
+        barrier = threading.Barrier(threads)
 
-    def close() -> None:
-        try:
-            barrier.wait(timeout)
-        finally:
-            connections.close_all()
+        def close(barrier: threading.Barrier = barrier) -> None:
+            try:
+                barrier.wait(timeout)
+            finally:
+                connections.close_all()
 
-    jobs = [django_application.executor.submit(close) for _ in range(THREADS)]
+        jobs += [lane.executor.submit(close) for _ in range(threads)]
     _done, waiting = wait(jobs, timeout + 1)
     if waiting:
         # A request still running past the timeout keeps its thread (and connection) until it ends.
@@ -81,5 +111,8 @@ async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
     if scope["type"] == "http" and scope["path"] == event_stream.PATH and scope["method"] == "GET":
         # The event stream bypasses Django's request path (see events/stream.py for the measurements).
         await event_stream.event_stream(scope, receive, send)
+        return
+    if scope["type"] == "http" and in_alert_lane(scope):
+        await alert_application(scope, receive, send)
         return
     await django_application(scope, receive, send)

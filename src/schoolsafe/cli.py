@@ -205,6 +205,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 worker.kill()
 
 
+def proxy_options() -> dict[str, Any]:
+    """uvicorn's proxy-header options from SCHOOLSAFE_TRUSTED_PROXIES: none trusted unless configured
+    (uvicorn's own default trusts 127.0.0.1, which a client on this machine could use to pick its address)."""
+    from django.conf import settings
+
+    trusted = list(settings.SCHOOLSAFE_TRUSTED_PROXIES)
+    return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted or None}
+
+
 def _serve(host: str, port: int, workers: int) -> int:
     import uvicorn
 
@@ -217,7 +226,7 @@ def _serve(host: str, port: int, workers: int) -> int:
         # No access log: it would record client IP addresses, which the anonymous tip line promises
         # never to keep. Errors still go to the log.
         access_log=False,
-        proxy_headers=True,
+        **proxy_options(),
         timeout_graceful_shutdown=5,
         log_level=os.environ.get("LOG_LEVEL", "warning").lower(),
     )

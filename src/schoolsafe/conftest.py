@@ -32,6 +32,14 @@ def _audit_log_flushable_in_tests() -> None:
     settings.SCHOOLSAFE_AUDIT_FLUSHABLE = True
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    """Rate-limit counters (sign-ins, tips) live in the cache; each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @dataclass
 class World:
     """Two districts, each with schools, and an agency serving district A's first school."""

@@ -179,7 +179,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # --- Auth -----------------------------------------------------------------------------------------
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Django's Argon2, at most SCHOOLSAFE_PASSWORD_HASHES at once (accounts/hashers.py).
+    "schoolsafe.accounts.hashers.BoundedArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -323,6 +324,17 @@ AUTH_USER_MODEL = "accounts.User"
 # Threads that run Django's request handling in `schoolsafe serve` (asgi.py): how many requests (other
 # than event streams, which cost no thread) are handled at once per process.
 SCHOOLSAFE_REQUEST_THREADS = env_int("SCHOOLSAFE_REQUEST_THREADS", 8)
+# The alert path's own threads (raise, acknowledge, all clear, room status, the alert pages): never behind
+# other requests, however many tips or sign-ins are being worked on (asgi.py).
+SCHOOLSAFE_ALERT_THREADS = env_int("SCHOOLSAFE_ALERT_THREADS", 4)
+# Tip attachments (pictures) decoded at once per process; others wait their turn (tips/attachments.py).
+SCHOOLSAFE_ATTACHMENT_CLEANERS = env_int("SCHOOLSAFE_ATTACHMENT_CLEANERS", 1)
+# Password hashes (Argon2, a core for about 0.1 s each) computed at once per process (accounts/hashers.py).
+SCHOOLSAFE_PASSWORD_HASHES = env_int("SCHOOLSAFE_PASSWORD_HASHES", 1)
+# Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For / X-Forwarded-Proto
+# `schoolsafe serve` believes. Empty (the default): the client is the peer of the socket, whatever headers
+# it sends; otherwise anyone could pick the address the tip line's rate limits count by (docs/tips.md).
+SCHOOLSAFE_TRUSTED_PROXIES = env_list("SCHOOLSAFE_TRUSTED_PROXIES")
 
 # --- Event stream -------------------------------------------------------------------------------------
 # Seconds between `: hb` comments on an idle stream (SSE clients and proxies drop silent connections;

@@ -20,7 +20,7 @@ from django_otp import devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from schoolsafe.accounts import actions, mfa
+from schoolsafe.accounts import actions, mfa, throttle
 from schoolsafe.accounts.models import ApiToken, LoginLock
 
 PENDING_KEY = "schoolsafe_mfa_pending_key"
@@ -44,6 +44,10 @@ class LoginView(auth_views.LoginView):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.method == "POST":
+            # Before any database work: a refused attempt costs nothing but a cache increment.
+            wait = throttle.attempt(request)
+            if wait:
+                return throttle.refused(request, wait)
             actions.do_end_expired_locks()
         return super().dispatch(request, *args, **kwargs)
 

@@ -17,20 +17,22 @@ from typing import Any
 
 
 class ThreadServer:
-    def __init__(self, *, proxy_headers: bool = False, log_level: str = "warning", http: str = "auto") -> None:
+    def __init__(self, *, proxy_headers: bool | None = None, log_level: str = "warning", http: str = "auto") -> None:
         import uvicorn
 
         from schoolsafe.asgi import application
+        from schoolsafe.cli import proxy_options
 
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.port: int = self.sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        # No access log, as in `schoolsafe serve`; proxy headers trusted from 127.0.0.1 only when asked (a
-        # test that plays a proxy sending X-Forwarded-For).
+        # No access log, as in `schoolsafe serve`; proxy headers trusted as SCHOOLSAFE_TRUSTED_PROXIES says
+        # (as in `schoolsafe serve`), or from 127.0.0.1 when asked (a test that plays a proxy).
+        proxies = proxy_options() if proxy_headers is None else {
+            "proxy_headers": proxy_headers, "forwarded_allow_ips": "127.0.0.1"}
         config = uvicorn.Config(application, lifespan="on", access_log=False, log_config=None, log_level=log_level,
-                                timeout_graceful_shutdown=2, proxy_headers=proxy_headers,
-                                forwarded_allow_ips="127.0.0.1", http=http)
+                                timeout_graceful_shutdown=2, http=http, **proxies)
         self.server = uvicorn.Server(config)
         self.loop: asyncio.AbstractEventLoop | None = None
         self.thread = threading.Thread(target=self._run, daemon=True)

@@ -19,6 +19,7 @@ EVENT_KINDS: dict[str, str] = {
     "alert.all_clear": "The all clear is given",
     "alert.cancelled": "An alert is cancelled",
     "tip.escalated": "A tip is escalated",
+    "tip.dispatch": "A tip is sent to police dispatch",
 }
 TEST_EVENT = "test"
 

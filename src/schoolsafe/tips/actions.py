@@ -288,6 +288,76 @@ def do_route_tip(user: Any, tip: Tip, destination: str, note: str = "") -> TipRo
         record(user, "tips.route_tip", tip, organization=_org(tip),
                summary={"destination": destination, **({"threat_case": case_id} if case_id else {})})
         _emit("tip.routed", tip, route_audience(tip, destination), destination=destination)
+        if destination == Destination.POLICE:
+            _send_to_dispatch(tip, route)
+    return route
+
+
+# --- Tips to police dispatch (issue 12, item 9) -------------------------------------------------------------
+# A tip routed to police dispatch, or an urgent one nobody claimed in time while no analyst is on call, goes to
+# the dispatch console (an item with the repeating tone, until a dispatcher acknowledges it) and out through the
+# serving agencies' notification channels. What dispatch is sent names the tip, never its content or its code:
+# no identifier of the tipster (none is kept) and nothing that leaves the platform but the category and school;
+# the dispatcher opens the tip itself through the access policy (an audited read).
+
+DISPATCH_ROLES = ("dispatcher", "police_supervisor")
+REASON_ROUTED = "routed to dispatch by the tip line"
+
+
+def dispatch_audience(tip: Tip) -> list[str]:
+    return [f"agency:{a}:{role}" for a in serving_agency_ids(tip.school_id) for role in DISPATCH_ROLES]
+
+
+def dispatch_item(tip: Tip, route: TipRoute) -> dict[str, Any]:
+    """What the dispatch console shows of a tip sent to it (no tip text, no code)."""
+    return {
+        "tip_id": tip.pk, "url": f"/tips/{tip.pk}/", "urgent": tip.urgent,
+        "category": tip.category, "category_label": str(tip.get_category_display()),
+        "school": {"id": tip.school_id, "name": tip.school.name if tip.school_id else ""},
+        "received_at": tip.received_at.isoformat(), "routed_at": route.routed_at.isoformat(),
+        "reason": route.note if route.routed_by_id is None else REASON_ROUTED,
+        "acknowledged_at": route.acknowledged_at.isoformat() if route.acknowledged_at else None,
+        "acknowledged_by": route.acknowledged_by.display_name if route.acknowledged_by_id else None,
+    }
+
+
+def _send_to_dispatch(tip: Tip, route: TipRoute) -> None:
+    """The console item (an event to the serving agencies' dispatch) and the notification, in the caller's
+    transaction."""
+    audience = dispatch_audience(tip)
+    if not audience:
+        return
+    item = dispatch_item(tip, route)
+    if apps.is_installed("schoolsafe.events"):
+        from schoolsafe.events.emit import emit_event
+
+        emit_event("tip.dispatch", item, audience, school=tip.school_id, subject=("tips.tip", tip.pk))
+    if apps.is_installed("schoolsafe.notifications"):
+        from schoolsafe.notifications.actions import do_notify
+
+        label = "Urgent tip" if tip.urgent else "Tip"
+        do_notify(
+            organizations=list(tip.school.agencies.all()), event_kind="tip.dispatch", actor=SYSTEM,
+            subject=f"{label} for dispatch: {item['category_label']} at {item['school']['name']}",
+            text=(f"{label} for police dispatch: {item['category_label']} at {item['school']['name']} "
+                  f"({item['reason']}). Open it at /tips/{tip.pk}/"),
+            payload={k: item[k] for k in ("tip_id", "urgent", "category", "school", "received_at", "reason")},
+        )
+
+
+def do_acknowledge_dispatch_tip(user: Any, tip: Tip) -> TipRoute:
+    """A dispatcher acknowledges a tip sent to dispatch: the consoles stop sounding for it (once; a repeat is
+    answered with the first acknowledgement)."""
+    with transaction.atomic():
+        route = TipRoute.objects.select_for_update(of=("self",)).select_related("acknowledged_by").get(
+            tip=tip, destination=Destination.POLICE)
+        if route.acknowledged_at is None:
+            route.acknowledged_at = timezone.now()
+            route.acknowledged_by = user
+            route.save(update_fields=["acknowledged_at", "acknowledged_by"])
+            record(user, "tips.acknowledge_dispatch", tip, organization=_org(tip), summary={})
+            _emit("tip.dispatch_acknowledged", tip, dispatch_audience(tip),
+                  acknowledged_by=user.display_name, acknowledged_at=route.acknowledged_at.isoformat())
     return route
 
 
@@ -359,13 +429,26 @@ def do_escalate_tip(tip_id: int, now: dt.datetime | None = None) -> bool:
             tip.escalated_to = analyst
             tip.save(update_fields=["escalated_to"])
         audience = [f"user:{analyst.pk}"] if analyst else analyst_audience(tip)
+        minutes = int(rulebook().escalate_after.total_seconds() // 60)
+        # Nobody on call: the tip line promises "day and night", so the serving dispatch gets it as well.
+        to_dispatch = analyst is None and bool(dispatch_audience(tip))
         record(SYSTEM, "tips.escalate_tip", tip, organization=_org(tip), summary={
-            "reason": f"urgent tip not claimed within {int(rulebook().escalate_after.total_seconds() // 60)} minutes",
+            "reason": f"urgent tip not claimed within {minutes} minutes",
             "on_call": analyst.username if analyst else None,
             "audience": audience,
+            **({"to_dispatch": True} if to_dispatch else {}),
         })
         _emit("tip.escalated", tip, audience, on_call=analyst.pk if analyst else None)
         _notify_escalation(tip, analyst)
+        if to_dispatch:
+            route, created = TipRoute.objects.get_or_create(tip=tip, destination=Destination.POLICE, defaults={
+                "routed_by": None, "routed_at": now,
+                "note": f"urgent, not claimed within {minutes} minutes, no analyst on call"})
+            if created:
+                record(SYSTEM, "tips.route_tip", tip, organization=_org(tip),
+                       summary={"destination": Destination.POLICE, "automatic": True})
+                _emit("tip.routed", tip, route_audience(tip, Destination.POLICE), destination=Destination.POLICE)
+                _send_to_dispatch(tip, route)
     return True
 
 

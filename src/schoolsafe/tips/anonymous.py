@@ -37,15 +37,19 @@ def submit_limit(request: HttpRequest) -> int | None:
     return ratelimit.hit(ratelimit.SUBMIT, ratelimit.client_key(request))
 
 
-def lookup_blocked(request: HttpRequest, code: str) -> int | None:
-    """Whether this client, or this tip code, may not try a passphrase now (seconds to wait)."""
+def lookup_blocked(request: HttpRequest) -> int | None:
+    """Whether this client may not try a passphrase now (seconds to wait).
+
+    Only the client's own counters block before the passphrase is checked: the tip code's counter
+    (wrong passphrases from anyone) must not, or whoever knows a code could lock its tipster out of the
+    follow-up by sending five wrong passphrases (issue 25, item 14). The right passphrase always opens."""
     client = ratelimit.client_key(request)
-    blocked = ratelimit.hit(ratelimit.LOOKUP, client) or ratelimit.exceeded(ratelimit.WRONG_PASSPHRASE_CLIENT, client)
-    if blocked:
-        return blocked
-    return ratelimit.exceeded(ratelimit.WRONG_PASSPHRASE_CODE, ratelimit.subject_key(code))
+    return ratelimit.hit(ratelimit.LOOKUP, client) or ratelimit.exceeded(ratelimit.WRONG_PASSPHRASE_CLIENT, client)
 
 
-def wrong_passphrase(request: HttpRequest, code: str) -> None:
-    ratelimit.hit(ratelimit.WRONG_PASSPHRASE_CLIENT, ratelimit.client_key(request))
-    ratelimit.hit(ratelimit.WRONG_PASSPHRASE_CODE, ratelimit.subject_key(code))
+def wrong_passphrase(request: HttpRequest, code: str) -> int | None:
+    """Count a wrong passphrase against the client and the tip code; seconds to wait when either is now
+    over its limit (the answer is then 429, still without saying whether the code exists)."""
+    by_client = ratelimit.hit(ratelimit.WRONG_PASSPHRASE_CLIENT, ratelimit.client_key(request))
+    by_code = ratelimit.hit(ratelimit.WRONG_PASSPHRASE_CODE, ratelimit.subject_key(code))
+    return by_client or by_code

@@ -22,7 +22,7 @@ from schoolsafe.tips import actions, anonymous
 from schoolsafe.tips.attachments import AttachmentError, check_attachments, install_upload_limit, oversize_error
 from schoolsafe.tips.credentials import normalize_code
 from schoolsafe.tips.forms import MAX_TEXT, TipForm
-from schoolsafe.tips.models import Category, Destination, Outcome, Source, Status, Tip
+from schoolsafe.tips.models import Category, Destination, Outcome, Source, Status, Tip, TipRoute
 from schoolsafe.tips.public_views import find_tip
 
 router = Router(tags=["tips"])
@@ -182,16 +182,19 @@ def _status_out(tip: Tip, language: str = "en") -> dict[str, Any]:
                                           "429": {"description": "too many attempts; see Retry-After"}}})
 def lookup_tip(request: HttpRequest, payload: LookupIn) -> Any:
     """The tipster's view of a tip (status and thread, nothing internal); `message` adds to the thread.
-    Wrong passphrases are throttled per client and per tip code."""
+    Wrong passphrases are throttled per client and per tip code; the right passphrase is never refused
+    because of others' wrong ones."""
     if anonymous.cross_site(request):
         return _error(403, "origin: not accepted from another site's pages")
     code = normalize_code(payload.code)
-    wait = anonymous.lookup_blocked(request, code)
+    wait = anonymous.lookup_blocked(request)
     if wait:
         return _limited(wait, "lookup")
     tip = find_tip(code, payload.passphrase)
     if tip is None:
-        anonymous.wrong_passphrase(request, code)
+        wait = anonymous.wrong_passphrase(request, code)
+        if wait:
+            return _limited(wait, "lookup")
         return _error(404, "code or passphrase: no tip matches this code and passphrase")
     if payload.message is not None:
         body = payload.message.strip()
@@ -310,6 +313,44 @@ def list_tips(request: HttpRequest, status: str = "open") -> Any:
 
 def _tip(request: HttpRequest, tip_id: int, action: str = "view") -> Tip:
     return get_object_or_404(Tip.objects.restrict(request.auth, action).select_related("claimed_by", "school"), pk=tip_id)
+
+
+class DispatchSchoolOut(Schema):
+    id: int | None
+    name: str
+
+
+class DispatchTipOut(Schema):
+    tip_id: int
+    url: str
+    urgent: bool
+    category: str
+    category_label: str
+    school: DispatchSchoolOut
+    received_at: str
+    routed_at: str
+    reason: str
+    acknowledged_at: str | None
+    acknowledged_by: str | None
+
+
+@router.get("/tips/dispatch", response=list[DispatchTipOut])
+def dispatch_tips(request: HttpRequest) -> Any:
+    """For the dispatch console: the open tips sent to the caller's police dispatch, newest first (at most 100),
+    without their text or code (open the tip itself to read it). Empty for anyone but dispatch."""
+    tips = Tip.objects.restrict(request.auth, "acknowledge_dispatch").exclude(status=Status.CLOSED).select_related("school")
+    routes = (TipRoute.objects.filter(destination=Destination.POLICE, tip__in=tips)
+              .select_related("tip__school", "acknowledged_by").order_by("-routed_at", "-pk")[:100])
+    return [actions.dispatch_item(route.tip, route) for route in routes]
+
+
+@router.post("/tips/{tip_id}/dispatch-acknowledge", response=DispatchTipOut)
+def acknowledge_dispatch_tip(request: HttpRequest, tip_id: int) -> Any:
+    """Dispatch acknowledges a tip sent to it: every console stops sounding for it. 404 unless it was sent to
+    the caller's dispatch."""
+    tip = _tip(request, tip_id, "acknowledge_dispatch")
+    route = actions.do_acknowledge_dispatch_tip(request.auth, tip)
+    return actions.dispatch_item(tip, route)
 
 
 @router.get("/tips/{tip_id}", response=TipDetailOut)

@@ -23,12 +23,26 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pypdf import PdfReader, PdfWriter
 
+from schoolsafe.core.lowpriority import Busy, LowPriorityPool
+
 MAX_BYTES = 10 * 1024 * 1024
 MAX_FILES = 5
 # Larger photos are scaled down: an analyst needs to see them, not print them, and a 50-megapixel
 # decode would hold hundreds of megabytes.
 MAX_SIDE = 4096
-MAX_PIXELS = 60_000_000
+# Read from the file's header, before any pixel is decoded. Phone cameras save 12 to 24 megapixels (48-
+# and 50-megapixel sensors save 12 by default); 30 takes them all. At 60, a 58 KB PNG of zeros took
+# about 2 s of a request thread to decode (issue 25, item 1).
+MAX_PIXELS = 30_000_000
+# A decompression bomb: far more pixels than its bytes can describe. A photo holds a few pixels per byte
+# (JPEG) and a flat screenshot a few dozen; a PNG of zeros about a thousand. Checked above 4 megapixels.
+BOMB_PIXELS_PER_BYTE = 250
+BOMB_CHECK_FROM = 4_000_000
+# Pictures are decoded in a small pool at low CPU priority (core/lowpriority.py): each takes a core and up
+# to a few hundred megabytes, and the machine's cores are also the alert path's. A tip that cannot start
+# within CLEANING_WAIT seconds is answered 503 (SCHOOLSAFE_ATTACHMENT_CLEANERS threads per process).
+CLEANING = LowPriorityPool(settings.SCHOOLSAFE_ATTACHMENT_CLEANERS, "attachment-clean")
+CLEANING_WAIT = 60.0
 
 _SIGNATURES: list[tuple[bytes, int, str]] = [
     (b"\xff\xd8\xff", 0, "jpeg"),
@@ -72,21 +86,41 @@ def _display_name(upload: Any) -> str:
     return name[:80]
 
 
+def check_dimensions(image: Any, size: int, name: str) -> None:
+    """Refuse, from the header alone, a picture too large to decode or one that is mostly compression."""
+    pixels = image.width * image.height
+    if pixels > MAX_PIXELS:
+        raise AttachmentError(
+            _("%(name)s: the picture is too large (%(megapixels)d megapixels; at most %(limit)d)")
+            % {"name": name, "megapixels": round(pixels / 1_000_000), "limit": MAX_PIXELS // 1_000_000}, 413)
+    if pixels > BOMB_CHECK_FROM and pixels > BOMB_PIXELS_PER_BYTE * size:
+        raise AttachmentError(
+            _("%(name)s: the picture is mostly empty and too large to process") % {"name": name}, 413)
+
+
 def _clean_image(data: bytes, name: str, fmt: str) -> CleanFile:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # Image.open reads the header only: the size is known before a pixel is decoded.
             with Image.open(io.BytesIO(data)) as probe:
+                check_dimensions(probe, len(data), name)
                 probe.verify()
             image = Image.open(io.BytesIO(data))
-            if image.width * image.height > MAX_PIXELS:
-                raise AttachmentError(_("%(name)s: the picture is too large to process") % {"name": name}, 413)
-            image.load()
+            check_dimensions(image, len(data), name)
+            return CLEANING.run(_reencode, image, fmt, wait=CLEANING_WAIT)
     except AttachmentError:
         raise
+    except Busy:
+        raise AttachmentError(
+            _("%(name)s: the tip line is very busy; please try again in a few minutes") % {"name": name}, 503) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
             Image.DecompressionBombWarning):
         raise AttachmentError(_("%(name)s could not be read as a picture") % {"name": name}) from None
+
+
+def _reencode(image: Any, fmt: str) -> CleanFile:
+    image.load()
     # Turn the picture upright as the phone meant it, before its EXIF (with the orientation) goes.
     image = ImageOps.exif_transpose(image) or image
     if image.width > MAX_SIDE or image.height > MAX_SIDE:

@@ -238,8 +238,14 @@ class TipRoute(models.Model):
     tip = models.ForeignKey(Tip, on_delete=models.CASCADE, related_name="routes")
     destination = models.CharField(max_length=20, choices=Destination.choices)
     note = models.TextField(blank=True)
-    routed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None: routed by the system (an urgent tip nobody claimed while no analyst was on call goes to dispatch).
+    routed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
     routed_at = models.DateTimeField(default=timezone.now)
+    # For police dispatch: the console repeats its tone until a dispatcher acknowledges the tip.
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                        related_name="+")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tip", "destination"], name="tip_route_once")]

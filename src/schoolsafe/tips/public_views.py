@@ -174,22 +174,28 @@ def follow_up(request: HttpRequest, lang: str) -> HttpResponse:
         return render_portal(request, lang, "tips/public/lookup.html", {
             "form": form, "errors": _error_summary(form, {})}, status=422)
     code = normalize_code(form.cleaned_data["code"])
-    wait = anonymous.lookup_blocked(request, code)
+    wait = anonymous.lookup_blocked(request)
     if wait:
-        response = render_portal(request, lang, "tips/public/lookup.html", {"form": LookupForm(), "errors": [{
-            "field": "id_code", "label": _("Tip code"),
-            "message": _("Too many attempts. Please wait %(minutes)d minutes and try again.")
-            % {"minutes": anonymous.minutes(wait)}}]}, status=429)
-        response["Retry-After"] = str(wait)
-        return response
+        return _too_many_attempts(request, lang, wait)
     tip = find_tip(code, form.cleaned_data["passphrase"])
     if tip is None:
-        anonymous.wrong_passphrase(request, code)
+        wait = anonymous.wrong_passphrase(request, code)
+        if wait:
+            return _too_many_attempts(request, lang, wait)
         return render_portal(request, lang, "tips/public/lookup.html", {"form": LookupForm(initial={"code": code}),
                              "errors": [{"field": "passphrase", "label": _("Passphrase"), "message": _(
                                  "No tip matches this code and passphrase. Check both and try again.")}]},
                              status=404)
     return render_portal(request, lang, "tips/public/status.html", {**tipster_view(tip), "form": TipsterMessageForm()})
+
+
+def _too_many_attempts(request: HttpRequest, lang: str, wait: int) -> HttpResponse:
+    response = render_portal(request, lang, "tips/public/lookup.html", {"form": LookupForm(), "errors": [{
+        "field": "id_code", "label": _("Tip code"),
+        "message": _("Too many attempts. Please wait %(minutes)d minutes and try again.")
+        % {"minutes": anonymous.minutes(wait)}}]}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
 
 
 def _answer(request: HttpRequest, lang: str) -> HttpResponse:

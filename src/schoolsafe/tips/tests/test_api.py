@@ -101,16 +101,23 @@ def test_the_tipster_looks_up_the_tip_and_adds_a_message(world, analyst_a):
     assert [m["body"] for m in answer.json()["messages"]] == ["Which locker room?", "The boys' one by the gym."]
 
 
-def test_wrong_passphrases_are_throttled_per_tip_code(world):
+def test_25_14_wrong_passphrases_from_others_never_lock_the_tipster_out(world):
+    """Whoever knows a tip code can send wrong passphrases for it; past five (from any clients), a wrong one
+    gets 429, but the tipster's right passphrase still opens the follow-up, on the API and on the page."""
     tip = TipFactory(school=world.school_a)
     for n in range(5):
         client = Client(REMOTE_ADDR=f"192.0.2.{n + 1}")  # a different client each time: the code is what counts
         wrong = post_json(client, "/api/v1/tips/lookup", {"code": tip.code, "passphrase": "nope-nope-nope-nope"})
         assert wrong.status_code == 404
         assert wrong.json()["detail"] == "code or passphrase: no tip matches this code and passphrase"
-    blocked = post_json(Client(REMOTE_ADDR="192.0.2.99"), "/api/v1/tips/lookup",
-                        {"code": tip.code, "passphrase": PASSPHRASE})
-    assert blocked.status_code == 429 and blocked["Retry-After"]
+    guess = post_json(Client(REMOTE_ADDR="192.0.2.98"), "/api/v1/tips/lookup",
+                      {"code": tip.code, "passphrase": "nope-nope-nope-nopf"})
+    assert guess.status_code == 429 and guess["Retry-After"]
+    opened = post_json(Client(REMOTE_ADDR="192.0.2.99"), "/api/v1/tips/lookup",
+                       {"code": tip.code, "passphrase": PASSPHRASE})
+    assert opened.status_code == 200 and opened.json()["code"] == tip.code
+    page = Client(REMOTE_ADDR="192.0.2.99").post("/public/en/follow-up/", {"code": tip.code, "passphrase": PASSPHRASE})
+    assert page.status_code == 200 and 'id="tip-status"' in page.content.decode()
 
 
 def test_wrong_passphrases_are_throttled_per_client(world):

@@ -106,6 +106,7 @@
   }
 
   function reload() {
+    reloadTips();
     // After a reconnect: whatever is active now (the stream also replays what was missed).
     SS.request("GET", "/api/v1/alerts?status=active&page_size=200").then(function (res) {
       if (res.status !== 200 || !res.data) { return; }
@@ -118,6 +119,7 @@
     state: SS.streamState(document.getElementById("stream-state")),
     open: reload,
     event: function (kind, data) {
+      if (kind.indexOf("tip.dispatch") === 0) { tipEvent(kind, data); return; }
       var id = SS.alertIdOf(kind, data);
       if (kind === "alert.raised") {
         add(data, !alerts[data.id]);
@@ -130,7 +132,7 @@
       if (kind === "alert.acknowledged" && data.by_dispatch) { a.dispatchAcked = true; drawList(); }
       if (id === selected) { refresh(); }
     },
-  });
+  }, { kinds: ["tip.dispatch", "tip.dispatch_acknowledged"] });
 
   (cfg.alerts || []).forEach(function (a) { add(a, false); });
   if (order.length) { select(order[0], false); }
@@ -143,6 +145,75 @@
       refresh();
     }, function () { control.textContent = "Not sent: no connection. Try again."; });
   }
+
+  // --- Tips sent to dispatch (issue 12, item 9): an item each, with the tone repeated until acknowledged ------
+  // The items name the tip (category, school, why it came), never its text or code; "Open the tip" reads it
+  // through the access policy (an audited read).
+  var tips = {}; // tip id -> dispatch item
+  var tipList = document.getElementById("tip-list");
+  var TIP_REPEAT_MS = 1000 * ((cfg && cfg.toneRepeatSeconds) || 10);
+
+  function tipCard(t) {
+    var acked = !!t.acknowledged_at;
+    var button = SS.el("button", { type: "button", className: "primary" }, ["Acknowledge"]);
+    button.addEventListener("click", function () { acknowledgeTip(t.tip_id, button); });
+    return SS.el("li", { className: "tip-card" + (acked ? " acknowledged" : ""), dataset: { tip: String(t.tip_id) } }, [
+      SS.el("span", { className: "card-action" }, [(t.urgent ? "URGENT TIP — " : "TIP — ") + t.category_label]),
+      SS.el("span", { className: "card-school" }, [t.school.name]),
+      SS.el("span", { className: "card-where" }, [t.reason]),
+      SS.el("span", { className: "card-time" }, ["Received " + SS.clock(t.received_at) + ", sent to dispatch " + SS.clock(t.routed_at)]),
+      SS.el("span", { className: "card-badge " + (acked ? "badge-acknowledged" : "badge-not-acknowledged") },
+            [acked ? "Acknowledged" + (t.acknowledged_by ? " by " + t.acknowledged_by : "") : "NOT ACKNOWLEDGED"]),
+      SS.el("a", { href: t.url }, ["Open the tip"]),
+      acked ? null : button,
+    ]);
+  }
+
+  function drawTips() {
+    var ids = Object.keys(tips).sort(function (x, y) { return tips[y].routed_at < tips[x].routed_at ? -1 : 1; });
+    SS.clear(tipList);
+    ids.forEach(function (id) { tipList.appendChild(tipCard(tips[id])); });
+    var waiting = ids.filter(function (id) { return !tips[id].acknowledged_at; }).length;
+    document.getElementById("tips-count").textContent = "(" + waiting + " not acknowledged)";
+    document.getElementById("dispatch-tips").hidden = ids.length === 0;
+  }
+
+  function addTip(t, fresh) {
+    var known = !!tips[t.tip_id];
+    tips[t.tip_id] = Object.assign(tips[t.tip_id] || {}, t);
+    drawTips();
+    if (fresh && !known && !t.acknowledged_at) { SS.beep(); }
+  }
+
+  function tipEvent(kind, data) {
+    if (kind === "tip.dispatch") { addTip(data, true); return; }
+    if (kind === "tip.dispatch_acknowledged" && tips[data.tip_id]) {
+      tips[data.tip_id].acknowledged_at = data.acknowledged_at;
+      tips[data.tip_id].acknowledged_by = data.acknowledged_by;
+      drawTips();
+    }
+  }
+
+  function reloadTips() {
+    SS.request("GET", "/api/v1/tips/dispatch").then(function (res) {
+      if (res.status === 200 && res.data) { res.data.forEach(function (t) { addTip(t, false); }); }
+    }).catch(function () {});
+  }
+
+  function acknowledgeTip(id, button) {
+    button.disabled = true;
+    SS.request("POST", "/api/v1/tips/" + id + "/dispatch-acknowledge").then(function (res) {
+      if (res.status === 200 && res.data) { addTip(res.data, false); } else { button.disabled = false; control.textContent = SS.detail(res); }
+    }, function () { button.disabled = false; control.textContent = "Not sent: no connection. Try again."; });
+  }
+
+  // The tone repeats while a tip sent to dispatch is not acknowledged (the console is often watched from across
+  // the room).
+  setInterval(function () {
+    var waiting = Object.keys(tips).some(function (id) { return !tips[id].acknowledged_at; });
+    if (waiting) { SS.beep(); }
+  }, TIP_REPEAT_MS);
+  reloadTips();
 
   document.getElementById("ack-button").addEventListener("click", function () {
     post("acknowledge", "Acknowledged.");

@@ -249,7 +249,8 @@
       }, 250);
     }
     var source = new EventSource("/api/v1/events" + (resume ? resumeFrom(options) : ""));
-    ALERT_KINDS.forEach(function (kind) {
+    // A page may listen for more kinds than the alerts' (the console: tips sent to dispatch).
+    ALERT_KINDS.concat((options && options.kinds) || []).forEach(function (kind) {
       source.addEventListener(kind, function (ev) {
         var data;
         try { data = JSON.parse(ev.data); } catch (e) { return; }
