@@ -43,7 +43,7 @@ def test_the_pdf_opens_and_holds_every_timeline_entry(api, incident, dispatcher)
     assert "ACTIVITY LOG (ICS 214)" in text
     assert f"Lockdown at School A High, {incident.alert.raised_at:%Y}" in text
     assert "2. Operational Period" in text and "8. Prepared by" in text
-    entries = timeline_for(incident.alert)
+    entries = timeline_for(incident.alert, names=True)  # the export is for those who may read names
     assert len(entries) == 7
     for entry in entries:
         assert flat(entry.text) in text, entry.text
@@ -76,7 +76,8 @@ def test_the_csv_has_the_form_boxes_and_one_row_per_entry(api, incident, dispatc
     log = [row for row in rows[start + 1:] if row and not row[0]]
     assert [row[3] for row in log] == [e.kind for e in timeline_for(incident.alert)]
     assert all(stamp.match(row[1]) for row in log)
-    assert log[-1][2] == "All clear given (Dana Reyes)"
+    assert log[-1][2] == ("All clear given on behalf of the incident commander, Sgt. Lee, incident commander. Stay "
+                          "locked until an officer or administrator releases your room in person. (Dana Reyes)")
     resources = [row[1] for row in rows[rows.index(by_label["6. Resources Assigned"]) + 1:start]]
     assert resources == ["Dana Reyes", "Teacher A"]
 
