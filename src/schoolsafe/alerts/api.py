@@ -241,7 +241,9 @@ class AcknowledgeOut(Schema):
 class RecipientOut(Schema):
     user: PersonOut
     roles: list[str]
-    received_at: str | None = Field(..., description="when the alert reached them (their delivery receipt)")
+    received_at: str | None = Field(..., description="when the alert reached them (their delivery receipt, else "
+                                                      "their acknowledgement: acknowledging proves receipt)")
+    received_by: str | None = Field(..., description="receipt or acknowledgement: what showed it reached them")
     acknowledged_at: str | None
 
 

@@ -56,7 +56,8 @@ def play_incident(api: Any, world: Any, teacher: Any, dispatcher: Any, *, end: s
     assert api(dispatcher).post(f"{ALERTS_URL}/{alert.pk}/messages", {"text": message}).status_code == 201
     if end == "all_clear":
         # SRP lockdown release: dispatch records the incident commander's all clear.
-        assert api(dispatcher).post(f"{ALERTS_URL}/{alert.pk}/all-clear", {"on_behalf_of": "Sgt. Lee, incident commander"}).status_code == 200
+        given = api(dispatcher).post(f"{ALERTS_URL}/{alert.pk}/all-clear", {"on_behalf_of": "Sgt. Lee, incident commander"})
+        assert given.status_code == 200
     elif end == "cancel":
         assert api(dispatcher).post(f"{ALERTS_URL}/{alert.pk}/cancel").status_code == 200
     alert.refresh_from_db()
