@@ -138,7 +138,7 @@ def test_a_teacher_cannot_submit_or_edit(world, plan, teacher_a):
 def test_srp_defaults_and_the_settings_page(world, principal_a, teacher_a):
     school = world.school_a
     assert directives_for(school) == DEFAULT_DIRECTIVES
-    assert directives_for(school)["lockdown"] == "Locks, lights, out of sight."
+    assert directives_for(school)["lockdown"] == "Locks, lights, out of sight. Prepare to evade or defend."
     html = client_for(teacher_a).get(f"/plans/schools/{school.pk}/response-protocol/").content.decode()
     assert "In your room or area. Clear the halls." in html and "Save settings" not in html
     client = client_for(principal_a)
@@ -154,7 +154,7 @@ def test_srp_defaults_and_the_settings_page(world, principal_a, teacher_a):
     assert bad.status_code == 400
     html = bad.content.decode()
     assert "lockdown: This field is required." in html and "line 1: write" in html
-    assert directives_for(school)["lockdown"] == "Locks, lights, out of sight."
+    assert directives_for(school)["lockdown"] == "Locks, lights, out of sight. Prepare to evade or defend."
     assert client_for(teacher_a).post(f"/plans/schools/{school.pk}/response-protocol/", data).status_code == 404
 
 
