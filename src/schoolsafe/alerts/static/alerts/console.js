@@ -127,7 +127,7 @@
       if (kind === "alert.escalated") { Object.assign(a, data); drawList(); SS.beep(); }
       // Where the threat is: top priority for dispatch, shown on the incident and signalled at once.
       if (kind === "alert.threat_location") { SS.showIncoming(Object.assign({}, a, { directive:
-        "THREAT near " + data.location + (data.note ? ": " + data.note : "") }), url(cfg.incidentUrl, id)); }
+        "THREAT LOCATION: " + data.location + (data.note ? ": " + data.note : "") }), url(cfg.incidentUrl, id)); }
       if (kind === "alert.acknowledged" && data.by_dispatch) { a.dispatchAcked = true; drawList(); }
       if (id === selected) { refresh(); }
     },

@@ -69,8 +69,9 @@
   var allClear = document.getElementById("all-clear-button");
   if (allClear) {
     allClear.addEventListener("click", function () {
-      if (!current) { return; }
-      var ask = SS.allClearAsk(current.alert, current.all_clear_needs);
+      // Before the incident's state has loaded, the plain question (the server still applies the rule).
+      var ask = current ? SS.allClearAsk(current.alert, current.all_clear_needs)
+                        : { question: "Give the all clear?", field: null };
       SS.confirmEnd(root, ask.question, function (value) {
         var body;
         if (ask.field) { body = {}; body[ask.field.name] = value; }

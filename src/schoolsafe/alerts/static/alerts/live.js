@@ -414,7 +414,7 @@
       SS.clear(node);
       node.hidden = !state.threat_locations.length;
       state.threat_locations.forEach(function (t) {
-        node.appendChild(SS.el("li", {}, ["THREAT near " + t.location + (t.note ? ": " + t.note : "") + " — " +
+        node.appendChild(SS.el("li", {}, ["THREAT LOCATION: " + t.location + (t.note ? ": " + t.note : "") + " — " +
           (t.reported_by ? t.reported_by.name : "") + " " + SS.clock(t.reported_at)]));
       });
     }
