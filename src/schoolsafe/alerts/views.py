@@ -73,7 +73,13 @@ def directive_of(alert: Alert, directives: dict[str, str] | None = None) -> str:
     if alert.tier == "assist":
         where = ", ".join(p for p in (alert.room, alert.location_text) if p)
         return f"Staff help needed{' in ' + where if where else ''}."
-    words = (directives or {}).get(alert.action) or alert.directive
+    from django.utils.translation import get_language
+
+    from schoolsafe.alerts.wording import directive
+
+    # The school's SRP wording, in Spanish for a page shown in Spanish (alerts/wording.py).
+    spanish = (get_language() or "en").startswith("es")
+    words = (directives or {}).get(alert.action) or directive(alert, "es" if spanish else "en")
     if alert.action == Action.EVACUATE and alert.evacuate_to:
         return f"{words} Go to: {alert.evacuate_to}."
     if alert.action == Action.SHELTER and alert.hazard:

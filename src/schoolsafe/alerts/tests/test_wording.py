@@ -101,3 +101,14 @@ def test_the_all_clear_of_a_lockdown_tells_staff_to_stay_locked_on_every_channel
     cap = etree.fromstring(api(sro_a).get(f"{ALERTS_URL}/{alert_id}/cap.xml").content)
     assert cap.findtext("cap:info/cap:instruction", namespaces=CAP) == stay
     assert cap.findtext("cap:note", namespaces=CAP) == f"All clear: {stay}"
+
+
+def test_a_page_shown_in_spanish_gives_the_schools_spanish_wording(api, world, teacher_a, school_wording):
+    alert_id = api(teacher_a).post(ALERTS_URL, lockdown(world.school_a)).json()["id"]
+    client = client_for(teacher_a)
+
+    page = client.get(f"/alerts/{alert_id}/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    state = client.get(f"/alerts/{alert_id}/state.json", HTTP_ACCEPT_LANGUAGE="es").json()
+
+    assert OURS_ES in page and state["alert"]["directive_text"] == OURS_ES
+    assert client.get(f"/alerts/{alert_id}/state.json").json()["alert"]["directive_text"] == OURS

@@ -134,7 +134,9 @@
     document.getElementById("incoming-title").textContent =
       (alert.exercise ? "EXERCISE — " : "") + SS.actionName(alert).toUpperCase() + " at " + alert.school.name +
       (SS.where(alert) ? " (" + SS.where(alert) + ")" : "");
-    document.getElementById("incoming-directive").textContent = alert.directive || "";
+    // The school's SRP wording, in Spanish on a page shown in Spanish.
+    var spanish = (document.documentElement.lang || "").indexOf("es") === 0 && alert.directive_es;
+    document.getElementById("incoming-directive").textContent = (spanish ? alert.directive_es : alert.directive) || "";
     var link = document.getElementById("incoming-link");
     if (url) { link.href = url; link.hidden = false; } else { link.hidden = true; }
     box.className = "incoming srp-" + alert.action + (alert.tier === "assist" ? " assist" : "");
