@@ -26,8 +26,10 @@ from schoolsafe.alerts.models import (
     EscalationPolicy,
     EscalationTimer,
     IdempotencyKey,
+    RoomRelease,
     RoomStatus,
     Status,
+    ThreatLocation,
     Tier,
 )
 from schoolsafe.alerts.notify import notify_alert
@@ -209,13 +211,14 @@ def do_acknowledge_alert(actor: Any, alert: Alert) -> tuple[Acknowledgement, boo
     return ack, True
 
 
-def _end_alert(actor: Any, alert: Alert, status: str, kind: str, audit_action: str) -> Alert:
+def _end_alert(actor: Any, alert: Alert, status: str, kind: str, audit_action: str,
+               extra: dict[str, str] | None = None) -> Alert:
     now = timezone.now()
     stamp, by = ("all_clear_at", "all_clear_by") if status == Status.ALL_CLEAR else ("cancelled_at", "cancelled_by")
     with transaction.atomic():
         # Conditional: two people giving the all clear at once produce one transition, not two.
         changed = Alert.objects.filter(pk=alert.pk, status=Status.ACTIVE).update(
-            status=status, **{stamp: now, by: actor}
+            status=status, **{stamp: now, by: actor}, **(extra or {})
         )
         if not changed:
             current = Alert.objects.filter(pk=alert.pk).values_list("status", flat=True).first()
@@ -226,13 +229,74 @@ def _end_alert(actor: Any, alert: Alert, status: str, kind: str, audit_action: s
         agency_ids = school_agency_ids(alert.school_id)
         emit_event(kind, body, alert_audience(alert, agency_ids), school=alert.school_id, subject=alert)
         notify_alert(kind, body, alert.school_id, alert.school.district_id, agency_ids, actor)
-        record(actor, audit_action, alert, organization=f"school:{alert.school_id}")
+        record(actor, audit_action, alert, organization=f"school:{alert.school_id}", summary=extra or None)
     return alert
 
 
-def do_give_all_clear(actor: Any, alert: Alert) -> Alert:
-    """End an active alert with the all clear (the threat is over)."""
-    return _end_alert(actor, alert, Status.ALL_CLEAR, "alert.all_clear", "alerts.all_clear_alert")
+class AllClearRefused(PermissionError):
+    """The actor may give an all clear, but not this one alone (SRP lockdown release); `field` names what is
+    missing."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+# SRP lockdown release: "law enforcement releases a lockdown". The school resource officer and police
+# supervisors are law enforcement; a school (or district) administrator releases with an officer's
+# concurrence; dispatch is not on scene and records the incident commander's all clear.
+LAW_ENFORCEMENT_ROLES = frozenset({"officer", "police_supervisor"})
+ADMINISTRATOR_ROLES = frozenset({"school_admin", "district_director"})
+
+
+def all_clear_requirement(actor: Any, alert: Alert) -> str:
+    """What `actor` must record to give this alert's all clear: "" (nothing: not a real lockdown, or law
+    enforcement), "concurring_officer" (an administrator), "on_behalf_of" (dispatch), or "refused"."""
+    if alert.action != "lockdown" or alert.exercise:
+        return ""
+    from schoolsafe.alerts.policies import reaches_school
+
+    school = load_school(alert.school_id)
+    if school is None:  # pragma: no cover - the alert's school is protected
+        return "refused"
+    if reaches_school(actor, school, LAW_ENFORCEMENT_ROLES):
+        return ""
+    if reaches_school(actor, school, ADMINISTRATOR_ROLES):
+        return "concurring_officer"
+    if reaches_school(actor, school, DISPATCH_ROLES):
+        return "on_behalf_of"
+    return "refused"
+
+
+def check_all_clear_authority(actor: Any, alert: Alert, *, on_behalf_of: str = "",
+                              concurring_officer: str = "") -> dict[str, str]:
+    """Who may end this alert and what must be recorded with it: the fields for the alert. Hold, Secure,
+    Shelter, Evacuate and any exercise end by announcement (any command role); a real lockdown only by law
+    enforcement, an administrator naming the officer who concurred, or dispatch on behalf of a named incident
+    commander. Raises AllClearRefused."""
+    fields = {"all_clear_on_behalf_of": on_behalf_of.strip(), "all_clear_concurring_officer": concurring_officer.strip()}
+    needed = all_clear_requirement(actor, alert)
+    if needed == "concurring_officer" and not fields["all_clear_concurring_officer"]:
+        raise AllClearRefused(
+            "concurring_officer: a real lockdown is released by law enforcement; an administrator gives the all "
+            "clear only with the officer who concurred (name and badge number)", needed)
+    if needed == "on_behalf_of" and not fields["all_clear_on_behalf_of"]:
+        raise AllClearRefused(
+            "on_behalf_of: a dispatcher cannot end a real lockdown by themselves; it is released by law "
+            "enforcement on scene. Record the all clear on behalf of the incident commander (give their name "
+            "and unit)", needed)
+    if needed == "refused":
+        raise AllClearRefused("a real lockdown is released by law enforcement, or by an administrator with an "
+                              "officer's concurrence", "alert")
+    return fields
+
+
+def do_give_all_clear(actor: Any, alert: Alert, *, on_behalf_of: str = "", concurring_officer: str = "") -> Alert:
+    """End an active alert with the all clear. For a real lockdown the SRP release rule applies (see
+    check_all_clear_authority); rooms are then released one by one in person (do_release_room)."""
+    extra = check_all_clear_authority(actor, alert, on_behalf_of=on_behalf_of, concurring_officer=concurring_officer)
+    extra = {k: v for k, v in extra.items() if v}
+    return _end_alert(actor, alert, Status.ALL_CLEAR, "alert.all_clear", "alerts.all_clear_alert", extra)
 
 
 def do_cancel_alert(actor: Any, alert: Alert) -> Alert:
@@ -326,6 +390,8 @@ def do_report_room_status(
     missing: list[str] | None = None,
     extra: list[str] | None = None,
     note: str = "",
+    staff: int | None = None,
+    visitors: int | None = None,
 ) -> RoomStatus:
     """Record a room's (or group's) report while the alert is active, with its `alert.room_status` event to
     the alert's audience and the audit row. Earlier reports of the room are kept; the latest one counts.
@@ -335,16 +401,18 @@ def do_report_room_status(
         _require_active(alert)
         report = RoomStatus.objects.create(
             alert=alert, room=room, status=status, present=present, injured=injured, missing=list(missing or []),
-            extra=list(extra or []), note=note, reported_by=actor, reported_at=now,
+            extra=list(extra or []), note=note, staff=staff, visitors=visitors, reported_by=actor, reported_at=now,
         )
         from schoolsafe.alerts.rooms import room_status_json
 
-        body = {"alert": alert.pk, "school": alert.school_id, **room_status_json(report)}
+        # The event reaches the whole audience: counts, not the students' names (alerts/rooms.py).
+        body = {"alert": alert.pk, "school": alert.school_id, **room_status_json(report, names=False)}
         emit_event("alert.room_status", body, alert_audience(alert), school=alert.school_id, subject=alert)
         # The audit row carries counts, not the students' names (the report itself holds those).
         record(actor, "alerts.report_room_status", alert, organization=f"school:{alert.school_id}",
                summary={"room_status": report.pk, "room": room, "status": status, "present": present,
-                        "injured": injured, "missing": len(report.missing), "extra": len(report.extra)})
+                        "staff": staff, "visitors": visitors, "injured": injured, "missing": len(report.missing),
+                        "extra": len(report.extra)})
     return report
 
 
@@ -361,3 +429,67 @@ def do_post_alert_message(actor: Any, alert: Alert, text: str) -> AlertMessage:
         record(actor, "alerts.post_alert_message", alert, organization=f"school:{alert.school_id}",
                summary={"message": message.pk, "length": len(text)})
     return message
+
+
+class RoomAlreadyReleased(AlertStateError):
+    """The room was released before (by someone else, or a second tap)."""
+
+
+def do_release_room(actor: Any, alert: Alert, room: str, note: str = "") -> RoomRelease:
+    """Release one room from a lockdown, in person (SRP: law enforcement releases a lockdown room by room),
+    with its `alert.room_released` event to the alert's audience and the audit row. Allowed while the
+    lockdown is active (officers sweep and release as they go) and after its all clear; not for other actions
+    or a cancelled alert. Raises AlertStateError, RoomAlreadyReleased (a room is released once)."""
+    from schoolsafe.alerts.rooms import room_key, room_release_json
+
+    if alert.action != "lockdown":
+        raise AlertStateError(f"only a lockdown is released room by room; a {alert.action} ends by announcement")
+    now = timezone.now()
+    cleaned = " ".join(room.split())
+    try:
+        with transaction.atomic():
+            current = Alert.objects.select_for_update().filter(pk=alert.pk).values_list("status", flat=True).first()
+            if current not in (Status.ACTIVE, Status.ALL_CLEAR):
+                raise AlertStateError(f"the alert is already {current.replace('_', ' ') if current else 'gone'}")
+            release = RoomRelease.objects.create(alert=alert, room=cleaned, room_key=room_key(cleaned)[:60],
+                                                 released_by=actor, released_at=now, note=note)
+            body = {"alert": alert.pk, "school": alert.school_id, **room_release_json(release)}
+            emit_event("alert.room_released", body, alert_audience(alert), school=alert.school_id, subject=alert)
+            record(actor, "alerts.release_room", alert, organization=f"school:{alert.school_id}",
+                   summary={"room_release": release.pk, "room": cleaned})
+    except IntegrityError:
+        earlier = RoomRelease.objects.select_related("released_by").filter(
+            alert=alert, room_key=room_key(cleaned)[:60]).first()
+        who = (earlier.released_by.full_name or earlier.released_by.username) if earlier else "someone"
+        at = f" at {earlier.released_at:%H:%M:%S}" if earlier else ""
+        raise RoomAlreadyReleased(f"room {cleaned} was already released by {who}{at}") from None
+    return release
+
+
+def dispatch_keys(agency_ids: Iterable[int]) -> list[str]:
+    """Police dispatch and supervisors of every agency serving the school."""
+    return sorted({key for role in DISPATCH_ROLES for key in escalation_keys(role, agency_ids)})
+
+
+def do_report_threat_location(actor: Any, alert: Alert, location: str, note: str = "") -> ThreatLocation:
+    """Report where the threat is ("shots heard near the gym") during an active alert: an
+    `alert.threat_location` event at top priority to police dispatch of every serving agency (whatever the
+    alert's routing) and to the alert's audience, out through the notification channels, and the audit row.
+    Raises AlertStateError once the alert has ended."""
+    from schoolsafe.alerts.rooms import threat_location_json
+
+    now = timezone.now()
+    agency_ids = school_agency_ids(alert.school_id)
+    with transaction.atomic():
+        _require_active(alert)
+        report = ThreatLocation.objects.create(alert=alert, location=location, note=note, reported_by=actor,
+                                               reported_at=now)
+        body = {"alert": alert.pk, "school": alert.school_id, "action": alert.action, "exercise": alert.exercise,
+                "priority": "top", **threat_location_json(report)}
+        audience = sorted(set(alert_audience(alert, agency_ids)) | set(dispatch_keys(agency_ids)))
+        emit_event("alert.threat_location", body, audience, school=alert.school_id, subject=alert)
+        notify_alert("alert.threat_location", {**alert_json(alert), "threat_location": body}, alert.school_id,
+                     alert.school.district_id, agency_ids, actor)
+        record(actor, "alerts.report_threat_location", alert, organization=f"school:{alert.school_id}",
+               summary={"threat_location": report.pk, "location": location})
+    return report

@@ -204,7 +204,8 @@ class AlertOut(Schema):
     id: int
     school: SchoolRefOut
     action: str = Field(..., description="SRP action: hold, secure, lockdown, evacuate, shelter")
-    directive: str
+    directive: str = Field(..., description="the school's SRP wording for the action")
+    directive_es: str = Field(..., description="the same in the school's Spanish wording")
     hazard: str | None
     strategy: str | None
     evacuate_to: str | None
@@ -218,6 +219,11 @@ class AlertOut(Schema):
     raised_at: str
     escalated_at: str | None
     all_clear_at: str | None
+    all_clear_text: str | None = Field(..., description="what people are told with the all clear (lockdown: stay "
+                                                         "locked until your room is released in person)")
+    all_clear_text_es: str | None
+    all_clear_on_behalf_of: str | None = Field(..., description="the incident commander dispatch recorded it for")
+    all_clear_concurring_officer: str | None
     cancelled_at: str | None
 
 
@@ -245,7 +251,9 @@ class AcknowledgeOut(Schema):
 class RecipientOut(Schema):
     user: PersonOut
     roles: list[str]
-    received_at: str | None = Field(..., description="when the alert reached them (their delivery receipt)")
+    received_at: str | None = Field(..., description="when the alert reached them (their delivery receipt, else "
+                                                      "their acknowledgement: acknowledging proves receipt)")
+    received_by: str | None = Field(..., description="receipt or acknowledgement: what showed it reached them")
     acknowledged_at: str | None
 
 
@@ -362,12 +370,33 @@ def acknowledge_alert(request: HttpRequest, alert_id: int):
     return {"alert": alert.pk, "user": person(request.auth), "at": iso(ack.at), "created": created}
 
 
-@router.post("/alerts/{alert_id}/all-clear", response={200: AlertOut, **_ERRORS})
+class AllClearIn(BaseModel):
+    """Optional with most alerts. For a real lockdown (SRP lockdown release): an administrator names the
+    officer who concurred; a dispatcher names the incident commander the all clear is recorded for."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    concurring_officer: str = PydanticField("", max_length=150, description="name and badge of the officer")
+    on_behalf_of: str = PydanticField("", max_length=150, description="the incident commander (name, unit)")
+
+
+@router.post("/alerts/{alert_id}/all-clear", response={200: AlertOut, **_ERRORS}, openapi_extra={
+    "requestBody": {"required": False, "content": {"application/json": {"schema": AllClearIn.model_json_schema()}}}})
 def all_clear(request: HttpRequest, alert_id: int):
-    """End an active alert: the threat is over (police, SRO, principal, district director)."""
+    """End an active alert (police, SRO, principal, district director). A real lockdown is released by law
+    enforcement: an administrator gives `concurring_officer`, a dispatcher `on_behalf_of`, else 403."""
     alert = _load(request, alert_id, "all_clear")
+    # No body at all is allowed (most all clears need nothing more).
+    body = read_json_object(request) if request.META.get("CONTENT_LENGTH") not in (None, "", "0") else {}
     try:
-        alert = actions.do_give_all_clear(request.auth, alert)
+        given = AllClearIn.model_validate(body)
+    except PydanticValidationError as exc:
+        raise HttpError(422, _problems(exc)) from None
+    try:
+        alert = actions.do_give_all_clear(request.auth, alert, on_behalf_of=given.on_behalf_of,
+                                          concurring_officer=given.concurring_officer)
+    except actions.AllClearRefused as exc:
+        raise HttpError(403, str(exc)) from None
     except actions.AlertStateError as exc:
         raise HttpError(409, f"status: {exc}") from None
     return alert_json(alert)

@@ -29,6 +29,7 @@ from django.conf import settings
 
 from schoolsafe.alerts.models import Alert, RoomState, RoomStatus
 from schoolsafe.alerts.timeline import ROLE_NAMES, raised_text
+from schoolsafe.alerts.wording import all_clear_text, directive
 
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -164,19 +165,14 @@ def messages_for(alert: Alert) -> list[CapMessage]:
     return out
 
 
-def _instruction(alert: Alert) -> str:
-    directive = alert.directive
-    try:
-        from schoolsafe.plans.srp import directives_for
-    except ImportError:  # the plans app is optional; SRP's own words then
-        directives_for = None
-    if directives_for is not None:
-        directive = directives_for(alert.school).get(alert.action) or directive
+def _instruction(alert: Alert, language: str = "en") -> str:
+    # The school's SRP wording, as on every other channel (alerts/wording.py).
+    text = directive(alert, language)
     if alert.hazard:
-        directive += f" Hazard: {alert.get_hazard_display()}. Safety strategy: {alert.strategy}."
+        text += f" Hazard: {alert.get_hazard_display()}. Safety strategy: {alert.strategy}."
     if alert.evacuate_to:
-        directive += f" Evacuate to: {alert.evacuate_to}."
-    return directive
+        text += f" Evacuate to: {alert.evacuate_to}."
+    return text
 
 
 def _area(alert: Alert) -> tuple[str, str | None]:
@@ -199,9 +195,6 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None) -> ET.Element:
 def cap_element(alert: Alert, message: CapMessage, expires: dt.datetime | None = None) -> ET.Element:
     """The CAP <alert> element of one message (children in the schema's order); `expires` from
     `expires_for`."""
-    ended = message.event_kind in ("alert.all_clear", "alert.cancelled")
-    action = alert.get_action_display()
-    drill = " (EXERCISE)" if alert.exercise else ""
     root = ET.Element(f"{{{CAP_NS}}}alert")
     _sub(root, "identifier", message.identifier)
     _sub(root, "sender", sender())
@@ -213,7 +206,7 @@ def cap_element(alert: Alert, message: CapMessage, expires: dt.datetime | None =
     _sub(root, "restriction", f"For police, emergency services and school officials responding to {alert.school.name}. "
                               "Not for public distribution.")
     if message.event_kind == "alert.all_clear":
-        _sub(root, "note", "All clear: the incident is over.")
+        _sub(root, "note", f"All clear: {all_clear_text(alert)}")
     elif message.event_kind == "alert.cancelled":
         _sub(root, "note", "Cancelled: the alert was withdrawn (raised by mistake).")
     elif message.update:
@@ -222,8 +215,19 @@ def cap_element(alert: Alert, message: CapMessage, expires: dt.datetime | None =
         _sub(root, "references", " ".join(message.references))
     _sub(root, "incidents", incident_id(alert))
 
+    for language, tag in (("en", "en-US"), ("es", "es-US")):
+        _info(root, alert, message, language, tag, expires)
+    return root
+
+
+def _info(root: ET.Element, alert: Alert, message: CapMessage, language: str, tag: str,
+          expires: dt.datetime | None = None) -> None:
+    """One <info> block: English, then the school's Spanish wording (CAP allows one per language)."""
+    ended = message.event_kind in ("alert.all_clear", "alert.cancelled")
+    action = alert.get_action_display()
+    drill = " (EXERCISE)" if alert.exercise else ""
     info = _sub(root, "info")
-    _sub(info, "language", "en-US")
+    _sub(info, "language", tag)
     category = HAZARD_CATEGORIES.get(alert.hazard, "Safety") if alert.action == "shelter" else "Security"
     _sub(info, "category", category)
     event = f"School {action}" + (f" ({alert.get_hazard_display()})" if alert.hazard else "")
@@ -245,8 +249,8 @@ def cap_element(alert: Alert, message: CapMessage, expires: dt.datetime | None =
         _sub(info, "expires", cap_time(expires, school_zone(alert)))
     _sub(info, "senderName", f"{alert.school.name} (SchoolSafe)")
     if message.event_kind == "alert.all_clear":
-        headline = f"ALL CLEAR{drill}: {action} at {alert.school.name} is over"
-        instruction = "All clear. Resume normal operations and follow the instructions of staff and responders."
+        headline = f"ALL CLEAR{drill}: {action} at {alert.school.name}"
+        instruction = all_clear_text(alert, language)
     elif message.event_kind == "alert.cancelled":
         headline = f"CANCELLED{drill}: {action} at {alert.school.name}"
         instruction = "The alert was withdrawn. No action is required."
@@ -256,7 +260,7 @@ def cap_element(alert: Alert, message: CapMessage, expires: dt.datetime | None =
         # read as one ("HOLD" sent to other systems).
         called = "STAFF HELP NEEDED" if alert.tier == "assist" else action.upper()
         headline = f"{prefix}{called}{drill} at {alert.school.name}"
-        instruction = _instruction(alert)
+        instruction = _instruction(alert, language)
     _sub(info, "headline", headline[:160])
     description = raised_text(alert)
     if message.update:
@@ -270,7 +274,6 @@ def cap_element(alert: Alert, message: CapMessage, expires: dt.datetime | None =
     _sub(area, "areaDesc", place)
     if circle:
         _sub(area, "circle", circle)
-    return root
 
 
 def cap_xml(alert: Alert, message: CapMessage, expires: dt.datetime | None = None) -> bytes:

@@ -1,7 +1,9 @@
 """The delivery report: for one alert, every intended recipient, when it reached them, when they acknowledged.
 
 "Intended" is whoever the audience of the alert's `alert.raised` event reaches now (users_for_keys); "reached"
-is that person's delivery receipt for that event; "acknowledged" is their acknowledgement of the alert.
+is that person's delivery receipt for that event, or their acknowledgement of the alert when no receipt came
+(someone who acknowledged has the alert: a phone that acknowledged from a notification or an app that sends no
+receipts must not be counted as "not received"); "acknowledged" is their acknowledgement.
 """
 
 from __future__ import annotations
@@ -50,11 +52,13 @@ def delivery_report(alert: Alert) -> dict[str, Any]:
         roles = sorted({m.role for m in user.memberships.all() if _membership_key(m) in keys})
         if f"user:{user.pk}" in keys and user.pk == alert.raised_by_id:
             roles.append("raised_by")
+        receipt, ack = receipts.get(user.pk), acks.get(user.pk)
         recipients.append({
             "user": person(user),
             "roles": roles,
-            "received_at": iso(receipts.get(user.pk)),
-            "acknowledged_at": iso(acks.get(user.pk)),
+            "received_at": iso(receipt or ack),
+            "received_by": "receipt" if receipt else "acknowledgement" if ack else None,
+            "acknowledged_at": iso(ack),
         })
     received = sum(1 for r in recipients if r["received_at"])
     acknowledged = sum(1 for r in recipients if r["acknowledged_at"])

@@ -138,7 +138,7 @@ def activity_log(alert: Alert, prepared_by: Any) -> ActivityLog:
         prepared_by=describe(prepared_by),
         prepared_at=now,
         resources=sorted((describe(u) for u in actors.values()), key=lambda p: p.name.casefold()),
-        entries=timeline_for(alert),
+        entries=timeline_for(alert, names=True),  # restricted to `export` and audited by the caller
         zone=_zone(alert),
     )
 

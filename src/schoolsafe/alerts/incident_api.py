@@ -41,6 +41,9 @@ class RoomStatusIn(BaseModel):
     room: str = PydanticField(..., max_length=60, description="the room or group, e.g. 'C-12'")
     status: RoomState
     present: StrictInt | None = PydanticField(None, ge=0, le=MAX_COUNT, description="students present")
+    staff: StrictInt | None = PydanticField(None, ge=0, le=MAX_COUNT, description="staff present (adults)")
+    visitors: StrictInt | None = PydanticField(None, ge=0, le=MAX_COUNT,
+                                               description="visitors and other adults present")
     injured: StrictInt | None = PydanticField(None, ge=0, le=MAX_COUNT, description="number of injured people")
     missing: list[str] = PydanticField(default_factory=list, max_length=MAX_NAMES)
     extra: list[str] = PydanticField(default_factory=list, max_length=MAX_NAMES)
@@ -63,6 +66,40 @@ class RoomStatusIn(BaseModel):
         if any(len(name) > MAX_NAME for name in cleaned):
             raise ValueError(f"a name is longer than {MAX_NAME} characters")
         return cleaned
+
+
+class RoomReleaseIn(BaseModel):
+    """A room released in person from a lockdown (SRP lockdown release)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    room: str = PydanticField(..., max_length=60, description="the room or group released, e.g. 'C-12'")
+    note: str = PydanticField("", max_length=500)
+
+    @field_validator("room")
+    @classmethod
+    def room_given(cls, value: str) -> str:
+        value = " ".join(value.split())
+        if not value:
+            raise ValueError("required (the room released)")
+        return value
+
+
+class ThreatLocationIn(BaseModel):
+    """Where the threat is: "shots heard near the gym"."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    location: str = PydanticField(..., max_length=300, description="where the threat is, e.g. 'near the gym'")
+    note: str = PydanticField("", max_length=1000, description="what was seen or heard")
+
+    @field_validator("location")
+    @classmethod
+    def location_given(cls, value: str) -> str:
+        value = " ".join(value.split())
+        if not value:
+            raise ValueError("required (where the threat is)")
+        return value
 
 
 class MessageIn(BaseModel):
@@ -111,9 +148,14 @@ class RoomStatusOut(Schema):
     room: str
     status: str = Field(..., description="ok, need_help, injured, missing, extra")
     present: int | None
+    staff: int | None
+    visitors: int | None
     injured: int | None
-    missing: list[str]
+    missing: list[str] = Field(..., description="names; empty for those who may not read them (missing_count)")
     extra: list[str]
+    missing_count: int
+    extra_count: int
+    names_withheld: bool = Field(..., description="true when names exist but the caller may not read them")
     note: str
     reported_by: PersonOut | None
     reported_at: str
@@ -125,15 +167,41 @@ class RoomCounts(Schema):
     not_reported: int
     by_status: dict[str, int]
     present: int
+    staff: int
+    visitors: int
+    adults: int = Field(..., description="staff and visitors")
     injured: int
     missing: int
     extra: int
+
+
+class RoomReleaseOut(Schema):
+    id: int
+    room: str
+    released_by: PersonOut | None
+    released_at: str
+    note: str
+
+
+class ReleaseBoardOut(Schema):
+    required: bool = Field(..., description="true for a lockdown: rooms are released in person, one by one")
+    released: list[RoomReleaseOut]
+    not_released: list[str]
+
+
+class ThreatLocationOut(Schema):
+    id: int
+    location: str
+    note: str
+    reported_by: PersonOut | None
+    reported_at: str
 
 
 class RoomBoardOut(Schema):
     alert: int
     rooms: list[RoomStatusOut] = Field(..., description="the latest report of each room, by room name")
     not_reported: list[str] = Field(..., description="expected rooms (from staff profiles) without a report yet")
+    release: ReleaseBoardOut | None = Field(..., description="lockdown only: which rooms are released")
     counts: RoomCounts
 
 
@@ -201,17 +269,77 @@ def report_room_status(request: HttpRequest, alert_id: int):
     try:
         saved = actions.do_report_room_status(
             request.auth, alert, room=report.room, status=report.status.value, present=report.present,
-            injured=report.injured, missing=report.missing, extra=report.extra, note=report.note.strip(),
+            staff=report.staff, visitors=report.visitors, injured=report.injured, missing=report.missing,
+            extra=report.extra, note=report.note.strip(),
         )
     except actions.AlertStateError as exc:
         raise HttpError(409, f"status: {exc}") from None
     return JsonResponse(room_status_json(saved), status=201)
 
 
+def may_read_names(user: Any, alert: Alert) -> bool:
+    """Whether `user` may read students' names in this incident (the ICS 214 export's readers)."""
+    return Alert.objects.restrict(user, "student_names").filter(pk=alert.pk).exists()
+
+
+def audit_names_read(user: Any, alert: Alert, board: dict[str, Any], where: str) -> None:
+    """Audit a read that showed students' names, as the ICS 214 export is (a read without names is not)."""
+    from schoolsafe.audit.log import record_read
+
+    shown = sum(len(r["missing"]) + len(r["extra"]) for r in board["rooms"])
+    if shown:
+        record_read(user, alert, summary={"read": "student_names", "where": where, "names": shown})
+
+
+def board_for(user: Any, alert: Alert, where: str) -> dict[str, Any]:
+    """The board as `user` may see it: with names (audited) or with counts only."""
+    names = may_read_names(user, alert)
+    board = room_board(alert, names=names)
+    if names:
+        audit_names_read(user, alert, board, where)
+    return board
+
+
 @router.get("/alerts/{alert_id}/room-status", response={200: RoomBoardOut, **_ERRORS})
 def room_status_board(request: HttpRequest, alert_id: int):
-    """The status board: each room's latest report, the expected rooms not reported yet, and the counts."""
-    return room_board(load_alert(request.auth, alert_id, "view"))
+    """The status board: each room's latest report, the expected rooms not reported yet, the counts, and for
+    a lockdown which rooms are released. Students' names only for those who run the response (audited)."""
+    return board_for(request.auth, load_alert(request.auth, alert_id, "view"), "api.room_status")
+
+
+# --- lockdown release, threat location --------------------------------------------------------------------
+
+
+@router.post("/alerts/{alert_id}/room-release", response={201: RoomReleaseOut, **_ERRORS},
+             openapi_extra=_body(RoomReleaseIn))
+def release_room(request: HttpRequest, alert_id: int):
+    """Release one room from a lockdown, in person (an officer or an administrator on site; SRP lockdown
+    release). During the lockdown or after its all clear; 409 when already released or not a lockdown."""
+    alert = load_alert(request.auth, alert_id, "release_room")
+    given = _parse(request, RoomReleaseIn)
+    try:
+        saved = actions.do_release_room(request.auth, alert, given.room, given.note.strip())
+    except actions.AlertStateError as exc:
+        raise HttpError(409, f"room: {exc}") from None
+    from schoolsafe.alerts.rooms import room_release_json
+
+    return JsonResponse(room_release_json(saved), status=201)
+
+
+@router.post("/alerts/{alert_id}/threat-location", response={201: ThreatLocationOut, **_ERRORS},
+             openapi_extra=_body(ThreatLocationIn))
+def report_threat_location(request: HttpRequest, alert_id: int):
+    """Report where the threat is ("shots heard near the gym") while the alert is active: it goes to police
+    dispatch at top priority (event `alert.threat_location`) and through the notification channels."""
+    alert = load_alert(request.auth, alert_id, "threat_location")
+    given = _parse(request, ThreatLocationIn)
+    try:
+        saved = actions.do_report_threat_location(request.auth, alert, given.location, given.note.strip())
+    except actions.AlertStateError as exc:
+        raise HttpError(409, f"status: {exc}") from None
+    from schoolsafe.alerts.rooms import threat_location_json
+
+    return JsonResponse(threat_location_json(saved), status=201)
 
 
 # --- messages -------------------------------------------------------------------------------------------
@@ -249,7 +377,12 @@ def timeline(request: HttpRequest, alert_id: int):
     """Everything that happened, oldest first: raised, delivered, acknowledged, escalated, room statuses,
     messages, all clear or cancel."""
     alert = load_alert(request.auth, alert_id, "view")
-    return {"alert": alert.pk, "entries": [e.as_json() for e in timeline_for(alert)]}
+    names = may_read_names(request.auth, alert)
+    if names and any(r.missing or r.extra for r in alert.room_statuses.only("missing", "extra")):
+        from schoolsafe.audit.log import record_read
+
+        record_read(request.auth, alert, summary={"read": "student_names", "where": "api.timeline"})
+    return {"alert": alert.pk, "entries": [e.as_json() for e in timeline_for(alert, names=names)]}
 
 
 # --- ICS 214 activity log -------------------------------------------------------------------------------

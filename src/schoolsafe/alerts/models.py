@@ -23,14 +23,6 @@ class Action(models.TextChoices):
     SHELTER = "shelter", "Shelter"
 
 
-# The directive staff hear with each action (SRP); shown on the alert and, in part 2, on the panic page.
-DIRECTIVES: dict[str, str] = {
-    Action.HOLD: "In your room or area. Clear the halls.",
-    Action.SECURE: "Get inside. Lock outside doors.",
-    Action.LOCKDOWN: "Locks, lights, out of sight.",
-    Action.EVACUATE: "To the announced location.",
-    Action.SHELTER: "State the hazard and the safety strategy.",
-}
 
 
 class Hazard(models.TextChoices):
@@ -89,6 +81,13 @@ class Alert(models.Model):
     all_clear_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # SRP lockdown release: who the all clear of a real lockdown was given for or with (alerts/release.py).
+    all_clear_on_behalf_of = models.CharField(
+        max_length=150, blank=True, help_text="the incident commander a dispatcher recorded the all clear for"
+    )
+    all_clear_concurring_officer = models.CharField(
+        max_length=150, blank=True, help_text="name and badge of the officer who concurred with an administrator"
+    )
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -114,7 +113,10 @@ class Alert(models.Model):
 
     @property
     def directive(self) -> str:
-        return DIRECTIVES.get(self.action, "")
+        """The action's directive in the school's SRP wording (alerts/wording.py: one source for every channel)."""
+        from schoolsafe.alerts.wording import directive
+
+        return directive(self)
 
     @staticmethod
     def policy_restrict(queryset: models.QuerySet, user: Any, action: str, roles: frozenset[str]) -> models.QuerySet:
@@ -265,6 +267,9 @@ class RoomStatus(models.Model):
     room = models.CharField(max_length=60, help_text="the room or group, e.g. 'C-12' or 'Band, field'")
     status = models.CharField(max_length=16, choices=RoomState.choices)
     present = models.PositiveIntegerField(null=True, blank=True, help_text="students present")
+    # Accounting for all persons counts adults too (SRP: staff and visitors in the room).
+    staff = models.PositiveIntegerField(null=True, blank=True, help_text="staff present")
+    visitors = models.PositiveIntegerField(null=True, blank=True, help_text="visitors and other adults present")
     injured = models.PositiveIntegerField(null=True, blank=True, help_text="number of injured people")
     missing = models.JSONField(default=list, blank=True, help_text="names of missing students")
     extra = models.JSONField(default=list, blank=True, help_text="names of extra students (not on the roster)")
@@ -325,3 +330,38 @@ class PanicCredential(models.Model):
 
     def __str__(self) -> str:
         return f"{self.device} ({self.prefix}…)"
+
+class RoomRelease(models.Model):
+    """A room released in person from a lockdown by an officer or an administrator on site (SRP: law
+    enforcement releases a lockdown room by room; staff do not open the door because of a message)."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="room_releases")
+    room = models.CharField(max_length=60)
+    # The room as matched (alerts.rooms.room_key): "c-12" and "C-12 " are one room, released once.
+    room_key = models.CharField(max_length=60)
+    released_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    released_at = models.DateTimeField()
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["released_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["alert", "room_key"], name="room_released_once")]
+
+    def __str__(self) -> str:
+        return f"{self.room} released (alert {self.alert_id})"
+
+
+class ThreatLocation(models.Model):
+    """A report of where the threat is ("shots heard near the gym"), for dispatch at top priority."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="threat_locations")
+    location = models.CharField(max_length=300, help_text="where the threat is, as the reporter describes it")
+    note = models.CharField(max_length=1000, blank=True, help_text="what was seen or heard")
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reported_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["reported_at", "id"]
+
+    def __str__(self) -> str:
+        return f"threat near {self.location} (alert {self.alert_id})"

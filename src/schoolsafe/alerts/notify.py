@@ -20,21 +20,33 @@ HEADLINES = {
     "alert.escalated": "ESCALATED: {action} at {school}, not acknowledged by dispatch",
     "alert.all_clear": "ALL CLEAR: {action} at {school}",
     "alert.cancelled": "CANCELLED: {action} at {school}",
+    "alert.threat_location": "THREAT LOCATION: {location} ({action} at {school})",
 }
 
 
 def alert_message(kind: str, body: dict[str, Any]) -> tuple[str, str]:
-    """The subject and text a person reads, from the alert's JSON (alerts/serialize.py)."""
+    """The subject and text a person reads, from the alert's JSON (alerts/serialize.py). The wording (directive,
+    all clear) is the school's SRP wording carried in that JSON (alerts/wording.py), English then Spanish."""
     action = str(body.get("action") or "alert").upper()
     school = (body.get("school") or {}).get("name") or "the school"
-    subject = HEADLINES[kind].format(action=action, school=school)
+    threat = body.get("threat_location") or {}
+    subject = HEADLINES[kind].format(action=action, school=school, location=threat.get("location", ""))
     if body.get("exercise"):
         subject = f"EXERCISE: {subject}"
     if body.get("tier") == "assist":
         subject = f"ASSIST: {subject}"
     lines = []
+    if threat:
+        lines.append(f"Threat reported near {threat.get('location')}" + (f": {threat['note']}" if threat.get("note") else ""))
+        lines.append(f"Reported by {(threat.get('reported_by') or {}).get('name', '?')} at {threat.get('reported_at')}")
     if kind in ("alert.raised", "alert.escalated") and body.get("directive"):
         lines.append(str(body["directive"]))
+        if body.get("directive_es"):
+            lines.append(f"ES: {body['directive_es']}")
+    if kind == "alert.all_clear" and body.get("all_clear_text"):
+        lines.append(str(body["all_clear_text"]))
+        if body.get("all_clear_text_es"):
+            lines.append(f"ES: {body['all_clear_text_es']}")
     if body.get("hazard"):
         lines.append(f"Hazard: {body['hazard']}" + (f"; {body['strategy']}" if body.get("strategy") else ""))
     if body.get("evacuate_to"):

@@ -14,6 +14,11 @@
 - room_status: the alert's audience at the school itself (staff, admins, SRO, threat-assessment members).
 - message: the thread between dispatch and the school, for the whole audience.
 - export: the ICS 214 activity log, for those who run the response (it names missing students).
+- student_names: the names of missing and extra students on the board and in the timeline, for the same
+  people as the export, each read audited; everyone else sees counts.
+- release_room: a lockdown is released room by room in person by an officer or an administrator on site
+  (SRP lockdown release); not dispatch, who is not on site.
+- threat_location: where the threat is, reported by anyone the alert reaches (to dispatch, top priority).
 An alert the user may not see is a 404; one they see but may not act on is a 403.
 """
 
@@ -33,6 +38,8 @@ COMMAND_ROLES = frozenset({"dispatcher", "police_supervisor", "officer", "school
 # Room status (accounting for all persons) comes from the people in the building: the alert's audience
 # at the school itself (its staff, admins, SRO and threat-assessment members), not dispatch or the district.
 ROOM_STATUS_ROLES = frozenset({"staff", "school_admin", "officer", "ta_member"})
+# SRP lockdown release: law enforcement (the SRO, a police supervisor) or a school administrator, in person.
+RELEASE_ROLES = frozenset({"officer", "police_supervisor", "school_admin"})
 
 register("alerts.alert", {
     "view": VIEW_ROLES,
@@ -46,6 +53,9 @@ register("alerts.alert", {
     "message": VIEW_ROLES,
     # The ICS 214 activity log names students (missing, extra): for those who run the response.
     "export": COMMAND_ROLES,
+    "student_names": COMMAND_ROLES,
+    "release_room": RELEASE_ROLES,
+    "threat_location": VIEW_ROLES,
 })
 
 

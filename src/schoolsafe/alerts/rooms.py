@@ -5,13 +5,17 @@ The expected rooms of a school are the distinct non-empty `room` values in the p
 with a staff, school_admin or officer membership there (the rooms people teach and work in), plus any
 room that has reported during this alert (a group on the field, a bus). Rooms are matched ignoring case
 and spacing, so "c-12" and "C-12 " are one room; the board shows the name as first written.
+
+Students' names (missing, extra) are shown only to those who run the response (the `student_names`
+permission, the same people who may export the ICS 214 log that also names them), and each read that shows
+names is audited by the caller; everyone else sees counts.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from schoolsafe.alerts.models import Alert, RoomState, RoomStatus
+from schoolsafe.alerts.models import Alert, RoomRelease, RoomState, RoomStatus, ThreatLocation
 from schoolsafe.alerts.serialize import iso, person
 
 # The memberships whose profile room is a room the school expects a report from.
@@ -41,16 +45,22 @@ def expected_rooms(school_id: int) -> list[str]:
     return sorted(rooms.values(), key=room_key)
 
 
-def room_status_json(report: RoomStatus) -> dict[str, Any]:
-    """One report as JSON (the API's answer and the payload of its `alert.room_status` event)."""
+def room_status_json(report: RoomStatus, *, names: bool = True) -> dict[str, Any]:
+    """One report as JSON (the API's answer; with names=False the payload of its `alert.room_status` event
+    and the board of those who may not read students' names: counts only)."""
     return {
         "id": report.pk,
         "room": report.room,
         "status": report.status,
         "present": report.present,
+        "staff": report.staff,
+        "visitors": report.visitors,
         "injured": report.injured,
-        "missing": list(report.missing or []),
-        "extra": list(report.extra or []),
+        "missing": list(report.missing or []) if names else [],
+        "extra": list(report.extra or []) if names else [],
+        "missing_count": len(report.missing or []),
+        "extra_count": len(report.extra or []),
+        "names_withheld": not names and bool(report.missing or report.extra),
         "note": report.note,
         "reported_by": person(report.reported_by),
         "reported_at": iso(report.reported_at),
@@ -65,18 +75,48 @@ def latest_reports(alert: Alert) -> list[RoomStatus]:
     return sorted(latest.values(), key=lambda r: room_key(r.room))
 
 
-def room_board(alert: Alert) -> dict[str, Any]:
-    """The status board: the latest report per room, the expected rooms that have not reported, counts."""
+def room_release_json(release: RoomRelease) -> dict[str, Any]:
+    """One room's release (the API's answer and the payload of its `alert.room_released` event)."""
+    return {"id": release.pk, "room": release.room, "released_by": person(release.released_by),
+            "released_at": iso(release.released_at), "note": release.note}
+
+
+def threat_location_json(report: ThreatLocation) -> dict[str, Any]:
+    """One threat location report (the API's answer and the payload of its `alert.threat_location` event)."""
+    return {"id": report.pk, "location": report.location, "note": report.note,
+            "reported_by": person(report.reported_by), "reported_at": iso(report.reported_at)}
+
+
+def release_board(alert: Alert, rooms: list[str]) -> dict[str, Any]:
+    """For a lockdown: each room released in person or not yet (SRP lockdown release), over `rooms` and
+    every room released."""
+    releases = {room_key(r.room): r for r in alert.room_releases.select_related("released_by")}
+    names: dict[str, str] = {}
+    for name in [*rooms, *(r.room for r in releases.values())]:
+        names.setdefault(room_key(name), name)
+    ordered = sorted(names.items(), key=lambda item: item[0])
+    return {
+        "required": alert.action == "lockdown",
+        "released": [room_release_json(releases[key]) for key, _ in ordered if key in releases],
+        "not_released": [name for key, name in ordered if key not in releases],
+    }
+
+
+def room_board(alert: Alert, *, names: bool = False) -> dict[str, Any]:
+    """The status board: the latest report per room, the expected rooms that have not reported, counts, and
+    for a lockdown which rooms are released. Students' names only with names=True (see the module's note)."""
     reports = latest_reports(alert)
     reported = {room_key(r.room) for r in reports}
     not_reported = [name for name in expected_rooms(alert.school_id) if room_key(name) not in reported]
     by_status = {state.value: 0 for state in RoomState}
     for report in reports:
         by_status[report.status] = by_status.get(report.status, 0) + 1
+    release = release_board(alert, [r.room for r in reports] + not_reported) if alert.action == "lockdown" else None
     return {
         "alert": alert.pk,
-        "rooms": [room_status_json(r) for r in reports],
+        "rooms": [room_status_json(r, names=names) for r in reports],
         "not_reported": not_reported,
+        "release": release,
         "counts": {
             "rooms": len(reports) + len(not_reported),
             "reported": len(reports),
@@ -84,6 +124,10 @@ def room_board(alert: Alert) -> dict[str, Any]:
             "by_status": by_status,
             # People, summed over each room's latest report.
             "present": sum(r.present or 0 for r in reports),
+            # Adults are accounted for too (staff and visitors), each room's latest report.
+            "staff": sum(r.staff or 0 for r in reports),
+            "visitors": sum(r.visitors or 0 for r in reports),
+            "adults": sum((r.staff or 0) + (r.visitors or 0) for r in reports),
             "injured": sum(r.injured or 0 for r in reports),
             "missing": sum(len(r.missing or []) for r in reports),
             "extra": sum(len(r.extra or []) for r in reports),

@@ -26,12 +26,17 @@ def panic_device(alert: Alert) -> dict[str, Any] | None:
 
 
 def alert_json(alert: Alert, *, school_name: str | None = None) -> dict[str, Any]:
-    """The alert's public fields; `school_name` spares a query when the caller already has it."""
+    """The alert's public fields; `school_name` spares a query when the caller already has it. The directive
+    and the all clear's text are the school's SRP wording (alerts/wording.py), in English and Spanish."""
+    from schoolsafe.alerts.wording import all_clear_text, directive
+
+    ended = alert.status == "all_clear"
     return {
         "id": alert.pk,
         "school": {"id": alert.school_id, "name": school_name if school_name is not None else alert.school.name},
         "action": alert.action,
-        "directive": alert.directive,
+        "directive": directive(alert),
+        "directive_es": directive(alert, "es"),
         "hazard": alert.hazard or None,
         "strategy": alert.strategy or None,
         "evacuate_to": alert.evacuate_to or None,
@@ -52,6 +57,10 @@ def alert_json(alert: Alert, *, school_name: str | None = None) -> dict[str, Any
         "raised_at": iso(alert.raised_at),
         "escalated_at": iso(alert.escalated_at),
         "all_clear_at": iso(alert.all_clear_at),
+        "all_clear_text": all_clear_text(alert) if ended else None,
+        "all_clear_text_es": all_clear_text(alert, "es") if ended else None,
+        "all_clear_on_behalf_of": alert.all_clear_on_behalf_of or None,
+        "all_clear_concurring_officer": alert.all_clear_concurring_officer or None,
         "cancelled_at": iso(alert.cancelled_at),
     }
 

@@ -12,9 +12,11 @@ from typing import Any
 
 from schoolsafe.alerts.models import Alert, RoomState
 from schoolsafe.alerts.serialize import iso
+from schoolsafe.alerts.wording import ROOM_RELEASED, all_clear_text, directive
 
 # Kinds, in the order entries with the same time are listed (cause before effect).
-KINDS = ("raised", "delivered", "acknowledged", "escalated", "room_status", "message", "all_clear", "cancelled")
+KINDS = ("raised", "delivered", "acknowledged", "escalated", "threat_location", "room_status", "message", "all_clear",
+         "room_released", "cancelled")
 _RANK = {kind: n for n, kind in enumerate(KINDS)}
 ROLE_NAMES = {"police_supervisor": "police supervisor", "agency_admin": "agency administrator"}
 
@@ -52,7 +54,7 @@ def raised_text(alert: Alert) -> str:
         text += f" at {where}"
     if alert.reason:
         text += f": {alert.reason}"
-    details = [alert.directive]
+    details = [directive(alert)]
     if alert.hazard:
         details.append(f"Hazard: {alert.get_hazard_display()}; strategy: {alert.strategy}")
     if alert.evacuate_to:
@@ -60,20 +62,24 @@ def raised_text(alert: Alert) -> str:
     return f"{text}. " + " ".join(d for d in details if d)
 
 
-def room_status_text(report: Any) -> str:
-    """A room's report in one line: the room, its state, the counts and the names."""
+def room_status_text(report: Any, names: bool = True) -> str:
+    """A room's report in one line: the room, its state, the counts and (names=True) the students' names."""
     text = f"Room {report.room}: {RoomState(report.status).label.lower()}"
     counts = []
     if report.present is not None:
         counts.append(f"{report.present} present")
+    if getattr(report, "staff", None) is not None:
+        counts.append(f"{report.staff} staff")
+    if getattr(report, "visitors", None) is not None:
+        counts.append(f"{report.visitors} visitors")
     if report.injured is not None:
         counts.append(f"{report.injured} injured")
     if counts:
         text += f" ({', '.join(counts)})"
     if report.missing:
-        text += f"; missing: {', '.join(report.missing)}"
+        text += f"; missing: {', '.join(report.missing)}" if names else f"; {len(report.missing)} missing"
     if report.extra:
-        text += f"; extra: {', '.join(report.extra)}"
+        text += f"; extra: {', '.join(report.extra)}" if names else f"; {len(report.extra)} extra"
     if report.note:
         text += f". Note: {report.note}"
     return text
@@ -105,9 +111,10 @@ def _delivery_entry(alert: Alert, events: list[Any]) -> Entry | None:
     return Entry(first, "delivered", None, text)
 
 
-def timeline_for(alert: Alert) -> list[Entry]:
+def timeline_for(alert: Alert, *, names: bool = False) -> list[Entry]:
     """Everything that happened during `alert`, oldest first: raised, delivered (summarized), acknowledged,
-    escalated, room statuses, messages, all clear or cancel."""
+    escalated, threat locations, room statuses, messages, all clear, rooms released, or cancel. Students'
+    names only with names=True (for those allowed; the caller audits the read)."""
     from schoolsafe.events.models import Event
 
     events = list(
@@ -139,12 +146,25 @@ def timeline_for(alert: Alert) -> list[Entry]:
         entries.append(Entry(alert.escalated_at, "escalated", None, "Escalated"))
 
     for report in alert.room_statuses.select_related("reported_by").order_by("reported_at", "id"):
-        entries.append(Entry(report.reported_at, "room_status", name_of(report.reported_by), room_status_text(report)))
+        entries.append(Entry(report.reported_at, "room_status", name_of(report.reported_by),
+                             room_status_text(report, names)))
+    for threat in alert.threat_locations.select_related("reported_by").order_by("reported_at", "id"):
+        text = f"Threat location reported: {threat.location}" + (f". {threat.note}" if threat.note else "")
+        entries.append(Entry(threat.reported_at, "threat_location", name_of(threat.reported_by), text))
+    for release in alert.room_releases.select_related("released_by").order_by("released_at", "id"):
+        text = ROOM_RELEASED["en"].format(room=release.room, name=name_of(release.released_by))
+        entries.append(Entry(release.released_at, "room_released", name_of(release.released_by), text))
     for message in alert.messages.select_related("author").order_by("at", "id"):
         entries.append(Entry(message.at, "message", name_of(message.author), message.text))
 
     if alert.all_clear_at is not None:
-        entries.append(Entry(alert.all_clear_at, "all_clear", name_of(alert.all_clear_by), "All clear given"))
+        text = "All clear given"
+        if alert.all_clear_on_behalf_of:
+            text += f" on behalf of the incident commander, {alert.all_clear_on_behalf_of}"
+        if alert.all_clear_concurring_officer:
+            text += f" with the concurrence of officer {alert.all_clear_concurring_officer}"
+        text += f". {all_clear_text(alert)}" if alert.action == "lockdown" else ""
+        entries.append(Entry(alert.all_clear_at, "all_clear", name_of(alert.all_clear_by), text))
     if alert.cancelled_at is not None:
         entries.append(Entry(alert.cancelled_at, "cancelled", name_of(alert.cancelled_by), "Alert cancelled"))
     # Stable: entries of one kind keep their own order (by id) when their times are equal.

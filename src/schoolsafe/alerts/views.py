@@ -74,7 +74,13 @@ def directive_of(alert: Alert, directives: dict[str, str] | None = None) -> str:
     if alert.tier == "assist":
         where = ", ".join(p for p in (alert.room, alert.location_text) if p)
         return f"Staff help needed{' in ' + where if where else ''}."
-    words = (directives or school_directives(alert.school)).get(alert.action) or alert.directive
+    from django.utils.translation import get_language
+
+    from schoolsafe.alerts.wording import directive
+
+    # The school's SRP wording, in Spanish for a page shown in Spanish (alerts/wording.py).
+    spanish = (get_language() or "en").startswith("es")
+    words = (directives or {}).get(alert.action) or directive(alert, "es" if spanish else "en")
     if alert.action == Action.EVACUATE and alert.evacuate_to:
         return f"{words} Go to: {alert.evacuate_to}."
     if alert.action == Action.SHELTER and alert.hazard:
@@ -134,11 +140,10 @@ def incident(request: HttpRequest, alert_id: int) -> HttpResponse:
     run the response also the map, contacts, delivery report, timeline, thread and exports."""
     alert = _load_visible(request, alert_id)
     may = _may(request.user, alert.pk, "acknowledge", "all_clear", "cancel", "room_status", "message", "delivery",
-               "export")
-    directives = school_directives(alert.school)
+               "export", "release_room", "threat_location")
     return render(request, "alerts/incident.html", {
         "alert": alert,
-        "directive": directive_of(alert, directives),
+        "directive": directive_of(alert),
         "what_to_do": ASSIST_WHAT_TO_DO if alert.tier == "assist" else WHAT_TO_DO.get(alert.action, []),
         "may": may,
         "room": request.user.room,
@@ -212,11 +217,19 @@ def map_data(school: School) -> dict[str, Any]:
 def state(request: HttpRequest, alert_id: int) -> JsonResponse:
     """The incident as the pages show it: the alert, acknowledgements (by dispatch or not), the room board,
     and, by permission, the thread, timeline, delivery report, contacts and map."""
+    from schoolsafe.alerts.actions import all_clear_requirement
+    from schoolsafe.alerts.incident_api import audit_names_read
+    from schoolsafe.alerts.rooms import threat_location_json
     from schoolsafe.alerts.timeline import timeline_for
 
     alert = _load_visible(request, alert_id)
     user = request.user
-    may = _may(user, alert.pk, "acknowledge", "all_clear", "cancel", "room_status", "message", "delivery", "export")
+    may = _may(user, alert.pk, "acknowledge", "all_clear", "cancel", "room_status", "message", "delivery", "export",
+               "student_names", "release_room", "threat_location")
+    # Students' names only for those who run the response, each read that shows them audited (as ICS 214).
+    board = room_board(alert, names=may["student_names"])
+    if may["student_names"]:
+        audit_names_read(user, alert, board, "page.state")
     agency_ids = school_agency_ids(alert.school_id)
     acks = []
     for ack in alert.acknowledgements.select_related("user").prefetch_related("user__memberships"):
@@ -225,9 +238,14 @@ def state(request: HttpRequest, alert_id: int) -> JsonResponse:
         "alert": {**alert_json(alert), "directive_text": directive_of(alert)},
         "acknowledgements": acks,
         "acknowledged_by_me": any(a["user"]["id"] == user.pk for a in acks),
-        "board": room_board(alert),
-        "timeline": [e.as_json() for e in timeline_for(alert)],
+        "board": board,
+        "threat_locations": [threat_location_json(t) for t in
+                             alert.threat_locations.select_related("reported_by").order_by("-reported_at", "-id")],
+        "timeline": [e.as_json() for e in timeline_for(alert, names=may["student_names"])],
         "may": may,
+        # SRP lockdown release: what this person must record with the all clear (officer, incident commander).
+        "all_clear_needs": all_clear_requirement(user, alert) if may["all_clear"] and alert.status == Status.ACTIVE
+        else "",
         "links": {"incident": f"/alerts/{alert.pk}/", "board": f"/alerts/{alert.pk}/board/"},
     }
     if may["message"]:

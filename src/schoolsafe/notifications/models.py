@@ -18,6 +18,7 @@ EVENT_KINDS: dict[str, str] = {
     "alert.escalated": "An alert is escalated (dispatch did not acknowledge in time)",
     "alert.all_clear": "The all clear is given",
     "alert.cancelled": "An alert is cancelled",
+    "alert.threat_location": "Where the threat is, reported during an alert (top priority for dispatch)",
     "tip.escalated": "A tip is escalated",
     "tip.dispatch": "A tip is sent to police dispatch",
 }

@@ -439,8 +439,9 @@ def do_send_plan_review_reminders(today: dt.date | None = None) -> int:
 
 def do_update_response_protocol(actor: Any, school: Any, *, directives: dict[str, str],
                                 shelter_strategies: dict[str, str], evacuation_locations: str,
-                                reunification_locations: str) -> ResponseProtocol:
-    """Set the school's SRP directives, shelter strategies and evacuation and reunification locations."""
+                                reunification_locations: str, spanish: dict[str, str] | None = None) -> ResponseProtocol:
+    """Set the school's SRP directives (and, when given, their Spanish wording: an empty one means the SRP's
+    own Spanish), shelter strategies and evacuation and reunification locations."""
     for action in ACTIONS:
         if not (directives.get(action) or "").strip():
             raise PlanError(f"{action}: the {action} directive cannot be empty")
@@ -449,13 +450,15 @@ def do_update_response_protocol(actor: Any, school: Any, *, directives: dict[str
             school=school, defaults={**DEFAULT_DIRECTIVES, "shelter_strategies": dict(DEFAULT_SHELTER_STRATEGIES)})
         for action in ACTIONS:
             setattr(protocol, action, directives[action].strip())
+        if spanish is not None:
+            protocol.spanish = {a: spanish[a].strip() for a in ACTIONS if (spanish.get(a) or "").strip()}
         protocol.shelter_strategies = {k.strip().lower(): v.strip() for k, v in shelter_strategies.items()
                                        if k.strip() and v.strip()}
         protocol.evacuation_locations = evacuation_locations.strip()
         protocol.reunification_locations = reunification_locations.strip()
         protocol.save()
         record(actor, "plans.update_response_protocol", protocol, organization=_org(school),
-               summary={"directives": {a: getattr(protocol, a) for a in ACTIONS},
+               summary={"directives": {a: getattr(protocol, a) for a in ACTIONS}, "spanish": protocol.spanish,
                         "shelter_strategies": protocol.shelter_strategies})
     return protocol
 

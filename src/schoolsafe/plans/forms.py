@@ -54,7 +54,11 @@ class ResponseProtocolForm(forms.Form):
         super().__init__(*args, **kwargs)
         # The five directives first, in the protocol's order.
         directive_fields = {a: forms.CharField(label=f"{ACTION_LABELS[a]} directive", max_length=300) for a in ACTIONS}
-        self.fields = {**directive_fields, **self.fields}
+        # The Spanish wording every alert channel also carries; empty: the SRP's own Spanish.
+        spanish_fields = {f"{a}_es": forms.CharField(label=f"{ACTION_LABELS[a]} directive in Spanish", max_length=300,
+                                                     required=False, help_text="Empty: the SRP's Spanish wording.")
+                          for a in ACTIONS}
+        self.fields = {**directive_fields, **spanish_fields, **self.fields}
 
     def clean_shelter_strategies(self) -> dict[str, str]:
         strategies = {}

@@ -270,6 +270,8 @@ class ResponseProtocol(models.Model):
     lockdown = models.CharField(max_length=300)
     evacuate = models.CharField(max_length=300)
     shelter = models.CharField(max_length=300)
+    # The school's Spanish wording, {action: directive}; an action not set here uses the SRP's Spanish.
+    spanish = models.JSONField(default=dict, blank=True)
     # {hazard: safety strategy}, e.g. {"tornado": "Evacuate to shelter area"}.
     shelter_strategies = models.JSONField(default=dict)
     evacuation_locations = models.TextField(blank=True, help_text="One location per line, primary first.")

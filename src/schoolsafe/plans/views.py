@@ -51,7 +51,7 @@ from schoolsafe.plans.models import (
 from schoolsafe.plans.pdf import packet_context, packet_filename, responder_packet_pdf, responder_packet_zip
 from schoolsafe.plans.rendering import render_markdown
 from schoolsafe.plans.sitemap import KINDS, UTILITIES, SiteMapError, empty_map, features_for
-from schoolsafe.plans.srp import ACTION_LABELS, ACTIONS, locations, protocol_for
+from schoolsafe.plans.srp import ACTION_LABELS, ACTIONS, directives_for, locations, protocol_for
 
 
 def schools_for(user: Any, model: type, action: str) -> QuerySet:
@@ -409,6 +409,7 @@ def response_protocol(request: HttpRequest, school_id: int) -> HttpResponse:
     protocol = protocol_for(school)
     context = {"school": school, "protocol": protocol, "can_change": can_change,
                "directives": [(ACTION_LABELS[a], getattr(protocol, a)) for a in ACTIONS],
+               "spanish": [(ACTION_LABELS[a], text) for a, text in directives_for(school, "es").items()],
                "evacuation": locations(protocol.evacuation_locations),
                "reunification": locations(protocol.reunification_locations)}
     if request.method == "POST":
@@ -420,10 +421,12 @@ def response_protocol(request: HttpRequest, school_id: int) -> HttpResponse:
         data = form.cleaned_data
         actions.do_update_response_protocol(
             request.user, school, directives={a: data[a] for a in ACTIONS}, shelter_strategies=data["shelter_strategies"],
+            spanish={a: data[f"{a}_es"] for a in ACTIONS},
             evacuation_locations=data["evacuation_locations"], reunification_locations=data["reunification_locations"])
         messages.success(request, "The Standard Response Protocol settings were saved.")
         return redirect("plans-srp", school.pk)
     initial = {a: getattr(protocol, a) for a in ACTIONS}
+    initial.update({f"{a}_es": (protocol.spanish or {}).get(a, "") for a in ACTIONS})
     initial.update(shelter_strategies="\n".join(f"{k}: {v}" for k, v in protocol.shelter_strategies.items()),
                    evacuation_locations=protocol.evacuation_locations,
                    reunification_locations=protocol.reunification_locations)

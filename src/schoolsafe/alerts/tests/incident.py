@@ -55,7 +55,9 @@ def play_incident(api: Any, world: Any, teacher: Any, dispatcher: Any, *, end: s
     message = "Officers entering building C from the east door; keep doors locked."
     assert api(dispatcher).post(f"{ALERTS_URL}/{alert.pk}/messages", {"text": message}).status_code == 201
     if end == "all_clear":
-        assert api(dispatcher).post(f"{ALERTS_URL}/{alert.pk}/all-clear").status_code == 200
+        # SRP lockdown release: dispatch records the incident commander's all clear.
+        given = api(dispatcher).post(f"{ALERTS_URL}/{alert.pk}/all-clear", {"on_behalf_of": "Sgt. Lee, incident commander"})
+        assert given.status_code == 200
     elif end == "cancel":
         assert api(dispatcher).post(f"{ALERTS_URL}/{alert.pk}/cancel").status_code == 200
     alert.refresh_from_db()

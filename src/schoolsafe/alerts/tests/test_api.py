@@ -63,7 +63,7 @@ def test_a_teacher_raises_a_lockdown_for_their_school(api, world, teacher_a):
     body = response.json()
     assert body["school"] == {"id": world.school_a.pk, "name": "School A High"}
     assert body["action"] == "lockdown"
-    assert body["directive"] == "Locks, lights, out of sight."
+    assert body["directive"] == "Locks, lights, out of sight. Prepare to evade or defend."
     assert body["tier"] == "emergency"
     assert body["status"] == "active"
     assert body["exercise"] is False
@@ -155,7 +155,7 @@ def test_a_browser_session_may_raise_too(world, teacher_a):
 def test_the_list_shows_the_active_alerts_the_caller_may_see(api, world, teacher_a, teacher_b, dispatcher):
     first = raise_as(api, teacher_a, world.school_a)
     second = raise_as(api, teacher_a, world.school_a, action="secure")
-    api(dispatcher).post(f"{ALERTS_URL}/{first.pk}/all-clear")
+    api(dispatcher).post(f"{ALERTS_URL}/{first.pk}/all-clear", {"on_behalf_of": "Sgt. Lee, incident commander"})
 
     everything = api(dispatcher).get(ALERTS_URL).json()
     active = api(dispatcher).get(ALERTS_URL, status="active").json()
@@ -211,7 +211,7 @@ def test_acknowledging_twice_records_one_acknowledgement(api, world, teacher_a, 
 
     assert api(teacher_b).post(path).status_code == 404
     first = api(principal_a).post(path)
-    again = api(principal_a).post(path)
+    again = api(principal_a).post(path, {"concurring_officer": "Officer Ruiz, badge 4411"})
 
     assert first.status_code == 200 and first.json()["created"] is True
     assert again.status_code == 200 and again.json()["created"] is False
@@ -230,10 +230,10 @@ def test_the_all_clear_is_given_by_those_who_command_not_by_any_teacher(api, wor
     assert api(teacher_b).post(path).status_code == 404
     refused = api(teacher_a).post(path)
     assert refused.status_code == 403 and "all clear" in refused.json()["detail"]
-    given = api(principal_a).post(path)
+    given = api(principal_a).post(path, {"concurring_officer": "Officer Ruiz, badge 4411"})
     assert given.status_code == 200
     assert given.json()["status"] == "all_clear" and given.json()["all_clear_at"]
-    again = api(principal_a).post(path)
+    again = api(principal_a).post(path, {"concurring_officer": "Officer Ruiz, badge 4411"})
     assert again.status_code == 409 and "already all clear" in again.json()["detail"]
     alert.refresh_from_db()
     assert alert.all_clear_by == principal_a

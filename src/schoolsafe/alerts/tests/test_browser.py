@@ -234,7 +234,8 @@ def test_lockdown_in_two_taps_reaches_the_console_live_then_ack_room_report_and_
             assert colleague.evaluate(animation) == "none"
             assert console.evaluate(animation) == "ss-flash"
             panel = console.locator("#incident-panel")
-            expect(panel.locator("[data-part=directive]")).to_have_text("Locks, lights, out of sight.")
+            expect(panel.locator("[data-part=directive]")).to_have_text(
+                "Locks, lights, out of sight. Prepare to evade or defend.")
             expect(panel.locator("[data-part=contacts]")).to_contain_text("Pat Principal")
             expect(panel.locator("[data-part=contacts]")).to_contain_text("555-0100")
             expect(panel.locator("[data-part=sros]")).to_contain_text("Officer Sam")
@@ -244,7 +245,7 @@ def test_lockdown_in_two_taps_reaches_the_console_live_then_ack_room_report_and_
 
             # The teacher lands on the incident page.
             teacher.wait_for_url(f"{base}/alerts/*/")
-            expect(teacher.locator("h1.directive")).to_have_text("Locks, lights, out of sight.")
+            expect(teacher.locator("h1.directive")).to_have_text("Locks, lights, out of sight. Prepare to evade or defend.")
             expect(teacher.locator("#stream-state")).to_contain_text("Live")
             expect(teacher.locator("[data-part=dispatch-ack]")).to_contain_text("Waiting for dispatch")
 
@@ -272,11 +273,14 @@ def test_lockdown_in_two_taps_reaches_the_console_live_then_ack_room_report_and_
             started = time.monotonic()
             for view in (board, console.locator("#incident-panel"), teacher):
                 where = view.locator("[data-part=board]")
-                expect(where).to_contain_text("Ana Diaz")
                 expect(where).to_contain_text("Missing students")
                 expect(where).to_contain_text("Not reported (1)")
                 expect(where).to_contain_text("C-14")
             timings["board_updates_s"] = time.monotonic() - started
+            # Students' names for those who run the response; the teacher's board shows the count (issue 25.15).
+            expect(board.locator("[data-part=board]")).to_contain_text("Ana Diaz")
+            expect(console.locator("#incident-panel [data-part=board]")).to_contain_text("Ana Diaz")
+            expect(teacher.locator("[data-part=board] tr[data-room='C-12']")).not_to_contain_text("Ana Diaz")
             expect(teacher.locator("#room-status")).to_contain_text("Room C-12 reported.")
             console.screenshot(path=str(ARTIFACTS / "dispatch-console.png"), full_page=True)
 
@@ -298,12 +302,21 @@ def test_lockdown_in_two_taps_reaches_the_console_live_then_ack_room_report_and_
                 for page in (console, teacher, incident, board):
                     problems.extend(axe_problems(page))
 
-            # The dispatcher gives the all clear (with one confirmation); both pages and the board show it.
+            # The dispatcher gives the all clear (with one confirmation), on behalf of the incident commander:
+            # dispatch cannot end a real lockdown by themselves (SRP lockdown release). Both pages and the
+            # board show it, and the teacher is told to stay locked until released in person.
             console.click("#all-clear-button")
+            console.click("#incident-panel [data-confirm-end=yes]")
+            expect(console.locator("#incident-panel [data-part=confirm-end]")).to_be_visible()  # the name is required
+            console.fill("#incident-panel [data-part=confirm-end-input]", "Lt. Hart, incident commander")
             console.click("#incident-panel [data-confirm-end=yes]")
             started = time.monotonic()
             expect(teacher.locator("#ended")).to_contain_text("ALL CLEAR")
             timings["teacher_sees_all_clear_s"] = time.monotonic() - started
+            expect(teacher.locator("#ended")).to_contain_text(
+                "Stay locked until an officer or administrator releases your room in person.")
+            expect(teacher.locator("#ended")).not_to_contain_text("over")
+            expect(teacher.locator("[data-part=release]")).to_contain_text("C-12: not released")
             expect(console.locator("#incident-panel [data-part=ended]")).to_contain_text("ALL CLEAR")
             expect(card).to_contain_text("ALL CLEAR")
             expect(board.locator("#ended")).to_contain_text("ALL CLEAR")
@@ -324,6 +337,7 @@ def test_lockdown_in_two_taps_reaches_the_console_live_then_ack_room_report_and_
     assert (alert.action, alert.status, alert.room, alert.raised_by_id) == ("lockdown", "all_clear", "C-12",
                                                                             people["teacher"].pk)
     assert alert.all_clear_by_id == people["dispatcher"].pk
+    assert alert.all_clear_on_behalf_of == "Lt. Hart, incident commander"
     assert list(Acknowledgement.objects.values_list("user_id", flat=True)) == [people["dispatcher"].pk]
     report = RoomStatus.objects.get()
     assert (report.room, report.status, report.present, report.missing) == ("C-12", "missing", 23, ["Ana Diaz"])

@@ -75,7 +75,7 @@ def test_a_raised_lockdown_is_a_valid_cap_alert(api, world, teacher_a, dispatche
     assert text(doc, "cap:info/cap:severity") == "Extreme"
     assert text(doc, "cap:info/cap:certainty") == "Observed"
     assert text(doc, "cap:info/cap:headline") == "LOCKDOWN at School A High"
-    assert text(doc, "cap:info/cap:instruction") == "Locks, lights, out of sight."
+    assert text(doc, "cap:info/cap:instruction") == "Locks, lights, out of sight. Prepare to evade or defend."
     assert "intruder in building C" in text(doc, "cap:info/cap:description")
     assert text(doc, "cap:info/cap:area/cap:areaDesc").startswith("School A High")
     # CAP points are latitude first.

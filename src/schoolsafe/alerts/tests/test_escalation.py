@@ -84,7 +84,7 @@ def test_a_teachers_acknowledgement_does_not_stop_it(api, world, teacher_a, prin
 @pytest.mark.django_db
 def test_an_all_clear_before_the_deadline_stops_it(api, world, teacher_a, principal_a, quick_escalation):
     alert = raise_alert(api, teacher_a, world.school_a)
-    api(principal_a).post(f"{ALERTS_URL}/{alert.pk}/all-clear")
+    api(principal_a).post(f"{ALERTS_URL}/{alert.pk}/all-clear", {"concurring_officer": "Officer Ruiz, badge 4411"})
     wait_until_due(alert)
     assert fire_due_timers("worker-1") == 0
     assert EscalationTimer.objects.get(alert=alert).state == "cancelled"

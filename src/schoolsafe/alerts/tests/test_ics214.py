@@ -43,7 +43,7 @@ def test_the_pdf_opens_and_holds_every_timeline_entry(api, incident, dispatcher)
     assert "ACTIVITY LOG (ICS 214)" in text
     assert f"Lockdown at School A High, {incident.alert.raised_at:%Y}" in text
     assert "2. Operational Period" in text and "8. Prepared by" in text
-    entries = timeline_for(incident.alert)
+    entries = timeline_for(incident.alert, names=True)  # the export is for those who may read names
     assert len(entries) == 7
     for entry in entries:
         assert flat(entry.text) in text, entry.text
@@ -78,7 +78,9 @@ def test_the_csv_has_the_form_boxes_and_one_row_per_entry(api, incident, dispatc
     log = by_box["7. Activity Log"]
     assert [r["Kind"] for r in log] == [e.kind for e in timeline_for(incident.alert)]
     assert all(stamp.match(r["Date/Time"]) for r in log)
-    assert log[-1]["Notable Activities"] == "All clear given (Dana Reyes)"
+    assert log[-1]["Notable Activities"] == (
+        "All clear given on behalf of the incident commander, Sgt. Lee, incident commander. Stay "
+        "locked until an officer or administrator releases your room in person. (Dana Reyes)")
     assert [r["Name"] for r in by_box["6. Resources Assigned"]] == ["Dana Reyes", "Teacher A"]
 
 

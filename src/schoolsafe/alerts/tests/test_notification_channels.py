@@ -64,7 +64,8 @@ def test_raise_escalation_and_all_clear_go_out_through_the_channels(api, world, 
         assert email["Subject"] == "ESCALATED: LOCKDOWN at School A High, not acknowledged by dispatch"
         assert email["To"] == "director@district-a.test"
 
-        assert api(principal_a).post(f"{ALERTS_URL}/{alert.pk}/all-clear").status_code == 200
+        given = api(principal_a).post(f"{ALERTS_URL}/{alert.pk}/all-clear", {"concurring_officer": "Officer Ruiz, badge 4411"})
+        assert given.status_code == 200
         assert run_due_deliveries() == 1
         cleared = cad.wait_for(3)[2]
         assert cleared.json()["subject"] == "ALL CLEAR: LOCKDOWN at School A High"

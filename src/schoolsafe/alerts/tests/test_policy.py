@@ -17,16 +17,19 @@ from schoolsafe.events.models import Event
 
 pytestmark = pytest.mark.django_db
 
-# (role, organization) -> (raise for school A, see an emergency there, see an assist call there, all clear)
+# (role, organization) -> (raise for school A, see an emergency there, see an assist call there, all clear of
+# that real lockdown alone). SRP lockdown release: a real lockdown is released by law enforcement; dispatch,
+# the principal and the district director may end other alerts, and a lockdown only with an officer named
+# (test_lockdown_release.py).
 # "raise" is 201, 403 (sees the school, may not raise) or 404 (does not see it).
 MATRIX = {
-    ("dispatcher", "agency_a"): (201, True, False, True),
+    ("dispatcher", "agency_a"): (201, True, False, False),
     ("police_supervisor", "agency_a"): (201, True, False, True),
     ("officer", "agency_a"): (201, False, False, False),  # raises as police on scene; not assigned: not told
     ("officer", "school_a"): (201, True, True, True),  # the SRO
     ("agency_admin", "agency_a"): (403, False, False, False),
-    ("district_director", "district_a"): (201, True, False, True),
-    ("school_admin", "school_a"): (201, True, True, True),
+    ("district_director", "district_a"): (201, True, False, False),
+    ("school_admin", "school_a"): (201, True, True, False),
     ("staff", "school_a"): (201, True, False, False),
     ("ta_member", "school_a"): (403, True, False, False),
     ("ta_member", "district_a"): (403, False, False, False),
@@ -73,7 +76,7 @@ def test_a_teacher_of_school_b_receives_nothing_about_school_a(api, world, teach
                                                                 dispatcher):
     alert_id = api(teacher_a).post(ALERTS_URL, lockdown(world.school_a)).json()["id"]
     api(dispatcher).post(f"{ALERTS_URL}/{alert_id}/acknowledge")
-    api(principal_a).post(f"{ALERTS_URL}/{alert_id}/all-clear")
+    api(principal_a).post(f"{ALERTS_URL}/{alert_id}/all-clear", {"concurring_officer": "Officer Ruiz, badge 4411"})
 
     assert Event.objects.filter(subject_id=str(alert_id)).count() == 3
     assert not Event.objects.visible_to(keys_for_user(teacher_b)).exists()

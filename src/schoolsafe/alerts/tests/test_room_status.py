@@ -144,7 +144,8 @@ def test_the_sro_reports_a_room(api, world, teacher_a, sro_a):
 
 def test_no_report_after_the_all_clear(api, world, teacher_a, dispatcher):
     alert_id = raise_as(api, teacher_a, world.school_a)
-    assert api(dispatcher).post(f"{ALERTS_URL}/{alert_id}/all-clear").status_code == 200
+    given = api(dispatcher).post(f"{ALERTS_URL}/{alert_id}/all-clear", {"on_behalf_of": "Sgt. Lee, incident commander"})
+    assert given.status_code == 200
     response = api(teacher_a).post(url(alert_id), REPORT)
     assert response.status_code == 409
     assert response.json()["detail"].startswith("status:")

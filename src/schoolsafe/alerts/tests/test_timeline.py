@@ -35,9 +35,12 @@ def test_the_timeline_tells_the_incident_in_order(api, world, teacher_a, dispatc
     assert escalated["text"] == "Escalated to the police supervisor: dispatch had not acknowledged within 1 s"
     assert acknowledged == {**acknowledged, "actor": "Dispatcher A", "text": "Acknowledged by dispatch"}
     assert room["actor"] == "Teacher A"
-    assert room["text"] == "Room C-12: missing students (23 present); missing: Ana Diaz. Note: Ana at the nurse"
+    # A teacher reads counts, not the missing student's name (issue 25.15: names for those who run the response).
+    assert room["text"] == "Room C-12: missing students (23 present); 1 missing. Note: Ana at the nurse"
     assert message["actor"] == "Dispatcher A" and message["text"] == incident.message
-    assert all_clear["actor"] == "Dispatcher A" and all_clear["text"] == "All clear given"
+    assert all_clear["actor"] == "Dispatcher A"
+    assert all_clear["text"] == ("All clear given on behalf of the incident commander, Sgt. Lee, incident commander. "
+                                 "Stay locked until an officer or administrator releases your room in person.")
     times = [e["at"] for e in entries]
     assert times == sorted(times)
     # The API and every export read the one function.

@@ -43,9 +43,25 @@ def test_the_demo_has_one_finished_lockdown_drill_to_look_at():
     assert not drill.escalation_timers.filter(fired_at__isnull=False).exists()
     assert sorted(drill.room_statuses.values_list("room", flat=True)) == ["Main office", "Room 212"]
     assert drill.messages.count() == 2
-    kinds = list(Event.objects.filter(subject_type="alerts.alert", subject_id=str(drill.pk)).values_list("kind", flat=True))
-    assert kinds == ["alert.raised", "alert.acknowledged", "alert.acknowledged", "alert.room_status",
-                     "alert.room_status", "alert.message", "alert.message", "alert.all_clear"]
+    events = list(Event.objects.filter(subject_type="alerts.alert", subject_id=str(drill.pk)).order_by("id"))
+    assert [e.kind for e in events] == [
+        "alert.raised", "alert.acknowledged", "alert.acknowledged", "alert.message", "alert.room_status",
+        "alert.room_status", "alert.threat_location", "alert.message", "alert.all_clear", "alert.room_released",
+        "alert.room_released"]
+    # Plausible (issue 12): the principal starts it, law enforcement ends it and releases the rooms in person,
+    # and it lasts about twelve minutes with its steps spread over that time, in the timeline as in the events.
+    assert drill.raised_by.username == "principal" and drill.all_clear_by.username == "sro"
+    assert list(drill.room_releases.values_list("room", "released_by__username")) == [
+        ("Main office", "sro"), ("Room 212", "sro")]
+    minutes = [(e.created_at - drill.raised_at).total_seconds() / 60 for e in events]
+    assert minutes == sorted(minutes) and minutes[0] == 0 and 10 <= minutes[-1] <= 13
+    assert all(later - earlier >= 0.4 for earlier, later in zip(minutes, minutes[1:], strict=False))
+    assert 9 <= (drill.all_clear_at - drill.raised_at).total_seconds() / 60 <= 11
+    from schoolsafe.alerts.timeline import timeline_for
+
+    entries = timeline_for(drill)
+    assert [e.at for e in entries] == sorted(e.at for e in entries)
+    assert (entries[-1].at - entries[0].at).total_seconds() / 60 >= 11
 
 
 def test_the_demo_is_deterministic():

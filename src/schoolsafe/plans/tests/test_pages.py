@@ -138,7 +138,7 @@ def test_a_teacher_cannot_submit_or_edit(world, plan, teacher_a):
 def test_srp_defaults_and_the_settings_page(world, principal_a, teacher_a):
     school = world.school_a
     assert directives_for(school) == DEFAULT_DIRECTIVES
-    assert directives_for(school)["lockdown"] == "Locks, lights, out of sight."
+    assert directives_for(school)["lockdown"] == "Locks, lights, out of sight. Prepare to evade or defend."
     html = client_for(teacher_a).get(f"/plans/schools/{school.pk}/response-protocol/").content.decode()
     assert "In your room or area. Clear the halls." in html and "Save settings" not in html
     client = client_for(principal_a)
@@ -154,7 +154,7 @@ def test_srp_defaults_and_the_settings_page(world, principal_a, teacher_a):
     assert bad.status_code == 400
     html = bad.content.decode()
     assert "lockdown: This field is required." in html and "line 1: write" in html
-    assert directives_for(school)["lockdown"] == "Locks, lights, out of sight."
+    assert directives_for(school)["lockdown"] == "Locks, lights, out of sight. Prepare to evade or defend."
     assert client_for(teacher_a).post(f"/plans/schools/{school.pk}/response-protocol/", data).status_code == 404
 
 
@@ -181,3 +181,18 @@ def test_the_director_edits_the_district_template(world, director_a, principal_a
 def test_navigation_shows_emergency_plans_to_plan_readers(world, teacher_a, outsider):
     assert "Emergency plans" in client_for(teacher_a).get("/").content.decode()
     assert "Emergency plans" not in client_for(outsider).get("/").content.decode()
+
+
+def test_the_school_sets_its_spanish_srp_wording_which_every_alert_channel_uses(world, principal_a, teacher_a):
+    from schoolsafe.plans.srp import DEFAULT_DIRECTIVES_ES
+
+    school = world.school_a
+    assert directives_for(school, "es") == DEFAULT_DIRECTIVES_ES
+    data = {**DEFAULT_DIRECTIVES, "lockdown_es": "Cerraduras, luces, fuera de vista. Silencio.", "hold_es": "  ",
+            "shelter_strategies": "", "evacuation_locations": "", "reunification_locations": ""}
+    assert client_for(principal_a).post(f"/plans/schools/{school.pk}/response-protocol/", data).status_code == 302
+    spanish = directives_for(school, "es")
+    assert spanish["lockdown"] == "Cerraduras, luces, fuera de vista. Silencio."
+    assert spanish["hold"] == DEFAULT_DIRECTIVES_ES["hold"]  # left empty: the SRP's Spanish
+    html = client_for(teacher_a).get(f"/plans/schools/{school.pk}/response-protocol/").content.decode()
+    assert "Cerraduras, luces, fuera de vista. Silencio." in html

@@ -129,6 +129,9 @@
       if (!a) { return; }
       if (kind === "alert.all_clear" || kind === "alert.cancelled") { Object.assign(a, data); drawList(); }
       if (kind === "alert.escalated") { Object.assign(a, data); drawList(); SS.signal(a); }
+      // Where the threat is: top priority for dispatch, shown on the incident and signalled at once.
+      if (kind === "alert.threat_location") { SS.showIncoming(Object.assign({}, a, { directive:
+        "THREAT LOCATION: " + data.location + (data.note ? ": " + data.note : "") }), url(cfg.incidentUrl, id)); }
       if (kind === "alert.acknowledged" && data.by_dispatch) { a.dispatchAcked = true; drawList(); }
       if (id === selected) { refresh(); }
     },
@@ -137,10 +140,10 @@
   (cfg.alerts || []).forEach(function (a) { add(a, false); });
   if (order.length) { select(order[0], false); }
 
-  function post(action, okText) {
+  function post(action, okText, body) {
     var id = selected;
     control.textContent = "Sending…";
-    return SS.request("POST", url(cfg.apiUrl, id) + "/" + action).then(function (res) {
+    return SS.request("POST", url(cfg.apiUrl, id) + "/" + action, body).then(function (res) {
       control.textContent = res.status === 200 ? okText : SS.detail(res);
       refresh();
     }, function () { control.textContent = "Not sent: no connection. Try again."; });
@@ -220,10 +223,13 @@
   });
   document.getElementById("all-clear-button").addEventListener("click", function () {
     var a = alerts[selected];
-    SS.confirmEnd(panel, "Give the all clear for the " + SS.actionName(a).toLowerCase() + " at " + a.school.name +
-                  "? Everyone will be told the incident is over.", function () {
-      post("all-clear", "All clear given.");
-    });
+    // A real lockdown: dispatch records the incident commander's all clear (SRP lockdown release).
+    var ask = SS.allClearAsk(a, current ? current.all_clear_needs : "");
+    SS.confirmEnd(panel, ask.question, function (value) {
+      var body;
+      if (ask.field) { body = {}; body[ask.field.name] = value; }
+      post("all-clear", "All clear given.", body);
+    }, ask.field);
   });
 
   // The tone repeats until someone acknowledges (a dispatcher's screen is often watched from across the room):

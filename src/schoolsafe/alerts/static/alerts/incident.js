@@ -69,11 +69,14 @@
   var allClear = document.getElementById("all-clear-button");
   if (allClear) {
     allClear.addEventListener("click", function () {
-      var a = current ? current.alert : null;
-      SS.confirmEnd(root, "Give the all clear" + (a ? " for the " + SS.actionName(a).toLowerCase() + " at " + a.school.name : "") +
-                    "? Everyone will be told the incident is over.", function () {
-        post(cfg.apiUrl + "/all-clear", undefined, control, "All clear given.");
-      });
+      // Before the incident's state has loaded, the plain question (the server still applies the rule).
+      var ask = current ? SS.allClearAsk(current.alert, current.all_clear_needs)
+                        : { question: "Give the all clear?", field: null };
+      SS.confirmEnd(root, ask.question, function (value) {
+        var body;
+        if (ask.field) { body = {}; body[ask.field.name] = value; }
+        post(cfg.apiUrl + "/all-clear", body, control, "All clear given.");
+      }, ask.field);
     });
   }
   var cancel = document.getElementById("cancel-button");
@@ -102,6 +105,8 @@
         room: roomForm.elements.room.value.trim(),
         status: roomForm.querySelector("input[name=status]:checked").value,
         present: count(roomForm.elements.present),
+        staff: count(roomForm.elements.staff),
+        visitors: count(roomForm.elements.visitors),
         injured: count(roomForm.elements.injured),
         missing: lines(roomForm.elements.missing.value),
         extra: lines(roomForm.elements.extra.value),
@@ -122,6 +127,35 @@
           error.textContent = SS.detail(res);
           error.hidden = false;
         }
+      });
+    });
+  }
+
+  // SRP lockdown release: an officer or administrator on site releases a room in person.
+  var releaseForm = document.getElementById("release-form");
+  if (releaseForm) {
+    releaseForm.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var room = releaseForm.elements.room.value.trim();
+      var status = document.getElementById("release-status");
+      if (!room) { status.textContent = "Room: required."; releaseForm.elements.room.focus(); return; }
+      post(cfg.apiUrl + "/room-release", { room: room }, status, "Room " + room + " released.").then(function (res) {
+        if (res && res.status === 201) { releaseForm.elements.room.value = ""; }
+      });
+    });
+  }
+
+  // Where the threat is: to dispatch at top priority.
+  var threatForm = document.getElementById("threat-form");
+  if (threatForm) {
+    threatForm.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var where = threatForm.elements.location.value.trim();
+      var status = document.getElementById("threat-status");
+      if (!where) { status.textContent = "Where: required."; threatForm.elements.location.focus(); return; }
+      post(cfg.apiUrl + "/threat-location", { location: where, note: threatForm.elements.note.value.trim() }, status,
+           "Sent to dispatch.").then(function (res) {
+        if (res && res.status === 201) { threatForm.reset(); }
       });
     });
   }

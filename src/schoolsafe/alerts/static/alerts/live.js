@@ -5,7 +5,7 @@
   "use strict";
   var SS = (window.SSAlerts = {});
   var ALERT_KINDS = ["alert.raised", "alert.acknowledged", "alert.all_clear", "alert.cancelled", "alert.escalated",
-                     "alert.room_status", "alert.message"];
+                     "alert.room_status", "alert.message", "alert.room_released", "alert.threat_location"];
   var STATUS_WORDS = { ok: "All accounted for", need_help: "Need help", injured: "Injured", missing: "Missing students",
                        extra: "Extra students" };
   var ACTION_WORDS = { hold: "Hold", secure: "Secure", lockdown: "Lockdown", evacuate: "Evacuate", shelter: "Shelter" };
@@ -212,7 +212,9 @@
     document.getElementById("incoming-title").textContent =
       (alert.exercise ? "EXERCISE — " : "") + SS.actionName(alert).toUpperCase() + " at " + alert.school.name +
       (SS.where(alert) ? " (" + SS.where(alert) + ")" : "");
-    document.getElementById("incoming-directive").textContent = alert.directive || "";
+    // The school's SRP wording, in Spanish on a page shown in Spanish.
+    var spanish = (document.documentElement.lang || "").indexOf("es") === 0 && alert.directive_es;
+    document.getElementById("incoming-directive").textContent = (spanish ? alert.directive_es : alert.directive) || "";
     var link = document.getElementById("incoming-link");
     if (url) { link.href = url; link.hidden = false; } else { link.hidden = true; }
     box.className = "incoming srp-" + alert.action + (alert.tier === "assist" ? " assist" : "");
@@ -298,22 +300,27 @@
     SS.clear(node);
     var c = board.counts;
     node.appendChild(SS.el("p", { className: "board-counts" }, [
-      c.reported + " of " + c.rooms + " rooms reported · present " + c.present + " · injured " + c.injured +
+      c.reported + " of " + c.rooms + " rooms reported · students present " + c.present + " · adults " + c.adults +
+      " (staff " + c.staff + ", visitors " + c.visitors + ") · injured " + c.injured +
       " · missing " + c.missing + " · extra " + c.extra]));
+    // Names only for those who run the response (the server decides); others read the counts.
+    function who(list, n) { return names(list) || (n ? String(n) : "—"); }
     if (board.rooms.length) {
       var rows = board.rooms.map(function (r) {
         return SS.el("tr", { className: "room-" + r.status, dataset: { room: r.room } }, [
           SS.el("th", { scope: "row" }, [r.room]),
           SS.el("td", { className: "room-status", "data-label": "Status" }, [STATUS_WORDS[r.status] || r.status]),
           SS.el("td", { "data-label": "Present" }, [r.present === null ? "—" : String(r.present)]),
+          SS.el("td", { "data-label": "Adults" }, [r.staff === null && r.visitors === null ? "—" :
+                                                  (r.staff || 0) + " staff, " + (r.visitors || 0) + " visitors"]),
           SS.el("td", { "data-label": "Injured" }, [r.injured === null ? "—" : String(r.injured)]),
-          SS.el("td", { "data-label": "Missing" }, [names(r.missing) || "—"]),
-          SS.el("td", { "data-label": "Extra" }, [names(r.extra) || "—"]),
+          SS.el("td", { "data-label": "Missing" }, [who(r.missing, r.missing_count)]),
+          SS.el("td", { "data-label": "Extra" }, [who(r.extra, r.extra_count)]),
           SS.el("td", { "data-label": "Reported" }, [(r.note ? r.note + " — " : "") +
                                                      (r.reported_by ? r.reported_by.name : "") + " " + SS.clock(r.reported_at)]),
         ]);
       });
-      var head = SS.el("tr", {}, ["Room", "Status", "Present", "Injured", "Missing", "Extra", "Reported"].map(
+      var head = SS.el("tr", {}, ["Room", "Status", "Present", "Adults", "Injured", "Missing", "Extra", "Reported"].map(
         function (h) { return SS.el("th", { scope: "col" }, [h]); }));
       node.appendChild(SS.el("table", { className: "table board-table" }, [
         SS.el("caption", { className: "visually-hidden" }, ["Rooms that have reported"]),
@@ -331,6 +338,22 @@
       nr.appendChild(SS.el("p", { className: "muted" }, ["Every expected room has reported."]));
     }
     node.appendChild(nr);
+    if (board.release) { renderRelease(node, board.release); }
+  }
+
+  // SRP lockdown release: each room released in person, or not yet.
+  function renderRelease(node, release) {
+    var box = SS.el("div", { className: "release", dataset: { part: "release" } }, [
+      SS.el("h3", {}, ["Released in person (" + release.released.length + " of " +
+                       (release.released.length + release.not_released.length) + ")"])]);
+    var items = release.released.map(function (r) {
+      return SS.el("li", { className: "released", dataset: { room: r.room, released: "yes" } }, [
+        r.room + ": released by " + (r.released_by ? r.released_by.name : "?") + " at " + SS.clock(r.released_at)]);
+    }).concat(release.not_released.map(function (room) {
+      return SS.el("li", { className: "not-released", dataset: { room: room, released: "no" } }, [room + ": not released"]);
+    }));
+    box.appendChild(SS.el("ul", { className: "plain release-list" }, items));
+    node.appendChild(box);
   }
 
   function renderDelivery(node, d) {
@@ -449,7 +472,8 @@
     }
     if ((node = part(root, "ended"))) {
       if (alert.status === "all_clear") {
-        node.textContent = "ALL CLEAR — given at " + SS.clock(alert.all_clear_at) + ". The incident is over.";
+        // The school's wording (alerts/wording.py): for a lockdown, stay locked until released in person.
+        node.textContent = "ALL CLEAR — given at " + SS.clock(alert.all_clear_at) + ". " + (alert.all_clear_text || "");
         node.className = "ended all-clear";
         node.hidden = false;
       } else if (alert.status === "cancelled") {
@@ -477,6 +501,14 @@
       state.acknowledgements.forEach(function (a) { node.appendChild(SS.el("li", {}, [ackText(a)])); });
     }
     if ((node = part(root, "board")) && state.board) { renderBoard(node, state.board); }
+    if ((node = part(root, "threats")) && state.threat_locations) {
+      SS.clear(node);
+      node.hidden = !state.threat_locations.length;
+      state.threat_locations.forEach(function (t) {
+        node.appendChild(SS.el("li", {}, ["THREAT LOCATION: " + t.location + (t.note ? ": " + t.note : "") + " — " +
+          (t.reported_by ? t.reported_by.name : "") + " " + SS.clock(t.reported_at)]));
+      });
+    }
     if ((node = part(root, "delivery")) && state.delivery) { renderDelivery(node, state.delivery); }
     if ((node = part(root, "contacts")) && state.contacts) { renderContacts(node, state); }
     if ((node = part(root, "sros")) && state.contacts) { renderSros(node, state.contacts.sros); }
@@ -510,15 +542,39 @@
   };
 
   // "Give the all clear" / "Cancel": one more tap to confirm, so a stray tap ends nothing.
-  SS.confirmEnd = function (root, question, onYes) {
+  // field (optional): {label} of one text the person must give (SRP lockdown release: the officer who
+  // concurred, or the incident commander dispatch records the all clear for); onYes(value).
+  SS.confirmEnd = function (root, question, onYes, field) {
     var box = part(root, "confirm-end");
     part(root, "confirm-end-question").textContent = question;
+    var row = part(root, "confirm-end-field");
+    var input = part(root, "confirm-end-input");
+    if (row) {
+      row.hidden = !field;
+      if (field) { part(root, "confirm-end-label").textContent = field.label; input.value = ""; }
+    }
     box.hidden = false;
     part(root, "confirm-end-question").focus();
     var yes = box.querySelector('[data-confirm-end="yes"]');
     var no = box.querySelector('[data-confirm-end="no"]');
     function done() { box.hidden = true; yes.onclick = null; no.onclick = null; }
-    yes.onclick = function () { done(); onYes(); };
+    yes.onclick = function () {
+      var value = field && input ? input.value.trim() : "";
+      if (field && !value) { input.focus(); return; }
+      done();
+      onYes(value);
+    };
     no.onclick = done;
+  };
+
+  // The all clear's question and the one text it needs (state.all_clear_needs), for the incident page and
+  // the console alike.
+  SS.allClearAsk = function (alert, needs) {
+    var what = SS.actionName(alert).toLowerCase() + " at " + alert.school.name;
+    var told = alert.action === "lockdown" ? " Staff will be told to stay locked until their room is released in person."
+                                           : " Everyone will be told the incident is over.";
+    var field = needs === "concurring_officer" ? { label: "Officer who concurred (name and badge)", name: needs }
+      : needs === "on_behalf_of" ? { label: "On behalf of the incident commander (name and unit)", name: needs } : null;
+    return { question: "Give the all clear for the " + what + "?" + told, field: field };
   };
 })();
