@@ -166,6 +166,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     from schoolsafe.core.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo
 
+    # The demo has no mail server: mail goes to files in the data folder (the worker, started below, inherits
+    # this), unless EMAIL_BACKEND was set.
+    if "EMAIL_BACKEND" not in os.environ:
+        os.environ["EMAIL_BACKEND"] = settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     started = time.perf_counter()
     print("SchoolSafe demo: preparing the database …", flush=True)
     _migrate()
@@ -177,6 +181,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"  SchoolSafe is running at {url}")
     print(f"  Public portal and anonymous tips (no sign-in): {url}public/")
     print(f"  Data folder: {settings.DATA_DIR}")
+    if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+        print(f"  E-mail is not sent in the demo: each mail is written to a file in {settings.EMAIL_FILE_PATH}")
+    else:
+        print(f"  E-mail goes through {settings.EMAIL_BACKEND}")
     print(f"  Demo logins (password for all: {DEMO_PASSWORD}):")
     for username, description in DEMO_LOGINS:
         print(f"    {username:<12} {description}")

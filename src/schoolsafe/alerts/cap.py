@@ -19,6 +19,7 @@ the other way round). Room reports go out as counts only: students' names stay i
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import xml.etree.ElementTree as ET  # noqa: S405 - we only build and serialize XML here, never parse it
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,6 +52,13 @@ HAZARD_CATEGORIES = {"tornado": "Met", "earthquake": "Geo", "tsunami": "Geo", "h
 MESSAGE_KINDS = {"alert.raised": "Alert", "alert.escalated": "Update", "alert.room_status": "Update",
                  "alert.all_clear": "Update", "alert.cancelled": "Cancel"}
 NEWS_ROOM_STATES = {RoomState.NEED_HELP, RoomState.INJURED, RoomState.MISSING, RoomState.EXTRA}
+
+# How long a message stays in force after the latest message of an alert still in force, per action
+# (seconds; the setting SCHOOLSAFE_CAP_EXPIRES overrides any of them), and after an alert's end (the all
+# clear or the cancel: SCHOOLSAFE_CAP_ENDED_EXPIRES). CAP 1.2 `expires`: a system following the feed
+# drops a message after it, so none keeps a lockdown or a tornado shelter forever.
+EXPIRES_AFTER_SECONDS = {"lockdown": 3600, "secure": 3600, "hold": 1800, "evacuate": 3600, "shelter": 3600}
+ENDED_EXPIRES_AFTER_SECONDS = 3600
 
 
 def cap_host() -> str:
@@ -184,12 +192,13 @@ def _area(alert: Alert) -> tuple[str, str | None]:
 def _sub(parent: ET.Element, tag: str, text: str | None = None) -> ET.Element:
     element = ET.SubElement(parent, f"{{{CAP_NS}}}{tag}")
     if text is not None:
-        element.text = text
+        element.text = plain_text(text)
     return element
 
 
-def cap_element(alert: Alert, message: CapMessage) -> ET.Element:
-    """The CAP <alert> element of one message (children in the schema's order)."""
+def cap_element(alert: Alert, message: CapMessage, expires: dt.datetime | None = None) -> ET.Element:
+    """The CAP <alert> element of one message (children in the schema's order); `expires` from
+    `expires_for`."""
     ended = message.event_kind in ("alert.all_clear", "alert.cancelled")
     action = alert.get_action_display()
     drill = " (EXERCISE)" if alert.exercise else ""
@@ -232,6 +241,8 @@ def cap_element(alert: Alert, message: CapMessage) -> ET.Element:
     severity = "Minor" if ended or alert.tier == "assist" else SEVERITIES.get(alert.action, "Unknown")
     _sub(info, "severity", severity)
     _sub(info, "certainty", "Unlikely" if message.event_kind == "alert.cancelled" else "Observed")
+    if expires is not None:
+        _sub(info, "expires", cap_time(expires, school_zone(alert)))
     _sub(info, "senderName", f"{alert.school.name} (SchoolSafe)")
     if message.event_kind == "alert.all_clear":
         headline = f"ALL CLEAR{drill}: {action} at {alert.school.name} is over"
@@ -241,7 +252,10 @@ def cap_element(alert: Alert, message: CapMessage) -> ET.Element:
         instruction = "The alert was withdrawn. No action is required."
     else:
         prefix = "UPDATE: " if message.msg_type == "Update" else ""
-        headline = f"{prefix}{action.upper()}{drill} at {alert.school.name}"
+        # An assist call is a request for staff help, not an SRP action in force: its headline must not
+        # read as one ("HOLD" sent to other systems).
+        called = "STAFF HELP NEEDED" if alert.tier == "assist" else action.upper()
+        headline = f"{prefix}{called}{drill} at {alert.school.name}"
         instruction = _instruction(alert)
     _sub(info, "headline", headline[:160])
     description = raised_text(alert)
@@ -259,9 +273,10 @@ def cap_element(alert: Alert, message: CapMessage) -> ET.Element:
     return root
 
 
-def cap_xml(alert: Alert, message: CapMessage) -> bytes:
+def cap_xml(alert: Alert, message: CapMessage, expires: dt.datetime | None = None) -> bytes:
     """One CAP message as an XML document (UTF-8, the CAP namespace as the default)."""
-    return ET.tostring(cap_element(alert, message), encoding="utf-8", xml_declaration=True, default_namespace=CAP_NS)
+    return ET.tostring(cap_element(alert, message, expires), encoding="utf-8", xml_declaration=True,
+                       default_namespace=CAP_NS)
 
 
 def _atom(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
@@ -271,28 +286,103 @@ def _atom(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -
     return element
 
 
-def atom_feed(alerts: list[Alert], *, self_url: str, cap_url: Any, now: dt.datetime) -> bytes:
-    """An Atom 1.0 feed with one entry per CAP message of each alert (newest first), the CAP inline.
+def feed_id(user: Any) -> str:
+    """The feed's Atom id for the caller's audience: the same for everyone holding the same roles in the
+    same organizations (they see the same alerts), different for another audience (RFC 4287 §4.2.6: an id
+    names one feed)."""
+    from schoolsafe.core.policy import memberships
 
-    `cap_url(alert, n)` gives the absolute address of message n of an alert.
+    keys = sorted(f"{m.role}:{m.agency_id or ''}:{m.district_id or ''}:{m.school_id or ''}" for m in memberships(user))
+    digest = hashlib.sha256("|".join(keys).encode()).hexdigest()[:16]
+    return f"urn:schoolsafe:{cap_host()}:cap:feed:{digest}"
+
+
+def feed_alerts(visible: Any, now: dt.datetime) -> tuple[list[Alert], dt.datetime | None]:
+    """The alerts of the feed among `visible` (a queryset the caller may see): those in force, and those
+    ended (all clear, cancel) whose messages have not expired yet; and when the latest alert left the
+    feed (its messages expired), so that the feed's `updated` never goes back."""
+    from django.db.models import Max, Q
+    from django.db.models.functions import Coalesce
+
+    keep = now - ended_expires_after()
+    ended_at = Coalesce("all_clear_at", "cancelled_at")
+    alerts = list(visible.annotate(ended_on=ended_at)
+                  .filter(Q(status="active") | Q(ended_on__gt=keep))
+                  .select_related("school", "raised_by").order_by("-raised_at", "-id"))
+    left = visible.exclude(status="active").annotate(ended_on=ended_at).filter(ended_on__lte=keep) \
+        .aggregate(latest=Max("ended_on"))["latest"]
+    return alerts, (left + ended_expires_after() if left is not None else None)
+
+
+def expires_after(action: str) -> dt.timedelta:
+    configured = getattr(settings, "SCHOOLSAFE_CAP_EXPIRES", {}) or {}
+    return dt.timedelta(seconds=int(configured.get(action, EXPIRES_AFTER_SECONDS.get(action, 3600))))
+
+
+def ended_expires_after() -> dt.timedelta:
+    return dt.timedelta(seconds=int(getattr(settings, "SCHOOLSAFE_CAP_ENDED_EXPIRES", ENDED_EXPIRES_AFTER_SECONDS)))
+
+
+def expires_for(alert: Alert, messages: list[CapMessage], now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """When the alert's messages expire, and since when that is so (the entry's `updated`).
+
+    Ended (all clear, cancel): the end plus the ended period. In force: the latest message plus the
+    action's period; a lockdown still in force past that is not over, so its expiry moves on by whole
+    periods (the same value all through one period, so the feed does not change at every request).
+    """
+    ended = alert.all_clear_at or alert.cancelled_at
+    if alert.status != "active" and ended is not None:
+        return ended + ended_expires_after(), max(ended, messages[-1].at)
+    period = expires_after(alert.action)
+    since = messages[-1].at
+    expires = since + period
+    if expires <= now:
+        periods = (now - since) // period
+        since = since + periods * period
+        expires = since + period
+    return expires, since
+
+
+def plain_text(text: str) -> str:
+    """User text as CAP's plain text: no markup. `<` and `>` become the angle quotation marks ‹ ›, so that
+    "<B12>" stays readable and no receiver sees an HTML tag (validators warn that a field "contains HTML
+    tags"); other characters are escaped by the XML writer."""
+    return text.replace("<", "\u2039").replace(">", "\u203a")
+
+
+def atom_feed(alerts: list[Alert], *, feed_urn: str, self_url: str, cap_url: Any, now: dt.datetime,
+              left_at: dt.datetime | None = None) -> tuple[bytes, dt.datetime]:
+    """An Atom 1.0 feed with one entry per CAP message of each alert (newest first), the CAP inline, and
+    the feed's `updated` (also its Last-Modified).
+
+    Every message of an alert stays in the feed until it expires, the all clear and the cancel too, so a
+    system following the feed sees the end. `updated` is the latest of the entries' and of `left_at`
+    (when the latest alert left the feed), so it never goes back. `cap_url(alert, n)` gives the absolute
+    address of message n of an alert.
     """
     feed = ET.Element(f"{{{ATOM_NS}}}feed")
-    _atom(feed, "id", f"urn:schoolsafe:{cap_host()}:cap:feed")
-    _atom(feed, "title", "SchoolSafe: active alerts (CAP 1.2)")
-    entries: list[tuple[Alert, CapMessage]] = [(a, m) for a in alerts for m in messages_for(a)]
-    entries.sort(key=lambda pair: (pair[1].at, pair[0].pk, pair[1].n), reverse=True)
-    latest = entries[0][1].at if entries else now
+    _atom(feed, "id", feed_urn)
+    _atom(feed, "title", "SchoolSafe: alerts (CAP 1.2)")
+    entries: list[tuple[Alert, CapMessage, dt.datetime, dt.datetime]] = []
+    for alert in alerts:
+        messages = messages_for(alert)
+        expires, since = expires_for(alert, messages, now)
+        entries += [(alert, m, expires, max(m.at, since)) for m in messages]
+    entries.sort(key=lambda e: (e[3], e[1].at, e[0].pk, e[1].n), reverse=True)
+    candidates = [e[3] for e in entries] + ([left_at] if left_at is not None else [])
+    latest = max(candidates) if candidates else dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
     _atom(feed, "updated", cap_time(latest, dt.UTC))
     author = _atom(feed, "author")
     _atom(author, "name", "SchoolSafe")
     _atom(feed, "link", rel="self", href=self_url, type="application/atom+xml")
-    for alert, message in entries:
+    for alert, message, expires, updated in entries:
+        element = cap_element(alert, message, expires)
         entry = _atom(feed, "entry")
         _atom(entry, "id", message.identifier)
-        info_headline = cap_element(alert, message).find(f"{{{CAP_NS}}}info/{{{CAP_NS}}}headline")
+        info_headline = element.find(f"{{{CAP_NS}}}info/{{{CAP_NS}}}headline")
         _atom(entry, "title", info_headline.text if info_headline is not None else message.identifier)
-        _atom(entry, "updated", cap_time(message.at, dt.UTC))
+        _atom(entry, "updated", cap_time(updated, dt.UTC))
         _atom(entry, "link", rel="alternate", href=cap_url(alert, message.n), type=CAP_MIME)
         content = _atom(entry, "content", type=CAP_MIME)
-        content.append(cap_element(alert, message))
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+        content.append(element)
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True), latest

@@ -295,7 +295,9 @@ def ics214_pdf(request: HttpRequest, alert_id: int):
 def cap_message(request: HttpRequest, alert_id: int, n: int | None = None):
     """The alert as an OASIS CAP 1.2 message: the latest of its sequence (Alert, Update..., then the
     AllClear Update or the Cancel), or message `n` (from 1)."""
-    from schoolsafe.alerts.cap import CAP_MIME, cap_xml, messages_for
+    from django.utils import timezone
+
+    from schoolsafe.alerts.cap import CAP_MIME, cap_xml, expires_for, messages_for
 
     alert = load_alert(request.auth, alert_id, "view")
     messages = messages_for(alert)
@@ -305,28 +307,43 @@ def cap_message(request: HttpRequest, alert_id: int, n: int | None = None):
         message = messages[n - 1]
     else:
         raise HttpError(404, f"n: alert {alert.pk} has CAP messages 1 to {len(messages)}")
-    response = HttpResponse(cap_xml(alert, message), content_type=f"{CAP_MIME}; charset=utf-8")
+    expires, _ = expires_for(alert, messages, timezone.now())
+    response = HttpResponse(cap_xml(alert, message, expires), content_type=f"{CAP_MIME}; charset=utf-8")
     response["Cache-Control"] = "no-store"
     return response
 
 
 @router.get("/cap/feed", response={**_ERRORS}, openapi_extra={
-    "responses": {"200": {"description": "an Atom 1.0 feed", "content": {"application/atom+xml": {}}}}})
+    "responses": {"200": {"description": "an Atom 1.0 feed", "content": {"application/atom+xml": {}}},
+                  "304": {"description": "not modified since the ETag (If-None-Match) or date (If-Modified-Since)"}}})
 def cap_feed(request: HttpRequest):
-    """An Atom 1.0 feed of the caller's active alerts: one entry per CAP message, newest first, each
-    with the CAP message inline and a link to its cap.xml."""
+    """An Atom 1.0 feed of the caller's alerts: one entry per CAP message, newest first, each with the
+    CAP message inline and a link to its cap.xml. An alert stays until its messages expire (the all
+    clear and the cancel too). ETag and Last-Modified; a conditional GET that matches gets a 304."""
+    import hashlib
+
     from django.urls import reverse
     from django.utils import timezone
+    from django.utils.cache import get_conditional_response
+    from django.utils.http import http_date
 
-    from schoolsafe.alerts.cap import atom_feed
+    from schoolsafe.alerts.cap import atom_feed, feed_alerts, feed_id
 
-    alerts = list(Alert.objects.restrict(request.auth, "view").filter(status="active")
-                  .select_related("school", "raised_by").order_by("-raised_at", "-id"))
+    now = timezone.now()
+    alerts, left_at = feed_alerts(Alert.objects.restrict(request.auth, "view"), now)
 
     def cap_url(alert: Alert, n: int) -> str:
         return request.build_absolute_uri(reverse("api:cap_message", kwargs={"alert_id": alert.pk})) + f"?n={n}"
 
-    body = atom_feed(alerts, self_url=request.build_absolute_uri(), cap_url=cap_url, now=timezone.now())
-    response = HttpResponse(body, content_type="application/atom+xml; charset=utf-8")
-    response["Cache-Control"] = "no-store"
+    body, updated = atom_feed(alerts, feed_urn=feed_id(request.auth), self_url=request.build_absolute_uri(),
+                              cap_url=cap_url, now=now, left_at=left_at)
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    last_modified = int(updated.timestamp())
+    response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if response is None:
+        response = HttpResponse(body, content_type="application/atom+xml; charset=utf-8")
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    # Per caller (private) and always revalidated (no-cache): a follower polls with If-None-Match.
+    response["Cache-Control"] = "private, no-cache"
     return response

@@ -163,15 +163,31 @@ def board(request: HttpRequest, alert_id: int) -> HttpResponse:
 
 
 def school_contacts(school: School) -> dict[str, Any]:
-    """The school's phone, its administrators with their phones, and the officers assigned to it (SROs)."""
+    """The school's phone, its administrators and the officers assigned to it (SROs) with their phones,
+    and the rest of its 24/7 contacts. One source of numbers: a person on the school's 24/7 contact list
+    (plans, the responder packet's) has that number here too; their account's phone only otherwise."""
     from schoolsafe.accounts.models import User
+
+    try:
+        from schoolsafe.plans.contacts import contact_list, phones_of
+    except ImportError:  # the plans app is optional; the accounts' phones then
+        listed, phones = [], {}
+    else:
+        listed, phones = contact_list(school), phones_of(school)
+
+    shown: set[int] = set()
 
     def people(role: str) -> list[dict[str, Any]]:
         users = User.objects.filter(is_active=True, memberships__school=school, memberships__role=role).distinct()
-        return [{"name": u.display_name, "title": u.title, "phone": u.phone}
+        shown.update(u.pk for u in users)
+        return [{"name": u.display_name, "title": u.title, "phone": phones.get(u.pk, (u.phone, ""))[0],
+                 "alternate_phone": phones.get(u.pk, ("", ""))[1]}
                 for u in users.order_by("full_name", "username")]
 
-    return {"phone": school.phone, "admins": people("school_admin"), "sros": people("officer")}
+    admins, sros = people("school_admin"), people("officer")
+    others = [{"name": c["name"], "role": c["role"], "phone": c["phone"], "alternate_phone": c["alternate_phone"]}
+              for c in listed if c["person"] not in shown]
+    return {"phone": school.phone, "admins": admins, "sros": sros, "others": others}
 
 
 def map_data(school: School) -> dict[str, Any]:

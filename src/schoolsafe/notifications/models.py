@@ -183,3 +183,28 @@ class DeliveryAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"attempt {self.number} of delivery {self.delivery_id}: {'ok' if self.ok else 'failed'}"
+
+
+class WorkerMail(models.Model):
+    """An e-mail the worker sends to people (a new threat-assessment case for its team, a follow-up
+    reminder), kept until it is sent: a failed send is retried with a backoff, and every try is logged."""
+
+    purpose = models.CharField(max_length=64, help_text="what sent it, e.g. threats.team_notified")
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    recipients = models.JSONField(default=list)
+    status = models.CharField(max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=64, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="worker_mail_due")]
+
+    def __str__(self) -> str:
+        return f"mail {self.pk} ({self.purpose}): {self.status}"

@@ -199,6 +199,10 @@ class DeliveryRunner(threading.Thread):
                 close_old_connections()
                 try:
                     run_due_deliveries(worker_id=self.worker_id, stopping=self.stopping)
+                    # The worker's own e-mail to people (threat-assessment cases, reminders): its retries.
+                    from schoolsafe.notifications.mail import send_due_mail
+
+                    send_due_mail(worker_id=self.worker_id)
                 except Exception:
                     # A lost database connection, a locked SQLite file: keep going, the rows wait.
                     logger.exception("notification delivery scan failed; retrying")

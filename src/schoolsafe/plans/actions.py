@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from schoolsafe.audit.log import record
 from schoolsafe.core.policy import reached_schools
+from schoolsafe.notifications.mail import attempt_mail, queue_mail
 from schoolsafe.plans import outline
 from schoolsafe.plans.models import (
     REVIEW_INTERVAL,
@@ -30,7 +29,7 @@ from schoolsafe.plans.models import (
     ThreatHazard,
 )
 from schoolsafe.plans.policies import POLICE_LEADS, SIGNOFF_ROLES
-from schoolsafe.plans.sitemap import check_site_map
+from schoolsafe.plans.sitemap import check_site_map_with_warnings
 from schoolsafe.plans.srp import ACTIONS, DEFAULT_DIRECTIVES, DEFAULT_SHELTER_STRATEGIES
 
 Status = PlanVersion.Status
@@ -428,8 +427,9 @@ def do_send_plan_review_reminders(today: dt.date | None = None) -> int:
                 body = (f"The yearly review of the emergency operations plan of {plan.school} is due on "
                         f"{plan.review_due:%B %d, %Y}.\n\nStart a new version in SchoolSafe (Emergency plans), have "
                         f"the planning team review it and collect the sign-offs.\n")
-                transaction.on_commit(lambda s=subject, b=body, r=recipients: send_mail(
-                    s, b, settings.DEFAULT_FROM_EMAIL, r, fail_silently=False))
+                # A mail row first: a mail server that is down delays it; the worker retries and logs it.
+                mail = queue_mail("plans.send_review_reminder", subject, body, recipients)
+                transaction.on_commit(lambda mail_id=mail.pk: attempt_mail(mail_id))
         sent += 1
     return sent
 
@@ -461,8 +461,9 @@ def do_update_response_protocol(actor: Any, school: Any, *, directives: dict[str
 
 
 def do_save_site_map(actor: Any, school: Any, geojson: Any) -> SiteMap:
-    """Replace the school's site map with a checked GeoJSON FeatureCollection (SiteMapError if it is not)."""
-    cleaned = check_site_map(geojson, school)
+    """Replace the school's site map with a checked GeoJSON FeatureCollection (SiteMapError if it is not).
+    The returned map's `warnings` say what was accepted but changed (features kept as "other")."""
+    cleaned, warnings = check_site_map_with_warnings(geojson, school)
     with transaction.atomic():
         site_map, created = SiteMap.objects.select_for_update().get_or_create(school=school)
         before = len((site_map.geojson or {}).get("features", []))
@@ -471,6 +472,7 @@ def do_save_site_map(actor: Any, school: Any, geojson: Any) -> SiteMap:
         site_map.save()
         record(actor, "plans.save_site_map", site_map, organization=_org(school),
                summary={"features_before": before, "features": len(cleaned["features"])})
+    site_map.warnings = warnings  # type: ignore[attr-defined]
     return site_map
 
 
@@ -486,8 +488,11 @@ def do_update_responder_info(actor: Any, school: Any, *, access_information: str
 
 
 def do_add_emergency_contact(actor: Any, school: Any, *, name: str, role: str, phone: str,
-                             alternate_phone: str = "") -> EmergencyContact:
-    """Add a 24/7 contact for responders to the school's packet."""
+                             alternate_phone: str = "", person: Any = None) -> EmergencyContact:
+    """Add a 24/7 contact for responders to the school's packet. `person`: the account this contact is;
+    without it, the one person of the school (or of an agency serving it) whose name is the contact's."""
+    from schoolsafe.plans.contacts import person_named
+
     if not name.strip() or not role.strip() or not phone.strip():
         raise PlanError("name, role and phone: a 24/7 contact needs all three")
     with transaction.atomic():
@@ -495,7 +500,7 @@ def do_add_emergency_contact(actor: Any, school: Any, *, name: str, role: str, p
             "position", flat=True).first() or 0
         contact = EmergencyContact.objects.create(school=school, name=name.strip(), role=role.strip(),
                                                   phone=phone.strip(), alternate_phone=alternate_phone.strip(),
-                                                  position=last + 1)
+                                                  position=last + 1, person=person or person_named(school, name))
         record(actor, "plans.add_emergency_contact", contact, organization=_org(school),
                summary={"name": contact.name, "role": contact.role})
     return contact

@@ -172,9 +172,10 @@ GEOJSON_BODY = {
 def put_site_map(request: HttpRequest, school_id: int):
     """Replace the school's site map with a GeoJSON FeatureCollection (the request body).
 
-    Refused whole (422, the stored map unchanged) when any feature has an unknown kind or geometry, an
-    unclosed polygon ring, coordinates out of range or swapped, or lies over 3 km from the school; `problems`
-    lists each, naming the feature by number and name."""
+    Refused whole (422, the stored map unchanged) when any feature has an unknown geometry, an unclosed,
+    self-intersecting or empty polygon ring, coordinates out of range or swapped, or lies over 3 km from the
+    school; `problems` lists each, naming the feature by number and name. A feature without a known kind
+    is kept as "other" and named in `warnings`; outer rings are stored counter-clockwise."""
     _school(request, school_id, SiteMap, "view")
     school = get_object_or_404(schools_for(request.auth, SiteMap, "change"), pk=school_id)
     try:
@@ -182,13 +183,16 @@ def put_site_map(request: HttpRequest, school_id: int):
     except (ValueError, UnicodeDecodeError) as exc:
         return Status(400, {"detail": f"body: not JSON: {exc}"})
     try:
-        actions.do_save_site_map(request.auth, school, geojson)
+        stored = actions.do_save_site_map(request.auth, school, geojson)
     except SiteMapError as exc:
         return Status(422, {"detail": f"the site map was refused: {exc}", "problems": exc.problems})
-    return Status(200, features_for(school))
+    # `warnings`: a foreign member (RFC 7946 §6.1) saying what was accepted but changed.
+    return Status(200, {**features_for(school), "warnings": stored.warnings})
 
 
-@router.get("/schools/{school_id}/responder-packet.pdf", response={200: None})
+@router.get("/schools/{school_id}/responder-packet.pdf", response={200: None}, openapi_extra={
+    "responses": {"200": {"description": "the responder packet as PDF",
+                          "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}})
 def get_responder_packet(request: HttpRequest, school_id: int):
     """The school's responder packet (PDF): site map, 24/7 contacts, access, SRP directives, sites, shut-offs."""
     school = _school(request, school_id, SiteMap, "packet")

@@ -92,7 +92,7 @@ def load_plans_demo(schools: dict[str, Any]) -> bool:
     from schoolsafe.plans.outline import POLICE_SIGNOFF_ANNEXES
     from schoolsafe.plans.srp import DEFAULT_DIRECTIVES, DEFAULT_SHELTER_STRATEGIES
 
-    people = {u.username: u for u in User.objects.filter(username__in=["principal", "director", "agencyadmin"])}
+    people = {u.username: u for u in User.objects.filter(username__in=["principal", "director", "agencyadmin", "sro"])}
     if len(people) < 3:
         return False
     created = False
@@ -108,15 +108,15 @@ def load_plans_demo(schools: dict[str, Any]) -> bool:
             reunification_locations="Cedar Falls Community Church, 2 Church St\nCedar Falls Middle School gym")
         created = True
     if not EmergencyContact.objects.filter(school=school).exists():
-        for name, role, phone, alt in [
-            ("Janet Moore", "Principal", "(352) 555-0181", "(352) 555-1000"),
-            ("Officer Marcus Reyes", "School resource officer", "(352) 555-0162", ""),
-            ("Ray Dunn", "Head custodian (keys, utilities)", "(352) 555-0177", "(352) 555-0178"),
-            ("Dr. Renee Castillo", "District safety director", "(352) 555-0190", ""),
-            ("Cedar Falls PD dispatch", "24-hour non-emergency line", "(352) 555-0150", ""),
+        for name, role, phone, alt, username in [
+            ("Janet Moore", "Principal", "(352) 555-0181", "(352) 555-1000", "principal"),
+            ("Officer Marcus Reyes", "School resource officer", "(352) 555-0162", "", "sro"),
+            ("Ray Dunn", "Head custodian (keys, utilities)", "(352) 555-0177", "(352) 555-0178", ""),
+            ("Dr. Renee Castillo", "District safety director", "(352) 555-0190", "", "director"),
+            ("Cedar Falls PD dispatch", "24-hour non-emergency line", "(352) 555-0150", "", ""),
         ]:
             actions.do_add_emergency_contact(people["principal"], school, name=name, role=role, phone=phone,
-                                             alternate_phone=alt)
+                                             alternate_phone=alt, person=people.get(username))
         created = True
     if not ResponderInfo.objects.filter(school=school).exists():
         actions.do_update_responder_info(people["principal"], school, access_information=(

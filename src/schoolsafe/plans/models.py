@@ -322,6 +322,10 @@ class EmergencyContact(models.Model):
     phone = models.CharField(max_length=40)
     alternate_phone = models.CharField(max_length=40, blank=True)
     position = models.PositiveIntegerField(default=0)
+    # The person this contact is, when they have an account (the principal, the SRO): their 24/7 number
+    # here is the one every page shows for them (the responder packet and the dispatcher's console alike).
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="emergency_contacts")
 
     objects = RestrictedQuerySet.as_manager()
     policy_school_path = "school"

@@ -7,7 +7,6 @@ school's grounds and needs no map library or tiles.
 
 from __future__ import annotations
 
-import html
 import io
 import json
 import math
@@ -22,6 +21,7 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import inch
 from reportlab.platypus import KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from schoolsafe.core.pdffonts import SANS, SANS_BOLD, markup, register
 from schoolsafe.plans.sitemap import KINDS, UTILITIES, distance_km, feature_label, features_for, representative_point
 from schoolsafe.plans.srp import ACTION_LABELS, directives_for, locations, protocol_for, shelter_strategies_for
 
@@ -44,10 +44,13 @@ KIND_COLOURS = {
 }
 
 _styles = getSampleStyleSheet()
-BODY = ParagraphStyle("body", parent=_styles["BodyText"], fontSize=9.5, leading=12)
+# The Unicode font (schoolsafe.core.pdffonts, registered before each build): names in any script print.
+BODY = ParagraphStyle("body", parent=_styles["BodyText"], fontName=SANS, fontSize=9.5, leading=12)
 SMALL = ParagraphStyle("small", parent=BODY, fontSize=8, leading=10)
-H1 = ParagraphStyle("h1", parent=_styles["Title"], fontSize=20, leading=24, alignment=0, spaceAfter=4)
-H2 = ParagraphStyle("h2", parent=_styles["Heading2"], fontSize=13, leading=16, spaceBefore=10, spaceAfter=4)
+H1 = ParagraphStyle("h1", parent=_styles["Title"], fontName=SANS_BOLD, fontSize=20, leading=24, alignment=0,
+                    spaceAfter=4)
+H2 = ParagraphStyle("h2", parent=_styles["Heading2"], fontName=SANS_BOLD, fontSize=13, leading=16, spaceBefore=10,
+                    spaceAfter=4)
 CELL = ParagraphStyle("cell", parent=BODY, fontSize=9, leading=11)
 TABLE_STYLE = TableStyle([
     ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
@@ -60,7 +63,7 @@ TABLE_STYLE = TableStyle([
 
 def _p(text: Any, style: ParagraphStyle = CELL) -> Paragraph:
     # Paragraph reads a small markup language: user text must be escaped or "<" breaks the packet.
-    return Paragraph(html.escape(str(text or ""), quote=False).replace("\n", "<br/>"), style)
+    return Paragraph(markup(text), style)
 
 
 def _table(header: list[str], rows: list[list[Any]], widths: list[float]) -> Table:
@@ -151,12 +154,12 @@ class SiteMapDrawing:
         text = str(number)
         w = 4.6 * len(text) + 3
         d.add(Rect(x + 5, y + 1, w, 9, fillColor=colors.white, strokeColor=colors.grey, strokeWidth=0.3))
-        d.add(String(x + 6.5, y + 3, text, fontName="Helvetica-Bold", fontSize=7.5, fillColor=colors.black))
+        d.add(String(x + 6.5, y + 3, text, fontName=SANS_BOLD, fontSize=7.5, fillColor=colors.black))
 
     def _north_arrow(self, d: Drawing) -> None:
         x, y = self.width - 18, self.height - 34
         d.add(Polygon([x, y + 16, x - 5, y, x + 5, y], fillColor=colors.black, strokeColor=colors.black))
-        d.add(String(x - 3.5, y + 19, "N", fontName="Helvetica-Bold", fontSize=9))
+        d.add(String(x - 3.5, y + 19, "N", fontName=SANS_BOLD, fontSize=9))
 
     def _scale_bar(self, d: Drawing) -> None:
         metres_per_point = METRES_PER_DEGREE / self.scale
@@ -165,7 +168,7 @@ class SiteMapDrawing:
         length = nice / metres_per_point
         x, y = 10, 10
         d.add(Line(x, y, x + length, y, strokeColor=colors.black, strokeWidth=2))
-        d.add(String(x, y + 4, f"{nice} m", fontName="Helvetica", fontSize=7))
+        d.add(String(x, y + 4, f"{nice} m", fontName=SANS, fontSize=7))
 
 
 def _split_campus(school: Any, features: list[dict[str, Any]]) -> tuple[list[Any], list[Any]]:
@@ -228,6 +231,7 @@ def packet_context(school: Any) -> dict[str, Any]:
 
 def responder_packet_pdf(school: Any) -> bytes:
     """The school's responder packet as PDF bytes."""
+    register()
     ctx = packet_context(school)
     buffer = io.BytesIO()
     now = timezone.localtime()
@@ -321,7 +325,7 @@ def responder_packet_pdf(school: Any) -> bytes:
 
     def footer(canvas: Any, doc: Any) -> None:
         canvas.saveState()
-        canvas.setFont("Helvetica", 7.5)
+        canvas.setFont(SANS, 7.5)
         canvas.drawString(doc.leftMargin, 0.35 * inch, f"{school.name}: responder packet, {now:%Y-%m-%d %H:%M}")
         canvas.drawRightString(doc.leftMargin + doc.width, 0.35 * inch, f"Page {doc.page}")
         canvas.restoreState()

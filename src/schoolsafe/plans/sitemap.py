@@ -3,6 +3,11 @@
 GeoJSON (RFC 7946) writes a position as [longitude, latitude]. The most common mistake in files made by
 hand or exported from spreadsheets is the other order, which puts a Florida school in Antarctica or the
 Indian Ocean; the check names each feature it refuses and says why, so the editor can fix it.
+
+Polygons are checked with shapely (GEOS): a self-intersecting ring or one whose positions are all the
+same is refused, naming the feature and GEOS's reason; outer rings are stored counter-clockwise and holes
+clockwise (RFC 7946 §3.1.6, the right-hand rule). A feature without a kind we know (a geojson.io export
+has none) is kept as "other" with a warning, and a feature's `id` is kept.
 """
 
 from __future__ import annotations
@@ -38,6 +43,8 @@ KINDS: dict[str, FeatureKind] = {
         FeatureKind("aed", "AED", (POINT,)),
         FeatureKind("first_aid_kit", "First-aid kit", (POINT,)),
         FeatureKind("camera", "Camera", (POINT,)),
+        # A feature drawn elsewhere (geojson.io, a GIS) without one of the kinds above.
+        FeatureKind("other", "Other", AREA),
     ]
 }
 UTILITIES = {"gas": "Gas", "water": "Water", "electric": "Electric"}
@@ -147,7 +154,30 @@ class _Checker:
             self.problems.append(f"{where}: a polygon needs at least one ring of positions")
             return None
         rings = [self.ring(f"{where} ring {i + 1}", r) for i, r in enumerate(value)]
-        return None if any(r is None for r in rings) else rings  # type: ignore[return-value]
+        if any(r is None for r in rings):
+            return None
+        return self.valid_polygon(where, rings)  # type: ignore[arg-type]
+
+    def valid_polygon(self, where: str, rings: list[list[list[float]]]) -> list[list[list[float]]] | None:
+        """The polygon if GEOS finds it valid, its outer ring counter-clockwise and its holes clockwise."""
+        from shapely import is_valid_reason
+        from shapely.geometry import LinearRing
+        from shapely.geometry import Polygon as ShapelyPolygon
+
+        if len({tuple(p) for p in rings[0]}) < 3:
+            self.problems.append(f"{where}: the outline has fewer than 3 distinct positions, so it encloses nothing")
+            return None
+        shape = ShapelyPolygon(rings[0], rings[1:])
+        if not shape.is_valid:
+            self.problems.append(f"{where} is not a valid polygon: {is_valid_reason(shape)} (a ring must not cross "
+                                 f"itself or another ring)")
+            return None
+        out = []
+        for i, ring in enumerate(rings):
+            ccw = LinearRing(ring).is_ccw
+            # RFC 7946 §3.1.6: exterior rings counter-clockwise, holes clockwise.
+            out.append(ring if ccw == (i == 0) else ring[::-1])
+        return out
 
     def geometry(self, where: str, kind: FeatureKind, geometry: Any) -> dict[str, Any] | None:
         if not isinstance(geometry, dict):
@@ -212,8 +242,14 @@ def check_site_map(data: Any, school: Any = None) -> dict[str, Any]:
     """Check a GeoJSON FeatureCollection of site features; return it cleaned, or raise SiteMapError.
 
     Cleaned: only the known properties kept, text trimmed, positions as [lon, lat] rounded to 7 decimals
-    (about 1 cm), altitude dropped.
+    (about 1 cm), altitude dropped, rings wound by the right-hand rule.
     """
+    return check_site_map_with_warnings(data, school)[0]
+
+
+def check_site_map_with_warnings(data: Any, school: Any = None) -> tuple[dict[str, Any], list[str]]:
+    """As check_site_map, with the warnings about what was accepted but changed (unknown kinds kept as
+    "other")."""
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise SiteMapError(["the site map must be a GeoJSON FeatureCollection (\"type\": \"FeatureCollection\")"])
     features = data.get("features")
@@ -223,6 +259,7 @@ def check_site_map(data: Any, school: Any = None) -> dict[str, Any]:
         raise SiteMapError([f"a site map holds at most {MAX_FEATURES} features, not {len(features)}"])
     checker = _Checker(school)
     cleaned = []
+    warnings: list[str] = []
     for index, feature in enumerate(features, start=1):
         if not isinstance(feature, dict):
             checker.problems.append(f"feature {index} is not a GeoJSON object")
@@ -233,22 +270,26 @@ def check_site_map(data: Any, school: Any = None) -> dict[str, Any]:
             checker.problems.append(f"{where} has an unknown type {feature.get('type')!r}: each item of "
                                     f"\"features\" must have \"type\": \"Feature\"")
             continue
-        kind = KINDS.get(props.get("kind", ""))
+        kind = KINDS.get(props.get("kind", "") if isinstance(props.get("kind", ""), str) else "")
         if kind is None:
             given = props.get("kind")
-            checker.problems.append(
-                f"{where} has an unknown feature kind {given!r}; allowed kinds: {', '.join(KINDS)}"
-                if given else f"{where} has no kind (property 'kind': one of {', '.join(KINDS)})")
-            continue
+            warnings.append(f"{where} has an unknown feature kind {given!r:.40}: kept as \"other\" (kinds: "
+                            f"{', '.join(KINDS)})" if given else
+                            f"{where} has no kind: kept as \"other\" (set property 'kind': one of {', '.join(KINDS)})")
+            kind = KINDS["other"]
         geometry = checker.geometry(where, kind, feature.get("geometry"))
         clean_props = checker.properties(where, kind, props)
         if checker.positions > MAX_POSITIONS:
             raise SiteMapError([f"the site map has more than {MAX_POSITIONS} positions; simplify the shapes"])
         if geometry is not None and clean_props is not None:
-            cleaned.append({"type": "Feature", "properties": clean_props, "geometry": geometry})
+            clean: dict[str, Any] = {"type": "Feature", "properties": clean_props, "geometry": geometry}
+            # RFC 7946 §3.2: a feature's identifier is a string or a number; kept for the tool that made it.
+            if isinstance(feature.get("id"), str | int | float) and not isinstance(feature.get("id"), bool):
+                clean["id"] = feature["id"] if not isinstance(feature["id"], str) else feature["id"][:120]
+            cleaned.append(clean)
     if checker.problems:
         raise SiteMapError(checker.problems)
-    return {"type": "FeatureCollection", "features": cleaned}
+    return {"type": "FeatureCollection", "features": cleaned}, warnings
 
 
 def features_for(school: Any) -> dict[str, Any]:
@@ -267,7 +308,10 @@ def features_for(school: Any) -> dict[str, Any]:
         kind = KINDS.get(props.get("kind", ""))
         props["kind_label"] = kind.label if kind else props.get("kind", "")
         props["label"] = feature_label(feature)
-        features.append({"type": "Feature", "properties": props, "geometry": feature["geometry"]})
+        shown = {"type": "Feature", "properties": props, "geometry": feature["geometry"]}
+        if "id" in feature:
+            shown["id"] = feature["id"]
+        features.append(shown)
     return {"type": "FeatureCollection", "features": features}
 
 

@@ -3,7 +3,8 @@
 An image is decoded and re-encoded from its pixels alone, which drops EXIF (GPS position, phone
 model, time), XMP, comments and anything appended after the image. Files are stored under a random
 name; the original name is not kept (it can name a person or a phone). A PDF is rebuilt from its
-pages, without its document information (Author...), XMP metadata, comments and scripts.
+pages, without its document information (Author...), XMP metadata, comments and scripts, and every
+picture in it is re-encoded from its pixels like a photo (no EXIF, no XMP).
 """
 
 from __future__ import annotations
@@ -105,13 +106,56 @@ def _clean_image(data: bytes, name: str, fmt: str) -> CleanFile:
 
 
 # Page entries that can name a person or run code: XMP metadata, application data, comments (each
-# carries its author's name), actions run on opening.
-PDF_PAGE_KEYS_DROPPED = ("/Metadata", "/PieceInfo", "/Annots", "/AA")
+# carries its author's name), actions run on opening, the thumbnail (a second copy of the page's pictures).
+PDF_PAGE_KEYS_DROPPED = ("/Metadata", "/PieceInfo", "/Annots", "/AA", "/Thumb")
+
+
+def _drop_xobject_metadata(resources: Any, seen: set[int]) -> None:
+    """Remove the XMP of every picture and form on a page (and in forms within forms), before the page is
+    copied: a stream left behind would still be written."""
+    if resources is None:
+        return
+    xobjects = resources.get_object().get("/XObject")
+    if xobjects is None:
+        return
+    for ref in xobjects.get_object().values():
+        xobject = ref.get_object()
+        if id(xobject) in seen:
+            continue
+        seen.add(id(xobject))
+        for key in ("/Metadata", "/PieceInfo"):
+            if key in xobject:
+                del xobject[key]
+        if xobject.get("/Subtype") == "/Form":
+            _drop_xobject_metadata(xobject.get("/Resources"), seen)
+
+
+def _clean_pdf_images(writer: PdfWriter, name: str) -> None:
+    """Re-encode every picture of every page from its pixels alone, as for a photo sent on its own.
+
+    A phone photo made into a PDF keeps the JPEG as it was, EXIF and all (GPS position, phone model, the
+    owner's name as Artist): a JPEG inside a PDF is the whole file. Each picture's own XMP goes too."""
+    for page in writer.pages:
+        for picture in page.images:
+            stream = picture.indirect_reference.get_object() if picture.indirect_reference else None
+            if stream is not None and int(stream.get("/Width", 0)) * int(stream.get("/Height", 0)) > MAX_PIXELS:
+                raise AttachmentError(_("%(name)s: a picture in it is too large to process") % {"name": name}, 413)
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                image = picture.image
+            if image is None:
+                continue
+            mode = "L" if image.mode in ("1", "L", "LA") else "RGB"
+            pixels = image.convert(mode)
+            clean = Image.new(mode, pixels.size)
+            clean.paste(pixels)
+            picture.replace(clean, quality=88)
 
 
 def _clean_pdf(data: bytes, name: str) -> CleanFile:
     """Rebuild the PDF from its pages alone: the document information (Author, Creator, often a person's
-    name), XMP metadata, comments, attached files, scripts and open actions are left behind."""
+    name), XMP metadata, comments, attached files, scripts and open actions are left behind; the pictures
+    are re-encoded without their EXIF."""
     # A real PDF ends with %%EOF near its end (incremental updates may add a few bytes after it).
     if b"%%EOF" not in data[-2048:]:
         raise AttachmentError(_("%(name)s is not a complete PDF file") % {"name": name})
@@ -124,9 +168,11 @@ def _clean_pdf(data: bytes, name: str) -> CleanFile:
             for key in PDF_PAGE_KEYS_DROPPED:
                 if key in page:
                     del page[key]
+            _drop_xobject_metadata(page.get("/Resources"), set())
             writer.add_page(page)
         if not writer.pages:
             raise AttachmentError(_("%(name)s has no pages") % {"name": name})
+        _clean_pdf_images(writer, name)
         out = io.BytesIO()
         writer.write(out)
     except AttachmentError:

@@ -115,7 +115,8 @@ def test_state_gives_the_dispatcher_contacts_sro_map_and_delivery(api, world, al
     assert state["alert"]["action"] == "lockdown" and state["alert"]["status"] == "active"
     assert state["acknowledgements"][0]["by_dispatch"] is True and state["acknowledged_by_me"] is True
     assert state["contacts"]["phone"] == "555-0199"
-    assert {"name": "Pat Principal", "title": principal_a.title, "phone": "555-0100"} in state["contacts"]["admins"]
+    assert {"name": "Pat Principal", "title": principal_a.title, "phone": "555-0100", "alternate_phone": ""} \
+        in state["contacts"]["admins"]
     assert [s["name"] for s in state["contacts"]["sros"]] == ["Officer Sam"]
     assert state["map"]["center"] == [40.0, -75.0]
     assert state["map"]["features"][0]["properties"]["kind"] == "school"

@@ -363,8 +363,14 @@
     var s = state.school || {};
     var items = [SS.el("li", {}, [SS.el("strong", {}, [s.name + ": "]), tel(state.contacts.phone)])];
     if (s.address) { items.push(SS.el("li", { className: "muted" }, [s.address])); }
+    function alternate(p) { return p.alternate_phone ? [" or ", tel(p.alternate_phone)] : []; }
     state.contacts.admins.forEach(function (p) {
-      items.push(SS.el("li", {}, [p.name + (p.title ? " (" + p.title + ")" : " (administrator)") + ": ", tel(p.phone)]));
+      items.push(SS.el("li", {}, [p.name + (p.title ? " (" + p.title + ")" : " (administrator)") + ": ", tel(p.phone)]
+        .concat(alternate(p))));
+    });
+    // The rest of the school's 24/7 contacts (the responder packet's list): custodian, district, dispatch.
+    (state.contacts.others || []).forEach(function (p) {
+      items.push(SS.el("li", {}, [p.name + " (" + p.role + "): ", tel(p.phone)].concat(alternate(p))));
     });
     node.appendChild(SS.el("ul", { className: "plain contacts" }, items));
   }
@@ -372,7 +378,10 @@
   function renderSros(node, sros) {
     SS.clear(node);
     if (!sros.length) { node.appendChild(SS.el("li", { className: "muted" }, ["No officer assigned to this school."])); }
-    sros.forEach(function (p) { node.appendChild(SS.el("li", {}, [p.name + ": ", tel(p.phone)])); });
+    sros.forEach(function (p) {
+      node.appendChild(SS.el("li", {}, [p.name + ": ", tel(p.phone)].concat(
+        p.alternate_phone ? [" or ", tel(p.alternate_phone)] : [])));
+    });
   }
 
   var maps = {};
