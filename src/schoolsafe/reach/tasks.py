@@ -1,0 +1,218 @@
+"""Sending push messages: the kick right after the alert's commit, and the worker's runner for retries.
+
+Rows first, like notification deliveries (notifications/tasks.py, whose backoff and attempt limit these share):
+a PushMessage row is the record of what is due. Claiming is one conditional UPDATE for a batch, stamped with a
+claim token (`... WHERE status IN ('pending', 'retrying') AND next_attempt_at <= now`), so of two workers, or a
+worker and a kick, exactly one sends each message; a sender that died leaves a lease that runs out. The network
+calls are made outside any transaction, in parallel (one alert may wake a thousand devices).
+
+Outcomes (RFC 8030 §5, RFC 8292): 201/202 accepted; 404/410 the subscription is gone, so it is revoked and never
+tried again; 400/403/413 permanent (a bad key or message: retrying cannot help); 429, 5xx and network errors are
+retried after the backoff.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import threading
+import uuid
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import requests
+from django.conf import settings
+from django.db import close_old_connections, connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from pywebpush import WebPushException, webpush
+
+from schoolsafe.notifications.tasks import backoff_seconds, default_worker_id, max_attempts
+from schoolsafe.reach.models import PushMessage, PushStatus, PushSubscription
+from schoolsafe.reach.vapid import subject, vapid
+
+logger = logging.getLogger(__name__)
+
+LEASE = dt.timedelta(seconds=60)
+TIMEOUT = 5.0
+# How long a push service keeps a message for a device that is off (RFC 8030 §5.2): an alert an hour old is
+# still worth showing; the page then loads its current state.
+TTL = 3600
+BATCH = 500
+SENDERS = 16
+_local = threading.local()
+
+
+@dataclass
+class PushOutcome:
+    ok: bool
+    response_code: int | None
+    error: str = ""
+    gone: bool = False
+    permanent: bool = False
+
+
+def _session() -> requests.Session:
+    # One keep-alive session per sending thread: a push service is one host for thousands of devices.
+    if getattr(_local, "session", None) is None:
+        _local.session = requests.Session()
+    return _local.session
+
+
+def push_once(message: PushMessage) -> PushOutcome:
+    """Encrypt (RFC 8291, aes128gcm), sign (VAPID, RFC 8292) and post one message; never raises."""
+    sub = message.subscription
+    info = {"endpoint": sub.endpoint, "keys": {"p256dh": sub.p256dh, "auth": sub.auth}}
+    try:
+        response = webpush(info, data=json.dumps(message.payload, separators=(",", ":")), vapid_private_key=vapid(),
+                           vapid_claims={"sub": subject()}, ttl=TTL, timeout=TIMEOUT,
+                           headers={"Urgency": "high"}, requests_session=_session())
+        return PushOutcome(True, response.status_code)
+    except WebPushException as exc:
+        code = exc.response.status_code if exc.response is not None else None
+        error = str(exc).splitlines()[0][:500]
+        if code in (404, 410):
+            return PushOutcome(False, code, error, gone=True, permanent=True)
+        return PushOutcome(False, code, error, permanent=code in (400, 403, 413))
+    except Exception as exc:  # noqa: BLE001 - a refused connection, a timeout, a bad key: recorded and retried
+        return PushOutcome(False, None, f"{type(exc).__name__}: {exc}"[:500])
+
+
+def _due_q(now: dt.datetime) -> Q:
+    stale = Q(status=PushStatus.SENDING, lease_until__lt=now)
+    return Q(status__in=[PushStatus.PENDING, PushStatus.RETRYING], next_attempt_at__lte=now) | stale
+
+
+def claim(ids: Iterable[int], worker_id: str, now: dt.datetime) -> list[PushMessage]:
+    """Take the due messages among `ids` for one attempt each; those another sender took are left out."""
+    token = f"{worker_id[:60]}:{uuid.uuid4().hex[:16]}"
+    with transaction.atomic():
+        PushMessage.objects.filter(_due_q(now), pk__in=list(ids)).update(
+            status=PushStatus.SENDING, claimed_by=token, lease_until=now + LEASE)
+        taken = list(PushMessage.objects.filter(claimed_by=token, status=PushStatus.SENDING)
+                     .select_related("subscription"))
+    for message in taken:
+        message.attempts += 1
+    return taken
+
+
+def finish(message: PushMessage, outcome: PushOutcome, now: dt.datetime) -> str:
+    """Record one attempt: sent, gone (and the subscription revoked), retrying after the backoff, or failed."""
+    if outcome.ok:
+        changes = {"status": PushStatus.SENT, "sent_at": now, "next_attempt_at": None, "last_error": ""}
+    elif outcome.gone:
+        changes = {"status": PushStatus.GONE, "next_attempt_at": None, "last_error": outcome.error}
+    elif outcome.permanent or message.attempts >= max_attempts():
+        changes = {"status": PushStatus.FAILED, "next_attempt_at": None, "last_error": outcome.error}
+    else:
+        changes = {"status": PushStatus.RETRYING, "last_error": outcome.error,
+                   "next_attempt_at": now + dt.timedelta(seconds=backoff_seconds(message.attempts))}
+    with transaction.atomic():
+        # Only while this sender still holds the claim (its lease may have run out and another taken over).
+        PushMessage.objects.filter(pk=message.pk, claimed_by=message.claimed_by, status=PushStatus.SENDING).update(
+            attempts=message.attempts, response_code=outcome.response_code, lease_until=None, **changes)
+        if outcome.ok:
+            PushSubscription.objects.filter(pk=message.subscription_id).update(last_success_at=now)
+        elif outcome.gone:
+            # RFC 8030 §7.3: the push service no longer knows this subscription; pushing to it again is useless.
+            PushSubscription.objects.filter(pk=message.subscription_id, revoked_at__isnull=True).update(
+                revoked_at=now, revoked_reason=f"the push service answered {outcome.response_code}")
+            PushMessage.objects.filter(subscription_id=message.subscription_id,
+                                       status__in=[PushStatus.PENDING, PushStatus.RETRYING]).update(
+                status=PushStatus.GONE, next_attempt_at=None, last_error="subscription revoked")
+    return str(changes["status"])
+
+
+def _send_and_finish(message: PushMessage) -> str:
+    try:
+        outcome = push_once(message)
+        return finish(message, outcome, timezone.now())
+    finally:
+        if threading.current_thread() is not threading.main_thread():
+            connection.close()
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _executor
+    with _executor_lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(max_workers=SENDERS, thread_name_prefix="push-send")
+        return _executor
+
+
+_executor: ThreadPoolExecutor | None = None
+_executor_lock = threading.Lock()
+
+
+def send_messages(ids: Iterable[int], now: dt.datetime | None = None, worker_id: str | None = None,
+                  wait: bool = True) -> int:
+    """Claim the due messages among `ids` and send them in parallel; returns how many this call took."""
+    taken = claim(ids, worker_id or default_worker_id(), now or timezone.now())
+    futures = [_pool().submit(_send_and_finish, message) for message in taken]
+    if wait:
+        for future in futures:
+            future.result()
+    return len(taken)
+
+
+def run_due_pushes(now: dt.datetime | None = None, worker_id: str | None = None) -> int:
+    """Send every message due at `now` (first attempts the kick missed, retries, expired leases)."""
+    now = now or timezone.now()
+    ids = list(PushMessage.objects.filter(_due_q(now)).order_by("pk").values_list("pk", flat=True)[:BATCH])
+    return send_messages(ids, now, worker_id) if ids else 0
+
+
+def _kick_now(ids: list[int]) -> None:
+    try:
+        for start in range(0, len(ids), BATCH):
+            send_messages(ids[start:start + BATCH])
+    except Exception:
+        logger.exception("push kick failed; the worker will retry")
+    finally:
+        connection.close()
+
+
+_kicker: ThreadPoolExecutor | None = None
+
+
+def kick(ids: list[int]) -> None:
+    """Send these messages now, in this process, after the commit that created them (the worker retries)."""
+    global _kicker
+    if not ids or not getattr(settings, "SCHOOLSAFE_PUSH_KICK", True):
+        return
+    with _executor_lock:
+        if _kicker is None:
+            _kicker = ThreadPoolExecutor(max_workers=2, thread_name_prefix="push-kick")
+    _kicker.submit(_kick_now, list(ids))
+
+
+class PushRunner(threading.Thread):
+    """A thread of the worker process that sends due push messages (and, see fallback.py, fires fallbacks)."""
+
+    def __init__(self, interval: float = 1.0) -> None:
+        super().__init__(name="push-messages", daemon=True)
+        self.interval = interval
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self.stopping.is_set():
+                close_old_connections()
+                try:
+                    run_due_pushes()
+                except Exception:
+                    logger.exception("push scan failed; retrying")
+                self.stopping.wait(self.interval)
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+
+def start_push_runner(interval: float = 1.0) -> PushRunner:
+    runner = PushRunner(interval)
+    runner.start()
+    return runner
