@@ -238,11 +238,20 @@ class AcknowledgeOut(Schema):
     created: bool = Field(..., description="false when the caller had already acknowledged")
 
 
+class ReachPathOut(Schema):
+    path: str = Field(..., description="stream, push or sms (the fallback)")
+    at: str | None
+    ok: bool
+    detail: str
+
+
 class RecipientOut(Schema):
     user: PersonOut
     roles: list[str]
     received_at: str | None = Field(..., description="when the alert reached them (their delivery receipt)")
     acknowledged_at: str | None
+    paths: list[ReachPathOut] = Field(default_factory=list, description="every path tried, in time order")
+    reached_by: str | None = Field(None, description="the first path that worked: stream, push or sms")
 
 
 class DeliveryCounts(Schema):

@@ -3,17 +3,19 @@ queues one push message per live device of every person it reaches (sent after t
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from schoolsafe.audit.log import record
 from schoolsafe.events.audience import users_for_keys
 from schoolsafe.events.models import Event
-from schoolsafe.reach.models import PushMessage, PushStatus, PushSubscription
+from schoolsafe.reach.models import FallbackTimer, PushMessage, PushStatus, PushSubscription
 
 logger = logging.getLogger(__name__)
 
@@ -94,22 +96,35 @@ def _silent(event: Event) -> bool:
         tier="assist").exists()
 
 
+def fallback_seconds() -> int:
+    """Seconds a person has to be reached by the stream or a push before the SMS fallback (default 15)."""
+    return int(getattr(settings, "SCHOOLSAFE_REACH_FALLBACK_SECONDS", 15))
+
+
 def queue_alert_push(event: Event) -> list[int]:
     """In the alert action's transaction: one push message per live device of every person the event's audience
-    reaches (the access rule of events), sent right after the commit and retried by the worker. A failure here
-    never stops the alert (savepoint; logged)."""
+    reaches (the access rule of events), sent right after the commit and retried by the worker; for an emergency
+    alert raised, one fallback timer per person (fallback.py). A failure here never stops the alert (savepoint;
+    logged): the in-app alert is what must not fail."""
     if event.kind not in PUSHED_KINDS:
         return []
     try:
         with transaction.atomic():
-            users = users_for_keys(event.audience).values("pk")
+            now = timezone.now()
+            data = event.data or {}
+            alert_id = data.get("id") if event.subject_type == "alerts.alert" else None
+            users = list(users_for_keys(event.audience).values_list("pk", flat=True))
+            if event.kind == "alert.raised" and alert_id and data.get("tier") == "emergency":
+                raised_by = (data.get("raised_by") or {}).get("id")
+                due = now + dt.timedelta(seconds=fallback_seconds())
+                FallbackTimer.objects.bulk_create([
+                    FallbackTimer(alert_id=alert_id, event=event, user_id=pk, created_at=now, due_at=due)
+                    for pk in users if pk != raised_by])
             subscriptions = list(PushSubscription.objects.filter(user__in=users, revoked_at__isnull=True)
                                  .values_list("pk", flat=True))
             if not subscriptions:
                 return []
-            now = timezone.now()
             payload = push_headline(event, _silent(event))
-            alert_id = payload["alert"] if event.subject_type == "alerts.alert" else None
             messages = PushMessage.objects.bulk_create([
                 PushMessage(subscription_id=pk, event=event, alert_id=alert_id, payload=payload, created_at=now,
                             next_attempt_at=now, status=PushStatus.PENDING) for pk in subscriptions])

@@ -70,3 +70,36 @@ class PushMessage(models.Model):
 
     def __str__(self) -> str:
         return f"push of event {self.event_id} to subscription {self.subscription_id}: {self.status}"
+
+
+class FallbackOutcome(models.TextChoices):
+    REACHED = "reached", "Reached by another path in time"
+    SMS = "sms", "SMS sent through the gateway"
+    NO_PHONE = "no_phone", "No phone number on file"
+    NO_GATEWAY = "no_gateway", "No SMS gateway configured"
+    ENDED = "ended", "The alert ended before the fallback was due"
+
+
+class FallbackTimer(models.Model):
+    """One person's fallback for one emergency alert: if nothing reached them by `due_at`, an SMS to their phone."""
+
+    alert = models.ForeignKey("alerts.Alert", on_delete=models.CASCADE, related_name="+")
+    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    # Set by the one worker that claims the timer (conditional UPDATE ... WHERE processed_at IS NULL).
+    processed_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=100, blank=True)
+    outcome = models.CharField(max_length=16, choices=FallbackOutcome.choices, blank=True)
+    reached_by = models.CharField(max_length=16, blank=True, help_text="the path that had reached them: stream, push")
+    delivery = models.ForeignKey("notifications.Delivery", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["alert", "user"], name="fallback_once_per_person")]
+        indexes = [models.Index(fields=["processed_at", "due_at"])]
+
+    def __str__(self) -> str:
+        return f"fallback of alert {self.alert_id} for user {self.user_id}: {self.outcome or 'due'}"

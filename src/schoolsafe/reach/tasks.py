@@ -202,6 +202,9 @@ class PushRunner(threading.Thread):
                 close_old_connections()
                 try:
                     run_due_pushes()
+                    from schoolsafe.reach.fallback import run_due_fallbacks
+
+                    run_due_fallbacks()
                 except Exception:
                     logger.exception("push scan failed; retrying")
                 self.stopping.wait(self.interval)
