@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import requests
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from pywebpush import WebPushException, webpush
 
@@ -90,11 +90,9 @@ def claim(ids: Iterable[int], worker_id: str, now: dt.datetime) -> list[PushMess
     token = f"{worker_id[:60]}:{uuid.uuid4().hex[:16]}"
     with transaction.atomic():
         PushMessage.objects.filter(_due_q(now), pk__in=list(ids)).update(
-            status=PushStatus.SENDING, claimed_by=token, lease_until=now + LEASE)
+            status=PushStatus.SENDING, claimed_by=token, lease_until=now + LEASE, attempts=F("attempts") + 1)
         taken = list(PushMessage.objects.filter(claimed_by=token, status=PushStatus.SENDING)
                      .select_related("subscription"))
-    for message in taken:
-        message.attempts += 1
     return taken
 
 
@@ -112,7 +110,7 @@ def finish(message: PushMessage, outcome: PushOutcome, now: dt.datetime) -> str:
     with transaction.atomic():
         # Only while this sender still holds the claim (its lease may have run out and another taken over).
         PushMessage.objects.filter(pk=message.pk, claimed_by=message.claimed_by, status=PushStatus.SENDING).update(
-            attempts=message.attempts, response_code=outcome.response_code, lease_until=None, **changes)
+            response_code=outcome.response_code, lease_until=None, **changes)
         if outcome.ok:
             PushSubscription.objects.filter(pk=message.subscription_id).update(last_success_at=now)
         elif outcome.gone:
@@ -125,13 +123,32 @@ def finish(message: PushMessage, outcome: PushOutcome, now: dt.datetime) -> str:
     return str(changes["status"])
 
 
-def _send_and_finish(message: PushMessage) -> str:
+def _push_in_thread(message: PushMessage) -> PushOutcome:
     try:
-        outcome = push_once(message)
-        return finish(message, outcome, timezone.now())
+        return push_once(message)
     finally:
-        if threading.current_thread() is not threading.main_thread():
-            connection.close()
+        connection.close()
+
+
+def record_sent(messages: list[PushMessage], outcomes: list[PushOutcome], now: dt.datetime) -> None:
+    """Record a batch's outcomes: the accepted ones in one transaction (a thousand devices must not cost a
+    thousand SQLite write transactions, each waiting for the lock), the others one by one."""
+    accepted = [(m, o) for m, o in zip(messages, outcomes, strict=True) if o.ok]
+    with transaction.atomic():
+        for code in {o.response_code for _m, o in accepted}:
+            ids = [m.pk for m, o in accepted if o.response_code == code]
+            # Only rows this sender still holds (a lease that ran out went to another sender).
+            PushMessage.objects.filter(pk__in=ids, claimed_by=messages[0].claimed_by, status=PushStatus.SENDING).update(
+                status=PushStatus.SENT, sent_at=now, next_attempt_at=None, last_error="", response_code=code,
+                lease_until=None)
+        PushSubscription.objects.filter(pk__in=[m.subscription_id for m, _o in accepted]).update(last_success_at=now)
+    for message, outcome in zip(messages, outcomes, strict=True):
+        if not outcome.ok:
+            finish(message, outcome, now)
+
+
+_executor: ThreadPoolExecutor | None = None
+_executor_lock = threading.Lock()
 
 
 def _pool() -> ThreadPoolExecutor:
@@ -142,18 +159,13 @@ def _pool() -> ThreadPoolExecutor:
         return _executor
 
 
-_executor: ThreadPoolExecutor | None = None
-_executor_lock = threading.Lock()
-
-
-def send_messages(ids: Iterable[int], now: dt.datetime | None = None, worker_id: str | None = None,
-                  wait: bool = True) -> int:
-    """Claim the due messages among `ids` and send them in parallel; returns how many this call took."""
+def send_messages(ids: Iterable[int], now: dt.datetime | None = None, worker_id: str | None = None) -> int:
+    """Claim the due messages among `ids`, send them in parallel and record the outcomes; returns how many."""
     taken = claim(ids, worker_id or default_worker_id(), now or timezone.now())
-    futures = [_pool().submit(_send_and_finish, message) for message in taken]
-    if wait:
-        for future in futures:
-            future.result()
+    if not taken:
+        return 0
+    outcomes = list(_pool().map(_push_in_thread, taken))
+    record_sent(taken, outcomes, timezone.now())
     return len(taken)
 
 
