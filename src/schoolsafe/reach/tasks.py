@@ -17,17 +17,19 @@ import datetime as dt
 import json
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from pywebpush import WebPushException, webpush
+from pywebpush import WebPusher
 
 from schoolsafe.notifications.tasks import backoff_seconds, default_worker_id, max_attempts
 from schoolsafe.reach.models import PushMessage, PushStatus, PushSubscription
@@ -61,18 +63,39 @@ def _session() -> requests.Session:
     return _local.session
 
 
+_vapid_cache: dict[str, tuple[dict[str, str], float]] = {}
+_vapid_lock = threading.Lock()
+
+
+def vapid_headers(endpoint: str) -> dict[str, str]:
+    """The VAPID `Authorization` header for the endpoint's push service (RFC 8292 §2: `aud` is its origin), signed
+    once per origin and reused until an hour before its 12-hour expiry: a thousand devices on one push service
+    share one signature."""
+    parts = urlsplit(endpoint)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    now = time.time()
+    with _vapid_lock:
+        cached = _vapid_cache.get(origin)
+        if cached is None or cached[1] - now < 3600:
+            expires = int(now) + 12 * 3600
+            headers = vapid().sign({"sub": subject(), "aud": origin, "exp": expires})
+            cached = _vapid_cache[origin] = (dict(headers), float(expires))
+    return dict(cached[0])
+
+
 def push_once(message: PushMessage) -> PushOutcome:
     """Encrypt (RFC 8291, aes128gcm), sign (VAPID, RFC 8292) and post one message; never raises."""
     sub = message.subscription
     info = {"endpoint": sub.endpoint, "keys": {"p256dh": sub.p256dh, "auth": sub.auth}}
     try:
-        response = webpush(info, data=json.dumps(message.payload, separators=(",", ":")), vapid_private_key=vapid(),
-                           vapid_claims={"sub": subject()}, ttl=TTL, timeout=TIMEOUT,
-                           headers={"Urgency": "high"}, requests_session=_session())
-        return PushOutcome(True, response.status_code)
-    except WebPushException as exc:
-        code = exc.response.status_code if exc.response is not None else None
-        error = str(exc).splitlines()[0][:500]
+        headers = {**vapid_headers(sub.endpoint), "Urgency": "high"}
+        response = WebPusher(info, requests_session=_session()).send(
+            json.dumps(message.payload, separators=(",", ":")), headers, ttl=TTL, content_encoding="aes128gcm",
+            timeout=TIMEOUT)
+        code = response.status_code
+        if code <= 202:
+            return PushOutcome(True, code)
+        error = f"the push service answered {code} {response.reason}: {response.text[:200]}"
         if code in (404, 410):
             return PushOutcome(False, code, error, gone=True, permanent=True)
         return PushOutcome(False, code, error, permanent=code in (400, 403, 413))
