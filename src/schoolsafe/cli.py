@@ -248,12 +248,18 @@ def cmd_worker(args: argparse.Namespace) -> int:
     start_timer_scanner()
     # Notification deliveries and their retries: rows too, scanned by another thread (notifications/tasks.py).
     runner = start_delivery_runner()
+    # Web Push messages and their retries, and the per-person fallback timers (reach/tasks.py).
+    from schoolsafe.reach.tasks import start_push_runner
+
+    push_runner = start_push_runner()
     try:
         call_command("db_worker", interval=0.5, reload=False)
     finally:
         # On SIGTERM, let a send in progress be recorded (else it waits out its lease and may go twice).
         runner.stop()
+        push_runner.stop()
         runner.join(timeout=30)
+        push_runner.join(timeout=30)
     return 0
 
 

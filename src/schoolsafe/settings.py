@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "schoolsafe.public",
     "schoolsafe.tips",
     "schoolsafe.notifications",
+    "schoolsafe.reach",
 ]
 
 MIDDLEWARE = [

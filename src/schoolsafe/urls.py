@@ -16,6 +16,8 @@ urlpatterns = [
     # The public portal: no sign-in, open to anyone (the MFA/session rules apply to signed-in users only).
     path("public/", include("schoolsafe.public.urls")),
     path("tips/", include("schoolsafe.tips.urls")),
+    # The installable app's service worker, manifest and icons, at the root (reach/views.py).
+    path("", include("schoolsafe.reach.urls")),
     path("", include("schoolsafe.plans.urls")),
     path("", include("schoolsafe.core.urls")),
 ]

@@ -38,6 +38,7 @@ from schoolsafe.audit.log import record
 from schoolsafe.core.models import School
 from schoolsafe.core.policy import memberships
 from schoolsafe.events.emit import emit_event
+from schoolsafe.reach.actions import queue_alert_push
 
 
 class AlertStateError(ValueError):
@@ -156,7 +157,8 @@ def do_raise_alert(
                     repeats_left=escalation.repeats, repeat_every_seconds=escalation.repeat_every_seconds,
                 )
             audience = audience_keys(tier, school.id, school.district_id, school.agency_ids, actor.pk)
-            emit_event("alert.raised", body, audience, school=school.id, subject=alert)
+            # Web Push to every device of the people it reaches (reach/actions.py), sent after the commit.
+            queue_alert_push(emit_event("alert.raised", body, audience, school=school.id, subject=alert))
             notify_alert("alert.raised", body, school.id, school.district_id, school.agency_ids, actor)
             record(actor, "alerts.raise_alert", alert, organization=f"school:{school.id}",
                    summary={"action": action, "tier": tier, "exercise": exercise,
@@ -227,7 +229,8 @@ def _end_alert(actor: Any, alert: Alert, status: str, kind: str, audit_action: s
         _cancel_timers(alert, now, status)
         body = alert_json(alert)
         agency_ids = school_agency_ids(alert.school_id)
-        emit_event(kind, body, alert_audience(alert, agency_ids), school=alert.school_id, subject=alert)
+        queue_alert_push(emit_event(kind, body, alert_audience(alert, agency_ids), school=alert.school_id,
+                                    subject=alert))
         notify_alert(kind, body, alert.school_id, alert.school.district_id, agency_ids, actor)
         record(actor, audit_action, alert, organization=f"school:{alert.school_id}", summary=extra or None)
     return alert
@@ -339,7 +342,7 @@ def do_fire_escalation_timer(timer_id: int, worker_id: str, now: dt.datetime | N
                                                     "timeout_seconds": timer.timeout_seconds,
                                                     "attempt": timer.attempt, "repeats_left": timer.repeats_left,
                                                     "due_at": iso(timer.due_at), "fired_at": iso(now)}}
-        emit_event("alert.escalated", body, audience, school=alert.school_id, subject=alert)
+        queue_alert_push(emit_event("alert.escalated", body, audience, school=alert.school_id, subject=alert))
         # Escalation (issue 5): also out through the email, webhook and SMS channels of those concerned.
         notify_alert("alert.escalated", body, alert.school_id, alert.school.district_id, agency_ids,
                      f"worker:{worker_id}"[:150])

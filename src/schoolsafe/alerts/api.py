@@ -248,6 +248,13 @@ class AcknowledgeOut(Schema):
     created: bool = Field(..., description="false when the caller had already acknowledged")
 
 
+class ReachPathOut(Schema):
+    path: str = Field(..., description="stream, push or sms (the fallback)")
+    at: str | None
+    ok: bool
+    detail: str
+
+
 class RecipientOut(Schema):
     user: PersonOut
     roles: list[str]
@@ -255,6 +262,8 @@ class RecipientOut(Schema):
                                                       "their acknowledgement: acknowledging proves receipt)")
     received_by: str | None = Field(..., description="receipt or acknowledgement: what showed it reached them")
     acknowledged_at: str | None
+    paths: list[ReachPathOut] = Field(default_factory=list, description="every path tried, in time order")
+    reached_by: str | None = Field(None, description="the first path that worked: stream, push or sms")
 
 
 class DeliveryCounts(Schema):

@@ -60,6 +60,12 @@ def delivery_report(alert: Alert) -> dict[str, Any]:
             "received_by": "receipt" if receipt else "acknowledgement" if ack else None,
             "acknowledged_at": iso(ack),
         })
+    # Every path tried per person (stream, push, SMS fallback) and the first that worked (reach/fallback.py).
+    from schoolsafe.reach.fallback import reach_paths
+
+    paths = reach_paths(alert, event, [r["user"]["id"] for r in recipients])
+    for r in recipients:
+        r.update(paths[r["user"]["id"]])
     received = sum(1 for r in recipients if r["received_at"])
     acknowledged = sum(1 for r in recipients if r["acknowledged_at"])
     return {

@@ -137,6 +137,7 @@ def mount_routers() -> None:
     from schoolsafe.events.api import router as events_router
     from schoolsafe.notifications.api import router as notifications_router
     from schoolsafe.plans.api import router as plans_router
+    from schoolsafe.reach.api import router as reach_router
     from schoolsafe.threats.api import router as threats_router
     from schoolsafe.tips.api import router as tips_router
 
@@ -149,6 +150,7 @@ def mount_routers() -> None:
     api.add_router("", alerts_router)
     api.add_router("", alert_incident_router)
     api.add_router("", plans_router)
+    api.add_router("", reach_router)
     api.add_router("", threats_router)
     api.add_router("", tips_router)
 

@@ -368,9 +368,14 @@
         SS.el("td", { "data-label": "Role" }, [r.roles.join(", ").replace(/_/g, " ")]),
         SS.el("td", { "data-label": "Received" }, [r.received_at ? SS.clock(r.received_at) : "not yet"]),
         SS.el("td", { "data-label": "Acknowledged" }, [r.acknowledged_at ? SS.clock(r.acknowledged_at) : "not yet"]),
+        // Each path tried (stream, push, SMS fallback) with its time; the first that worked is named.
+        SS.el("td", { "data-label": "Reached by", className: "reach-paths" }, [
+          (r.reached_by ? r.reached_by.toUpperCase() : "not reached") + ((r.paths || []).length ? " (" +
+            r.paths.map(function (p) { return p.path + " " + (p.at ? SS.clock(p.at) : "") + (p.ok ? "" : " failed"); })
+              .join("; ") + ")" : "")]),
       ]);
     });
-    var head = SS.el("tr", {}, ["Recipient", "Role", "Received", "Acknowledged"].map(function (h) {
+    var head = SS.el("tr", {}, ["Recipient", "Role", "Received", "Acknowledged", "Reached by"].map(function (h) {
       return SS.el("th", { scope: "col" }, [h]);
     }));
     node.appendChild(SS.el("table", { className: "table delivery-table" }, [
