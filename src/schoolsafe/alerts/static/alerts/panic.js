@@ -51,21 +51,33 @@
     status.textContent = "";
     show(action === "evacuate" || action === "shelter" || assist ? action : null);
     form.hidden = false;
-    document.getElementById("confirm-heading").focus();
-    form.scrollIntoView({ block: "nearest" });
+    openedAt = Date.now();
+    // The confirmation opens over the page (a fixed sheet) and nothing scrolls: the buttons stay where they
+    // were, so the second click of a double-click cannot land on another action.
+    document.getElementById("confirm-heading").focus({ preventScroll: true });
+  }
+
+  // A double-click (or a bounce of the finger) is one press: its second click, and any click in the moment
+  // after the confirmation opened, is ignored, so the confirmation always asks about the action pressed first
+  // and is never sent by the same double-click.
+  var DOUBLE_CLICK_MS = 700;
+  var openedAt = 0;
+  function secondClick(ev) {
+    return ev.detail > 1 || (openedAt && Date.now() - openedAt < DOUBLE_CLICK_MS);
   }
 
   function close() {
     form.hidden = true;
     chosen = null;
+    openedAt = 0;
     var back = document.getElementById("srp-lockdown");
     if (back) { back.focus(); }
   }
 
   document.querySelectorAll("#panic [data-action]").forEach(function (button) {
-    button.addEventListener("click", function () { if (!sending) { open(button.dataset.action); } });
+    button.addEventListener("click", function (ev) { if (!sending && !secondClick(ev)) { open(button.dataset.action); } });
   });
-  document.getElementById("confirm-cancel").addEventListener("click", close);
+  document.getElementById("confirm-cancel").addEventListener("click", function (ev) { if (!secondClick(ev)) { close(); } });
   document.addEventListener("keydown", function (ev) { if (ev.key === "Escape" && !form.hidden && !sending) { close(); } });
 
   var hazard = document.getElementById("f-hazard");
@@ -126,7 +138,7 @@
 
   form.addEventListener("submit", function (ev) {
     ev.preventDefault();
-    if (sending || !chosen) { return; }
+    if (sending || !chosen || (openedAt && Date.now() - openedAt < DOUBLE_CLICK_MS)) { return; }
     var payload = body();
     var bad = problem(payload);
     if (bad) {
