@@ -155,21 +155,43 @@
   function remember(id) {
     try { window.sessionStorage.setItem(LAST_SEEN, String(id)); } catch (e) { /* private mode: live only */ }
   }
+  // Delivery receipts: the report shows who has received an alert. They are batched to one POST a quarter
+  // of a second after arrival, and kept in sessionStorage until the server has them: a page left before its
+  // receipt went out (the batch still waiting, or its POST cut off by the navigation) would otherwise lose
+  // it, because the next page resumes the stream after that event and never sees it again. The next page
+  // sends what is left; on leaving, the batch goes out at once with keepalive, which outlives the page.
+  var UNSENT = "schoolsafe.unsentReceipts";
+  var receiptTimer = null;
+  function unsentReceipts() {
+    var ids = [];
+    try { ids = JSON.parse(window.sessionStorage.getItem(UNSENT) || "[]"); } catch (e) { ids = []; }
+    return Array.isArray(ids) ? ids.filter(function (i) { return typeof i === "number" && i > 0; }) : [];
+  }
+  function keepUnsent(ids) {
+    try { window.sessionStorage.setItem(UNSENT, JSON.stringify(ids.slice(-1000))); } catch (e) { /* private mode */ }
+  }
+  function sendReceipts() {
+    if (receiptTimer) { clearTimeout(receiptTimer); receiptTimer = null; }
+    var ids = unsentReceipts();
+    if (!ids.length) { return; }
+    fetch("/api/v1/events/receipts", {
+      method: "POST", credentials: "same-origin", cache: "no-store", keepalive: true,
+      headers: { Accept: "application/json", "Content-Type": "application/json", "X-CSRFToken": SS.csrf() },
+      body: JSON.stringify({ ids: ids }),
+    }).then(function (r) {
+      // Sent (or refused for good, e.g. signed out): drop them; a network failure keeps them for next time.
+      if (r.status < 500) { keepUnsent(unsentReceipts().filter(function (i) { return ids.indexOf(i) < 0; })); }
+    }).catch(function () { /* next time */ });
+  }
+  function receipt(id) {
+    var ids = unsentReceipts();
+    if (ids.indexOf(id) < 0) { ids.push(id); keepUnsent(ids); }
+    if (!receiptTimer) { receiptTimer = setTimeout(sendReceipts, 250); }
+  }
+  window.addEventListener("pagehide", sendReceipts);
   SS.stream = function (handlers, options) {
     var resume = !!(options && options.resume);
-    var pending = [];
-    var timer = null;
-    function receipt(id) {
-      // Delivery receipts: the report shows who has received an alert; batched to one POST.
-      pending.push(id);
-      if (timer) { return; }
-      timer = setTimeout(function () {
-        var ids = pending;
-        pending = [];
-        timer = null;
-        SS.request("POST", "/api/v1/events/receipts", { ids: ids }).catch(function () { /* next time */ });
-      }, 250);
-    }
+    if (unsentReceipts().length) { sendReceipts(); }
     var source = new EventSource("/api/v1/events" + (resume ? resumeFrom(options) : ""));
     ALERT_KINDS.forEach(function (kind) {
       source.addEventListener(kind, function (ev) {
