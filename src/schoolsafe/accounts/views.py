@@ -47,6 +47,15 @@ class LoginView(auth_views.LoginView):
             actions.do_end_expired_locks()
         return super().dispatch(request, *args, **kwargs)
 
+    def get_default_redirect_url(self) -> str:
+        # A teacher (school staff and nothing else) signs in to raise or receive an alert: they land on the
+        # panic page, not on a list of schools.
+        from schoolsafe.core.policy import roles_of
+
+        if roles_of(self.request.user) == {"staff"}:
+            return reverse("alerts:panic")
+        return super().get_default_redirect_url()
+
 
 def locked_out(request: HttpRequest, original_response: Any = None, credentials: Any = None) -> HttpResponse:
     """AXES_LOCKOUT_CALLABLE: the page a locked account sees, saying when it opens again."""

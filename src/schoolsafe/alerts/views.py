@@ -24,7 +24,7 @@ from schoolsafe.alerts.policies import RAISE_ROLES
 from schoolsafe.alerts.rooms import room_board
 from schoolsafe.alerts.serialize import alert_json, iso, person
 from schoolsafe.core.models import School
-from schoolsafe.core.policy import reached_schools
+from schoolsafe.core.policy import memberships, reached_schools
 
 # What staff do for each action, in the words of the SRP's teacher guidance (the directive is the headline).
 WHAT_TO_DO: dict[str, list[str]] = {
@@ -84,6 +84,23 @@ def directive_of(alert: Alert, directives: dict[str, str] | None = None) -> str:
 # --- panic page -----------------------------------------------------------------------------------------
 
 
+PANIC_SCHOOL_KEY = "schoolsafe_panic_school"
+
+
+def _default_panic_school(request: HttpRequest, schools: list[Any]) -> Any:
+    """The school the panic page opens on, so that its buttons show at once: the one the person chose last in
+    this session (where they are today), else their own school (a membership in the school itself, as an SRO's
+    post or a teacher's), else the only school they can raise for; None when it is a real choice."""
+    by_pk = {s.pk: s for s in schools}
+    last = request.session.get(PANIC_SCHOOL_KEY)
+    if last in by_pk:
+        return by_pk[last]
+    own = {m.school_id for m in memberships(request.user) if m.school_id in by_pk and m.role in RAISE_ROLES}
+    if len(own) == 1:
+        return by_pk[own.pop()]
+    return schools[0] if len(schools) == 1 else None
+
+
 @login_required
 @never_cache
 def panic(request: HttpRequest) -> HttpResponse:
@@ -96,8 +113,10 @@ def panic(request: HttpRequest) -> HttpResponse:
     wanted = request.GET.get("school", "")
     if wanted.isdigit():
         chosen = next((s for s in schools if s.pk == int(wanted)), None)
-    if chosen is None and len(schools) == 1:
-        chosen = schools[0]
+    if chosen is None:
+        chosen = _default_panic_school(request, schools)
+    elif len(schools) > 1:
+        request.session[PANIC_SCHOOL_KEY] = chosen.pk
     active = list(
         Alert.objects.restrict(user, "view").filter(status=Status.ACTIVE).select_related("school", "raised_by")[:20]
     )
