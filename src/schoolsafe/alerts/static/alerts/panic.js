@@ -57,13 +57,17 @@
     document.getElementById("confirm-heading").focus({ preventScroll: true });
   }
 
-  // A double-click (or a bounce of the finger) is one press: its second click, and any click in the moment
-  // after the confirmation opened, is ignored, so the confirmation always asks about the action pressed first
-  // and is never sent by the same double-click.
+  // A double-click (or a bounce of the finger) is one press: its second click (the same spot, moments later)
+  // is ignored whatever is under it now, so the confirmation always asks about the action pressed first and
+  // is never sent or cancelled by the same double-click. A deliberate tap elsewhere (Send) counts at once.
   var DOUBLE_CLICK_MS = 700;
   var openedAt = 0;
+  var openedX = 0;
+  var openedY = 0;
   function secondClick(ev) {
-    return ev.detail > 1 || (openedAt && Date.now() - openedAt < DOUBLE_CLICK_MS);
+    if (ev.detail > 1) { return true; }
+    return !!openedAt && Date.now() - openedAt < DOUBLE_CLICK_MS &&
+      Math.abs(ev.clientX - openedX) < 40 && Math.abs(ev.clientY - openedY) < 40;
   }
 
   function close() {
@@ -75,9 +79,15 @@
   }
 
   document.querySelectorAll("#panic [data-action]").forEach(function (button) {
-    button.addEventListener("click", function (ev) { if (!sending && !secondClick(ev)) { open(button.dataset.action); } });
+    button.addEventListener("click", function (ev) {
+      if (sending || secondClick(ev)) { return; }
+      open(button.dataset.action);
+      openedX = ev.clientX;
+      openedY = ev.clientY;
+    });
   });
   document.getElementById("confirm-cancel").addEventListener("click", function (ev) { if (!secondClick(ev)) { close(); } });
+  sendButton.addEventListener("click", function (ev) { if (secondClick(ev)) { ev.preventDefault(); } });
   document.addEventListener("keydown", function (ev) { if (ev.key === "Escape" && !form.hidden && !sending) { close(); } });
 
   var hazard = document.getElementById("f-hazard");
@@ -138,7 +148,7 @@
 
   form.addEventListener("submit", function (ev) {
     ev.preventDefault();
-    if (sending || !chosen || (openedAt && Date.now() - openedAt < DOUBLE_CLICK_MS)) { return; }
+    if (sending || !chosen) { return; }
     var payload = body();
     var bad = problem(payload);
     if (bad) {
