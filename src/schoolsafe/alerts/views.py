@@ -199,7 +199,7 @@ def map_data(school: School) -> dict[str, Any]:
     features = list(features_for(school)["features"])
     if school.latitude is not None and school.longitude is not None:
         features.insert(0, {"type": "Feature", "properties": {"name": school.name, "kind": "school",
-                                                                "label": school.name},
+                                                                "kind_label": "School", "label": school.name},
                             "geometry": {"type": "Point", "coordinates": [school.longitude, school.latitude]}})
     return {
         "center": [school.latitude, school.longitude] if school.latitude is not None else None,

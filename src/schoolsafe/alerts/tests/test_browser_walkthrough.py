@@ -136,3 +136,128 @@ def test_26_3_a_receipt_is_recorded_even_when_the_page_is_left_at_once(people, w
         return set(Receipt.objects.filter(user__username="teacher_c14").values_list("event__subject_id", flat=True))
 
     assert wait_for(lambda: {str(alert_id) for alert_id in raised} <= received()), (raised, received())
+
+
+EVIL = "<a href=//evil.example>x</a>"
+
+
+@pytest.fixture
+def incident_with_site_map(people, world, api):
+    """A lockdown at school A, whose site map is the demo campus (buildings, doors, rally points, shut-offs)
+    plus a point whose name is HTML."""
+    from schoolsafe.alerts.tests.incident import raise_alert
+    from schoolsafe.plans.demo import site_map_for
+    from schoolsafe.plans.models import SiteMap
+
+    school = world.school_a
+    campus = site_map_for(school.latitude, school.longitude)
+    campus["features"].append({"type": "Feature", "properties": {"kind": "camera", "name": EVIL},
+                               "geometry": {"type": "Point", "coordinates": [school.longitude + 0.0009,
+                                                                             school.latitude - 0.0006]}})
+    SiteMap.objects.filter(school=school).update(geojson=campus)
+    return raise_alert(api, people["teacher"], school, exercise=True), campus
+
+
+def overlaps(a: dict, b: dict) -> bool:
+    return a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"] and \
+        a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_26_7_and_25_7_the_incident_map_reads_without_tiles_and_its_labels_are_text(incident_with_site_map, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    from schoolsafe.alerts.tests.test_browser import ARTIFACTS, TOTP_KEY
+
+    alert, campus = incident_with_site_map
+    buildings = [f["properties"]["name"] for f in campus["features"] if f["properties"]["kind"] == "building"]
+    errors: list[str] = []
+    seen: dict = {}
+    problems: list[str] = []
+
+    with ServeProcess(tmp_path / "serve.log") as server, sync_playwright() as p:
+        base = server.url
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            for size, context in (("desktop", DESKTOP), ("phone", PHONE)):
+                page = browser.new_context(**context).new_page()
+                watch(page, errors, base)
+                sign_in(page, base, "dispatch_dana", f"/alerts/{alert.pk}/", TOTP_KEY)
+                the_map = page.locator("#incident-map")
+                expect(the_map.locator(".map-label").first).to_be_visible()
+                the_map.scroll_into_view_if_needed()
+                ARTIFACTS.mkdir(exist_ok=True)
+                the_map.screenshot(path=str(ARTIFACTS / f"incident-map-{size}.png"))
+                box = the_map.bounding_box()
+                labels = the_map.locator(".map-label")
+                seen[size] = {
+                    "labels": [(labels.nth(i).inner_text(), labels.nth(i).bounding_box()) for i in range(labels.count())
+                               if labels.nth(i).is_visible()],
+                    "hidden": labels.count() - sum(labels.nth(i).is_visible() for i in range(labels.count())),
+                    "listed": page.inner_text("[data-part=features]"),
+                    "outlines": [b for b in (the_map.locator("path.map-outline").nth(i).bounding_box()
+                                             for i in range(the_map.locator("path.map-outline").count())) if b],
+                    "legend": page.locator(".map-legend").inner_text() if page.locator(".map-legend").count() else "",
+                    "links": the_map.locator("a[href*='evil']").count(),
+                    "box": box,
+                }
+                if size == "desktop":
+                    problems.extend(axe_problems(page))
+        finally:
+            browser.close()
+
+    assert not errors, errors
+    assert not problems, problems
+    for size, found in seen.items():
+        texts = [t for t, _ in found["labels"]]
+        # The features on the campus are labelled, in short words or (where the campus is crowded) by their number
+        # in the list under the map, which names every feature; the one far away is listed, not drawn into the view.
+        assert len(texts) >= 2 * (len(texts) + found["hidden"]) // 3, (size, texts, found["hidden"])
+        assert all(len(t) <= 32 for t in texts), (size, texts)
+        assert "School A High" in texts and "Gymnasium" in texts, (size, texts)
+        assert "Cedar Falls Community Church (reunification) (off the map" in found["listed"]
+        # The HTML name is shown as text, and is no link.
+        assert EVIL in texts or f". Camera: {EVIL}" in found["listed"], (size, texts)
+        assert found["links"] == 0, size
+        # No label covers another, and every label is inside the map.
+        boxes = [b for _, b in found["labels"]]
+        clashes = [(texts[i], texts[j]) for i in range(len(boxes)) for j in range(i + 1, len(boxes))
+                   if overlaps(boxes[i], boxes[j])]
+        assert clashes == [], (size, clashes)
+        # The buildings' outlines are drawn, each with a size on screen.
+        assert len(found["outlines"]) >= len(buildings), size
+        assert all(b["width"] > 20 and b["height"] > 10 for b in found["outlines"]), (size, found["outlines"])
+        # A legend says what the marks mean.
+        for kind in ("Building", "Rally point", "Exit"):
+            assert kind in found["legend"], (size, found["legend"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_25_7_site_map_editor_and_school_page_show_a_feature_name_as_text_never_a_link(incident_with_site_map,
+                                                                                      world, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    school = world.school_a
+    errors: list[str] = []
+    found: dict[str, tuple[int, str]] = {}
+
+    with ServeProcess(tmp_path / "serve.log") as server, sync_playwright() as p:
+        base = server.url
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_context(**DESKTOP).new_page()
+            watch(page, errors, base)
+            sign_in(page, base, "principal_pat", f"/plans/schools/{school.pk}/site-map/")
+            expect(page.locator("#feature-list li").first).to_be_visible()
+            page.locator("#site-map-editor .leaflet-tooltip").first.wait_for(state="attached")
+            # Zoomed in to where every name shows on the map.
+            page.evaluate("() => window.schoolsafeSiteMap.map.setZoom(20)")
+            page.wait_for_timeout(300)
+            found["editor"] = (page.locator("#site-map-editor a[href*='evil']").count(),
+                               page.inner_text("#site-map-editor .leaflet-tooltip-pane") + page.inner_text("#feature-list"))
+        finally:
+            browser.close()
+
+    assert not errors, errors
+    links, text = found["editor"]
+    assert links == 0 and EVIL in text
