@@ -10,12 +10,14 @@ hears an event re-reads one URL instead of five.
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from schoolsafe.alerts.actions import is_dispatch_for, school_agency_ids
@@ -23,6 +25,7 @@ from schoolsafe.alerts.models import Action, Alert, Hazard, Status
 from schoolsafe.alerts.policies import RAISE_ROLES
 from schoolsafe.alerts.rooms import room_board
 from schoolsafe.alerts.serialize import alert_json, iso, person
+from schoolsafe.alerts.timeline import location_words
 from schoolsafe.core.models import School
 from schoolsafe.core.policy import memberships, reached_schools
 
@@ -145,6 +148,17 @@ def panic(request: HttpRequest) -> HttpResponse:
 # --- incident -------------------------------------------------------------------------------------------
 
 
+def render_in_school_time(school: Any, request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    """The page with its times in the school's own time zone (with its abbreviation), whatever the server's
+    or the browser's zone: one page, one zone (the page's scripts read the same zone from data-time-zone)."""
+    try:
+        zone = ZoneInfo(school.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = timezone.get_default_timezone()
+    with timezone.override(zone):
+        return render(request, template, context)
+
+
 @login_required
 @never_cache
 def incident(request: HttpRequest, alert_id: int) -> HttpResponse:
@@ -154,8 +168,9 @@ def incident(request: HttpRequest, alert_id: int) -> HttpResponse:
     may = _may(request.user, alert.pk, "acknowledge", "all_clear", "cancel", "room_status", "message", "delivery",
                "export")
     directives = school_directives(alert.school)
-    return render(request, "alerts/incident.html", {
+    return render_in_school_time(alert.school, request, "alerts/incident.html", {
         "alert": alert,
+        "where": location_words(alert),
         "directive": directive_of(alert, directives),
         "what_to_do": ASSIST_WHAT_TO_DO if alert.tier == "assist" else WHAT_TO_DO.get(alert.action, []),
         "may": may,
@@ -172,7 +187,7 @@ def incident(request: HttpRequest, alert_id: int) -> HttpResponse:
 def board(request: HttpRequest, alert_id: int) -> HttpResponse:
     """The live status board of one incident: rooms reported and rooms not yet reported."""
     alert = _load_visible(request, alert_id)
-    return render(request, "alerts/board.html", {
+    return render_in_school_time(alert.school, request, "alerts/board.html", {
         "alert": alert,
         "directive": directive_of(alert),
         "incident_config": {"alert": alert.pk, "stateUrl": f"/alerts/{alert.pk}/state.json",

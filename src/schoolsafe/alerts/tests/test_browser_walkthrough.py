@@ -233,7 +233,7 @@ def test_26_7_and_25_7_the_incident_map_reads_without_tiles_and_its_labels_are_t
 
 
 @pytest.mark.django_db(transaction=True)
-def test_25_7_site_map_editor_and_school_page_show_a_feature_name_as_text_never_a_link(incident_with_site_map,
+def test_25_7_the_site_map_editor_shows_a_feature_name_as_text_never_a_link(incident_with_site_map,
                                                                                       world, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
@@ -261,3 +261,55 @@ def test_25_7_site_map_editor_and_school_page_show_a_feature_name_as_text_never_
     assert not errors, errors
     links, text = found["editor"]
     assert links == 0 and EVIL in text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_26_10_and_26_19_every_time_in_the_schools_zone_and_the_ended_incident_no_longer_looks_live(
+        people, world, api, tmp_path):
+    """The browser is in UTC, the school in New York: every time on the incident page (rendered by the server
+    or by the page's script) is New York time with its abbreviation. After the all clear the banner no
+    longer heads the page as a live lockdown, and a room named "Room 212" is not "room Room 212"."""
+    import re
+    from zoneinfo import ZoneInfo
+
+    from playwright.sync_api import expect, sync_playwright
+
+    from schoolsafe.alerts.tests.incident import raise_alert
+    from schoolsafe.alerts.tests.test_browser import TOTP_KEY
+
+    world.school_a.time_zone = "America/New_York"
+    world.school_a.save()
+    alert = raise_alert(api, people["teacher"], world.school_a, exercise=True, location={"room": "Room 212"})
+    assert api(people["dispatcher"]).post(f"/api/v1/alerts/{alert.pk}/all-clear").status_code == 200
+    alert.refresh_from_db()
+    new_york = alert.raised_at.astimezone(ZoneInfo("America/New_York"))
+    errors: list[str] = []
+    seen: dict = {}
+
+    with ServeProcess(tmp_path / "serve.log") as server, sync_playwright() as p:
+        base = server.url
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_context(timezone_id="UTC", **DESKTOP).new_page()
+            watch(page, errors, base)
+            sign_in(page, base, "dispatch_dana", f"/alerts/{alert.pk}/", TOTP_KEY)
+            expect(page.locator("#ended")).to_contain_text("ALL CLEAR — given at")
+            expect(page.locator("[data-part=timeline] li").first).to_be_visible()
+            seen["text"] = page.inner_text("#incident")
+            seen["banner"] = page.get_attribute(".directive-banner", "class")
+            seen["banner_text"] = page.inner_text(".directive-banner")
+            seen["browser_zone"] = page.evaluate("() => Intl.DateTimeFormat().resolvedOptions().timeZone")
+        finally:
+            browser.close()
+
+    assert not errors, errors
+    assert seen["browser_zone"] == "UTC"
+    times = re.findall(r"\b(\d{2}:\d{2}:\d{2})( [A-Z]{3,4})?", seen["text"])
+    assert len(times) >= 3, seen["text"]
+    # Every time carries the school's zone; none is the browser's.
+    abbreviation = new_york.strftime("%Z")
+    assert {zone.strip() for _, zone in times} == {abbreviation}, times
+    assert f"at {new_york:%H:%M:%S} {abbreviation}" in seen["text"]
+    # Over: the banner says so and is no longer the red live banner.
+    assert "is-over" in seen["banner"] and "ALL CLEAR" in seen["banner_text"]
+    assert "room Room" not in seen["text"] and "Room 212" in seen["text"]

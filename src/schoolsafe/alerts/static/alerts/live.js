@@ -42,8 +42,17 @@
 
   SS.clock = function (iso) {
     if (!iso) { return ""; }
-    // 24-hour, as the server-rendered times and the timeline's exports are.
-    return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
+    // 24-hour with the zone's abbreviation ("15:30:06 EST"), as the server renders times: in the school's time
+    // zone (data-time-zone on the page), never the browser's, so that one page never shows two zones.
+    var holder = document.querySelector("[data-time-zone]");
+    var options = { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23", timeZoneName: "short" };
+    if (holder && holder.dataset.timeZone) { options.timeZone = holder.dataset.timeZone; }
+    try {
+      return new Date(iso).toLocaleTimeString("en-US", options);
+    } catch (e) {
+      delete options.timeZone;  // an unknown zone name: the browser's zone, still named
+      return new Date(iso).toLocaleTimeString("en-US", options);
+    }
   };
 
   SS.actionName = function (alert) {
@@ -54,7 +63,7 @@
     var loc = alert.location || {};
     var parts = [];
     if (loc.building) { parts.push("building " + loc.building); }
-    if (loc.room) { parts.push("room " + loc.room); }
+    if (loc.room) { parts.push(/^room\b/i.test(loc.room) ? loc.room : "room " + loc.room); }
     if (loc.text) { parts.push(loc.text); }
     return parts.join(", ");
   };
@@ -483,6 +492,11 @@
       node.textContent = "Raised by " + (alert.raised_by ? alert.raised_by.name : "?") + " at " + SS.clock(alert.raised_at) +
         (SS.where(alert) ? " · " + SS.where(alert) : "") + (alert.reason ? " · " + alert.reason : "") +
         (alert.escalated_at ? " · ESCALATED at " + SS.clock(alert.escalated_at) : "");
+    }
+    // Once it is over, the banner no longer heads the page as a live emergency.
+    if ((node = root.querySelector(".directive-banner"))) { node.classList.toggle("is-over", !active); }
+    if ((node = root.querySelector(".banner-state"))) {
+      node.textContent = alert.status === "all_clear" ? "ALL CLEAR — over" : alert.status === "cancelled" ? "CANCELLED" : "";
     }
     if ((node = part(root, "ended"))) {
       if (alert.status === "all_clear") {
