@@ -102,7 +102,7 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
             return render(request, "accounts/recovery_codes.html", {
                 "codes": codes, "next": _safe_next(request), "enrolled": True,
             })
-        error = "code: that is not the code your app shows now. Check the app and try again."
+        error = "That is not the code your app shows now. Check the app and try again."
     uri = mfa.provisioning_uri(user.get_username(), key)
     return render(request, "accounts/mfa_enrol.html", {
         "qr_svg": mfa.qr_svg(uri),
@@ -139,7 +139,7 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
                 messages.warning(request, f"You used a recovery code; {left} remain. "
                                           "Make new ones in Security settings if you are running low.")
             return HttpResponseRedirect(_safe_next(request))
-        error = "code: that code was not accepted. Wait for the next code and try again."
+        error = "That code was not accepted. Wait for the next code and try again."
     return render(request, "accounts/mfa_verify.html", {
         "error": error, "next": request.POST.get("next") or request.GET.get("next", ""),
     }, status=400 if error else 200)
