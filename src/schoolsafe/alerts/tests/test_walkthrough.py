@@ -46,3 +46,42 @@ def test_26_12_a_teacher_signs_in_to_the_panic_page_and_others_to_their_schools(
     answer = Client().post("/accounts/login/?next=/alerts/history/",
                            {"username": teacher_a.username, "password": PASSWORD, "next": "/alerts/history/"})
     assert answer["Location"] == "/alerts/history/"
+
+
+@pytest.mark.django_db
+def test_26_19_the_timeline_and_the_delivery_report_give_the_same_figures(api, world, teacher_a, principal_a,
+                                                                            dispatcher, teacher_b):
+    import re
+
+    from schoolsafe.alerts.tests.incident import raise_alert
+    from schoolsafe.alerts.timeline import timeline_for
+    from schoolsafe.events.models import Event
+
+    alert = raise_alert(api, teacher_a, world.school_a)
+    raised = Event.objects.get(kind="alert.raised", subject_id=str(alert.pk))
+    # The principal's page got the raise; the dispatcher's console opened later and got only the acknowledgement.
+    assert api(principal_a).post("/api/v1/events/receipts", {"ids": [raised.pk]}).status_code == 200
+    assert api(dispatcher).post(f"/api/v1/alerts/{alert.pk}/acknowledge").status_code == 200
+    ack = Event.objects.get(kind="alert.acknowledged", subject_id=str(alert.pk))
+    assert api(dispatcher).post("/api/v1/events/receipts", {"ids": [ack.pk]}).status_code == 200
+
+    report = api(dispatcher).get(f"/api/v1/alerts/{alert.pk}/delivery").json()["counts"]
+    entry = next(e for e in timeline_for(alert) if e.kind == "delivered")
+    delivered, intended = map(int, re.match(r"Delivered to (\d+) of (\d+)", entry.text).groups())
+    assert (delivered, intended) == (report["received"], report["intended"])
+    assert report["received"] == 2
+
+
+@pytest.mark.django_db
+def test_26_19_error_texts_are_human_not_field_names(teacher_a, client):
+    client.force_login(teacher_a)
+    page = client.get("/accounts/security/authenticator/")
+    assert page.status_code == 200
+    wrong = client.post("/accounts/security/authenticator/", {"code": "000000"}).content.decode()
+    assert "That is not the code your app shows now." in wrong and "code: " not in wrong
+
+    from django.template.loader import render_to_string
+
+    shown = render_to_string("threats/_error.html", {"error": {"message": "Record at least one follow-up first.",
+                                                                "field": "follow_ups"}})
+    assert "follow_ups" not in shown.replace('href="#f-follow_ups"', "") and "Field:" not in shown
