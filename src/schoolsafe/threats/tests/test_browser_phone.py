@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from schoolsafe.core.browsertest import ARGS, CHROMIUM, axe_problems, needs_chromium
 from schoolsafe.threats.tests.conftest import intake
@@ -24,7 +27,13 @@ def signed_in_cookie(user) -> dict:
 def test_26_19_the_case_page_does_not_overflow_a_phone_screen(app_server, world, team_a, lead_a):
     from playwright.sync_api import sync_playwright
 
-    from schoolsafe.threats.actions import do_classify_threat, do_open_case, do_record_evaluation
+    from schoolsafe.threats.actions import (
+        do_adopt_safety_plan,
+        do_classify_threat,
+        do_open_case,
+        do_record_evaluation,
+        do_record_substantive_response,
+    )
 
     long_word = "https://social.example/some/very/long/path/that/does/not/break/anywhere/at/all/0123456789"
     case = do_open_case(lead_a, team_a, **intake(
@@ -36,6 +45,15 @@ def test_26_19_the_case_page_does_not_overflow_a_phone_screen(app_server, world,
     cookie = signed_in_cookie(lead_a)
     widths: dict[str, tuple[int, int]] = {}
     problems: list[str] = []
+    wide: list[str] = []
+
+    def measure(page, stage: str) -> None:
+        page.goto(f"{app_server.url}/threats/cases/{case.pk}/")
+        page.wait_for_selector("h1")
+        widths[stage] = tuple(page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]"))
+        wide.extend(page.evaluate("""() => Array.from(document.querySelectorAll('main *'))
+            .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+            .slice(0, 5).map(e => e.tagName + '.' + e.className + '#' + e.id)"""))
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -44,16 +62,27 @@ def test_26_19_the_case_page_does_not_overflow_a_phone_screen(app_server, world,
                                           has_touch=True)  # WCAG 2.1 1.4.10 Reflow: 320 CSS px
             context.add_cookies([{**cookie, "url": app_server.url}])
             page = context.new_page()
-            page.goto(f"{app_server.url}/threats/cases/{case.pk}/")
-            page.wait_for_selector("h1")
-            widths["case"] = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-            wide = page.evaluate("""() => Array.from(document.querySelectorAll('main *'))
-                .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
-                .slice(0, 5).map(e => e.tagName + '.' + e.className + '#' + e.id)""")
+            measure(page, "respond")
             problems.extend(axe_problems(page))
         finally:
             browser.close()
 
-    scroll_width, viewport = widths["case"]
-    assert scroll_width <= viewport, (scroll_width, viewport, wide)
+    # Then with a safety plan and its follow-ups (the monitoring step: tables, forms in table cells).
+    do_record_substantive_response(lead_a, case, seriousness="serious", protective_actions=long_word,
+                                   rationale=long_word, notifications=[{"recipient": "person_parent",
+                                                                        "name": long_word, "method": "phone"}])
+    do_adopt_safety_plan(lead_a, case, interventions=long_word, responsible=lead_a, monitoring_schedule=long_word,
+                         monitoring_dates=[timezone.localdate() + dt.timedelta(days=d) for d in (1, 8)],
+                         rationale=long_word)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            for width in (320, 390):
+                context = browser.new_context(viewport={"width": width, "height": 780}, is_mobile=True, has_touch=True)
+                context.add_cookies([{**cookie, "url": app_server.url}])
+                measure(context.new_page(), f"monitoring at {width}")
+        finally:
+            browser.close()
+
+    assert all(scroll <= viewport for scroll, viewport in widths.values()), (widths, wide)
     assert not problems, problems
