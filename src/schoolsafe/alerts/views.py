@@ -116,10 +116,10 @@ def panic(request: HttpRequest) -> HttpResponse:
     wanted = request.GET.get("school", "")
     if wanted.isdigit():
         chosen = next((s for s in schools if s.pk == int(wanted)), None)
-    if chosen is None:
+    if chosen is not None and len(schools) > 1:
+        request.session[PANIC_SCHOOL_KEY] = chosen.pk  # where they are today: the page opens there next time
+    elif chosen is None and not wanted:
         chosen = _default_panic_school(request, schools)
-    elif len(schools) > 1:
-        request.session[PANIC_SCHOOL_KEY] = chosen.pk
     active = list(
         Alert.objects.restrict(user, "view").filter(status=Status.ACTIVE).select_related("school", "raised_by")[:20]
     )
