@@ -85,3 +85,17 @@ def test_26_19_error_texts_are_human_not_field_names(teacher_a, client):
     shown = render_to_string("threats/_error.html", {"error": {"message": "Record at least one follow-up first.",
                                                                 "field": "follow_ups"}})
     assert "follow_ups" not in shown.replace('href="#f-follow_ups"', "") and "Field:" not in shown
+
+
+@pytest.mark.django_db
+def test_26_10_and_26_19_the_panic_pages_active_list_in_the_schools_zone_and_words(api, world, teacher_a):
+    from zoneinfo import ZoneInfo
+
+    from schoolsafe.alerts.tests.incident import raise_alert
+
+    world.school_a.time_zone = "America/Chicago"
+    world.school_a.save()
+    alert = raise_alert(api, teacher_a, world.school_a, location={"room": "Room 212"})
+    since = alert.raised_at.astimezone(ZoneInfo("America/Chicago"))
+    page = client_for(teacher_a).get("/alerts/").content.decode()
+    assert f"at School A High, Room 212 — since {since:%H:%M %Z}" in page
