@@ -237,6 +237,8 @@ def test_25_7_the_site_map_editor_shows_a_feature_name_as_text_never_a_link(inci
                                                                                       world, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
+    from schoolsafe.alerts.tests.test_browser import TOTP_KEY
+
     school = world.school_a
     errors: list[str] = []
     found: dict[str, tuple[int, str]] = {}
@@ -247,7 +249,7 @@ def test_25_7_the_site_map_editor_shows_a_feature_name_as_text_never_a_link(inci
         try:
             page = browser.new_context(**DESKTOP).new_page()
             watch(page, errors, base)
-            sign_in(page, base, "principal_pat", f"/plans/schools/{school.pk}/site-map/")
+            sign_in(page, base, "dispatch_dana", f"/plans/schools/{school.pk}/site-map/", TOTP_KEY)
             expect(page.locator("#feature-list li").first).to_be_visible()
             page.locator("#site-map-editor .leaflet-tooltip").first.wait_for(state="attached")
             # Zoomed in to where every name shows on the map.
