@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
-PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check
+# Not --quiet: the first install takes minutes, and pip's "Collecting ..." lines show that it is working.
+PIP    := $(BIN)/python -m pip install --disable-pip-version-check --progress-bar on
 
 .PHONY: demo test lint audit bench clean help
 
@@ -15,18 +16,24 @@ help:
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "SchoolSafe needs Python 3.11 or newer"' 
+	@echo "make: creating the virtual environment $(VENV) ..."
 	$(PYTHON) -m venv $(VENV)
 
 # The stamps make a second `make demo` skip installing (it must start in seconds).
 $(VENV)/.run-installed: pyproject.toml | $(BIN)/python
+	@echo "make: installing SchoolSafe and its dependencies into $(VENV) (first time only, a few minutes) ..."
 	$(PIP) -e .
+	@echo "make: installed."
 	@touch $@
 
 $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
+	@echo "make: installing SchoolSafe with its test and lint tools into $(VENV) (first time only, a few minutes) ..."
 	$(PIP) -e '.[dev]'
+	@echo "make: installed."
 	@touch $@ $(VENV)/.run-installed
 
 demo: $(VENV)/.run-installed
+	@echo "make: starting the demo (the first start builds the demo database) ..."
 	$(BIN)/schoolsafe demo --port $(PORT)
 
 test: $(VENV)/.dev-installed

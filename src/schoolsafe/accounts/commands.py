@@ -84,12 +84,37 @@ def cmd_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def _missing_database() -> str:
+    """Why there is no SchoolSafe database to read, naming where it was looked for; "" when there is one."""
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.db import DatabaseError, connection
+
+    where = (f"the data folder {settings.DATA_DIR} (SCHOOLSAFE_DATA)" if connection.vendor == "sqlite"
+             else "the database DATABASE_URL names")
+    hint = "run 'schoolsafe demo' first, or point SCHOOLSAFE_DATA at the demo's data folder"
+    # Checked before connecting: SQLite would create an empty database file on the first query.
+    if connection.vendor == "sqlite" and not Path(str(connection.settings_dict["NAME"])).is_file():
+        return f"no SchoolSafe database in {where}: {hint}"
+    try:
+        tables = connection.introspection.table_names()
+    except DatabaseError as exc:
+        return f"cannot open the database in {where} ({exc}): {hint}"
+    if "accounts_user" not in tables:
+        return f"the database in {where} has no SchoolSafe tables: {hint}"
+    return ""
+
+
 def cmd_demo_otp(args: argparse.Namespace) -> int:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from schoolsafe.accounts.mfa import current_code
     from schoolsafe.core.demo import is_demo_database
 
+    missing = _missing_database()
+    if missing:
+        return _fail(missing)
     if not is_demo_database():
         return _fail("demo-otp works only on demo data (this database was not made by 'schoolsafe demo')")
     device = TOTPDevice.objects.filter(user__username=args.user, confirmed=True).first()

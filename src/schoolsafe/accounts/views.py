@@ -51,6 +51,15 @@ class LoginView(auth_views.LoginView):
             actions.do_end_expired_locks()
         return super().dispatch(request, *args, **kwargs)
 
+    def get_default_redirect_url(self) -> str:
+        # A teacher (school staff and nothing else) signs in to raise or receive an alert: they land on the
+        # panic page, not on a list of schools.
+        from schoolsafe.core.policy import roles_of
+
+        if roles_of(self.request.user) == {"staff"}:
+            return reverse("alerts:panic")
+        return super().get_default_redirect_url()
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         locked = locked_user(self.request)
@@ -121,7 +130,7 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
             return render(request, "accounts/recovery_codes.html", {
                 "codes": codes, "next": _safe_next(request), "enrolled": True,
             })
-        error = "code: that is not the code your app shows now. Check the app and try again."
+        error = "That is not the code your app shows now. Check the app and try again."
     uri = mfa.provisioning_uri(user.get_username(), key)
     return render(request, "accounts/mfa_enrol.html", {
         "qr_svg": mfa.qr_svg(uri),
@@ -162,7 +171,7 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
                                           "Make new ones in Security settings if you are running low.")
             return HttpResponseRedirect(_safe_next(request))
         actions.do_record_second_factor(user, passed=False)
-        error = "code: that code was not accepted. Wait for the next code and try again."
+        error = "That code was not accepted. Wait for the next code and try again."
     return render(request, "accounts/mfa_verify.html", {
         "error": error, "next": request.POST.get("next") or request.GET.get("next", ""),
     }, status=400 if error else 200)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Min, Prefetch
 
 from schoolsafe.accounts.models import Membership
 from schoolsafe.alerts.models import Alert
@@ -43,9 +43,14 @@ def delivery_report(alert: Alert) -> dict[str, Any]:
         .prefetch_related(Prefetch("memberships", queryset=Membership.objects.order_by("role")))
         .order_by("full_name", "username", "pk")
     )
+    # Reached: the person's first receipt of any of the alert's events (a page opened after the raise gets the
+    # alert with its later events), as the timeline's "Delivered to N of M" counts it: one page, one figure.
     receipts: dict[int, Any] = {}
     if event is not None:
-        receipts = dict(Receipt.objects.filter(event=event).values_list("user_id", "received_at"))
+        receipts = dict(
+            Receipt.objects.filter(event__subject_type="alerts.alert", event__subject_id=str(alert.pk))
+            .values("user_id").annotate(first=Min("received_at")).values_list("user_id", "first")
+        )
     acks = dict(alert.acknowledgements.values_list("user_id", "at"))
     recipients = []
     for user in users:

@@ -40,6 +40,19 @@ def name_of(user: Any) -> str | None:
     return user.full_name or user.username
 
 
+def location_words(alert: Alert) -> str:
+    """Where in the school, in words: "building C, room C-12, east stairwell" (a room already named "Room 212"
+    is not called "room Room 212")."""
+    parts = []
+    if alert.building:
+        parts.append(f"building {alert.building}")
+    if alert.room:
+        parts.append(alert.room if alert.room.lower().startswith("room") else f"room {alert.room}")
+    if alert.location_text:
+        parts.append(alert.location_text)
+    return ", ".join(parts)
+
+
 def raised_text(alert: Alert) -> str:
     """The alert in one sentence: action, drill, tier, where, why, and the directive."""
     parts = [f"{alert.get_action_display()} raised"]
@@ -47,8 +60,7 @@ def raised_text(alert: Alert) -> str:
         parts[0] = "Assist call (staff help needed) raised"
     if alert.exercise:
         parts.append("(exercise)")
-    where = ", ".join(p for p in (alert.building and f"building {alert.building}", alert.room and f"room {alert.room}",
-                                  alert.location_text) if p)
+    where = location_words(alert)
     text = " ".join(parts)
     if where:
         text += f" at {where}"
@@ -95,13 +107,15 @@ def _delivery_entry(alert: Alert, events: list[Any]) -> Entry | None:
     raised = next((e for e in events if e.kind == "alert.raised"), None)
     if raised is None:
         return None
-    firsts = list(
-        Receipt.objects.filter(event__in=[e.pk for e in events]).values("user_id").annotate(first=Min("received_at"))
-        .values_list("first", flat=True)
-    )
+    # The intended recipients only, each by their first receipt: the figures of the delivery report.
+    intended_ids = set(users_for_keys(raised.audience).values_list("pk", flat=True))
+    firsts = [
+        first for user_id, first in Receipt.objects.filter(event__in=[e.pk for e in events]).values("user_id")
+        .annotate(first=Min("received_at")).values_list("user_id", "first") if user_id in intended_ids
+    ]
     if not firsts:
         return None
-    intended = users_for_keys(raised.audience).count()
+    intended = len(intended_ids)
     first, last = min(firsts), max(firsts)
     # Seconds after raising, not clock times: the entry reads the same in every time zone and export.
     after = [max(0.0, (t - alert.raised_at).total_seconds()) for t in (first, last)]

@@ -10,12 +10,14 @@ hears an event re-reads one URL instead of five.
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from schoolsafe.alerts.actions import is_dispatch_for, school_agency_ids
@@ -24,8 +26,9 @@ from schoolsafe.alerts.models import Acknowledgement, Action, Alert, Hazard, Sta
 from schoolsafe.alerts.policies import RAISE_ROLES
 from schoolsafe.alerts.rooms import room_board
 from schoolsafe.alerts.serialize import alert_json, iso, person
+from schoolsafe.alerts.timeline import location_words
 from schoolsafe.core.models import School
-from schoolsafe.core.policy import reached_schools
+from schoolsafe.core.policy import memberships, reached_schools
 
 # What staff do for each action, in the words of the SRP's teacher guidance (the directive is the headline).
 WHAT_TO_DO: dict[str, list[str]] = {
@@ -91,6 +94,23 @@ def directive_of(alert: Alert, directives: dict[str, str] | None = None) -> str:
 # --- panic page -----------------------------------------------------------------------------------------
 
 
+PANIC_SCHOOL_KEY = "schoolsafe_panic_school"
+
+
+def _default_panic_school(request: HttpRequest, schools: list[Any]) -> Any:
+    """The school the panic page opens on, so that its buttons show at once: the one the person chose last in
+    this session (where they are today), else their own school (a membership in the school itself, as an SRO's
+    post or a teacher's), else the only school they can raise for; None when it is a real choice."""
+    by_pk = {s.pk: s for s in schools}
+    last = request.session.get(PANIC_SCHOOL_KEY)
+    if last in by_pk:
+        return by_pk[last]
+    own = {m.school_id for m in memberships(request.user) if m.school_id in by_pk and m.role in RAISE_ROLES}
+    if len(own) == 1:
+        return by_pk[own.pop()]
+    return schools[0] if len(schools) == 1 else None
+
+
 @login_required
 @never_cache
 def panic(request: HttpRequest) -> HttpResponse:
@@ -103,8 +123,10 @@ def panic(request: HttpRequest) -> HttpResponse:
     wanted = request.GET.get("school", "")
     if wanted.isdigit():
         chosen = next((s for s in schools if s.pk == int(wanted)), None)
-    if chosen is None and len(schools) == 1:
-        chosen = schools[0]
+    if chosen is not None and len(schools) > 1:
+        request.session[PANIC_SCHOOL_KEY] = chosen.pk  # where they are today: the page opens there next time
+    elif chosen is None and not wanted:
+        chosen = _default_panic_school(request, schools)
     active = list(
         Alert.objects.restrict(user, "view").filter(status=Status.ACTIVE).select_related("school", "raised_by")[:20]
     )
@@ -133,6 +155,17 @@ def panic(request: HttpRequest) -> HttpResponse:
 # --- incident -------------------------------------------------------------------------------------------
 
 
+def render_in_school_time(school: Any, request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    """The page with its times in the school's own time zone (with its abbreviation), whatever the server's
+    or the browser's zone: one page, one zone (the page's scripts read the same zone from data-time-zone)."""
+    try:
+        zone = ZoneInfo(school.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = timezone.get_default_timezone()
+    with timezone.override(zone):
+        return render(request, template, context)
+
+
 @login_required
 @never_cache
 def incident(request: HttpRequest, alert_id: int) -> HttpResponse:
@@ -141,8 +174,9 @@ def incident(request: HttpRequest, alert_id: int) -> HttpResponse:
     alert = _load_visible(request, alert_id)
     may = _may(request.user, alert.pk, "acknowledge", "all_clear", "cancel", "room_status", "message", "delivery",
                "export", "release_room", "threat_location")
-    return render(request, "alerts/incident.html", {
+    return render_in_school_time(alert.school, request, "alerts/incident.html", {
         "alert": alert,
+        "where": location_words(alert),
         "directive": directive_of(alert),
         "what_to_do": ASSIST_WHAT_TO_DO if alert.tier == "assist" else WHAT_TO_DO.get(alert.action, []),
         "may": may,
@@ -159,7 +193,7 @@ def incident(request: HttpRequest, alert_id: int) -> HttpResponse:
 def board(request: HttpRequest, alert_id: int) -> HttpResponse:
     """The live status board of one incident: rooms reported and rooms not yet reported."""
     alert = _load_visible(request, alert_id)
-    return render(request, "alerts/board.html", {
+    return render_in_school_time(alert.school, request, "alerts/board.html", {
         "alert": alert,
         "directive": directive_of(alert),
         "incident_config": {"alert": alert.pk, "stateUrl": f"/alerts/{alert.pk}/state.json",
@@ -202,7 +236,7 @@ def map_data(school: School) -> dict[str, Any]:
     features = list(features_for(school)["features"])
     if school.latitude is not None and school.longitude is not None:
         features.insert(0, {"type": "Feature", "properties": {"name": school.name, "kind": "school",
-                                                                "label": school.name},
+                                                                "kind_label": "School", "label": school.name},
                             "geometry": {"type": "Point", "coordinates": [school.longitude, school.latitude]}})
     return {
         "center": [school.latitude, school.longitude] if school.latitude is not None else None,

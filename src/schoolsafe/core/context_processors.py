@@ -44,6 +44,11 @@ NAVIGATION: list[tuple[str, str, frozenset[str] | None]] = [
 ]
 
 
+# Pages about the organizations a person belongs to: a platform administrator with no membership has none,
+# and would meet a bare 404 there, so these are shown to them only through a role (the Django admin is theirs).
+NEEDS_MEMBERSHIP = frozenset({"threats:report", "notifications-channels"})
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -51,7 +56,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     roles = roles_of(user)
     items = []
     for label, url_name, allowed in NAVIGATION:
-        if allowed is None or roles & allowed or user.is_superuser:
+        if allowed is None or roles & allowed or (user.is_superuser and url_name not in NEEDS_MEMBERSHIP):
             url = reverse(url_name)
             items.append({"label": label, "url": url, "current": request.path == url})
     if user.is_staff:

@@ -11,9 +11,11 @@ from django.shortcuts import get_object_or_404, render
 from schoolsafe.core.models import School
 
 
-@login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The schools this user reaches through their memberships."""
+    """The schools this user reaches through their memberships; for anyone not signed in, the choice between
+    the public portal (safety information, anonymous tips) and the staff sign-in."""
+    if not request.user.is_authenticated:
+        return render(request, "core/landing.html")
     schools = (
         School.objects.restrict(request.user, "view").select_related("district").order_by("name", "pk")
     )

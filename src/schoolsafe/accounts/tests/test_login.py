@@ -32,7 +32,8 @@ def fail_five_times(client: Client, username: str) -> None:
 def test_sign_in_with_the_right_password_reaches_home(teacher_a):
     client = Client()
     response = sign_in(client, "teacher_a")
-    assert response.status_code == 302 and response["Location"] == "/"
+    # A teacher lands on the panic page (issue 26, item 12).
+    assert response.status_code == 302 and response["Location"] == "/alerts/"
     assert client.get("/").status_code == 200
 
 
@@ -74,7 +75,7 @@ def test_sixth_attempt_is_refused_even_with_the_right_password_and_the_account_o
 
         traveller.shift(dt.timedelta(seconds=2))  # 10:01 after the fifth failure
         response = sign_in(client, "teacher_a", PASSWORD)
-        assert response.status_code == 302 and response["Location"] == "/"
+        assert response.status_code == 302 and response["Location"] == "/alerts/"
         assert client.get("/").status_code == 200
 
 

@@ -26,7 +26,7 @@ def test_idle_session_is_sent_to_sign_in_after_30_minutes_keeping_the_page(teach
         assert response["Location"] == "/accounts/login/?next=%2Fschools%2F" + f"{world.school_a.pk}%2F%3Ftab%3Dplans"
         login_page = client.get(response["Location"])
         assert "30 minutes without activity" in login_page.content.decode()
-        assert client.get("/").status_code == 302, "the session is over, not just this request"
+        assert client.get("/alerts/").status_code == 302, "the session is over, not just this request"
         # Signing in again goes back to the page the person was on.
         response = sign_in(client, "teacher_a", next_url=f"/schools/{world.school_a.pk}/?tab=plans")
         assert response["Location"] == page

@@ -28,20 +28,18 @@ from django.conf import settings
 from django.db import connection
 
 from schoolsafe.conftest import PASSWORD, make_person
+from schoolsafe.core.browsertest import ARGS as BASE_ARGS
+from schoolsafe.core.browsertest import CHROMIUM, axe_problems, needs_chromium
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic",
+ARGS = [*BASE_ARGS,
         # The console's beep must sound without a click first (a dispatcher's screen is left running).
         "--autoplay-policy=no-user-gesture-required"]
 ARTIFACTS = Path(__file__).resolve().parents[4] / "test-artifacts"
-AXE = Path(__file__).resolve().parents[4] / "node_modules" / "axe-core" / "axe.min.js"
 TOTP_KEY = "3132333435363738393031323334353637383930"  # RFC 6238's test secret
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                       reason=f"Chromium is not installed at {CHROMIUM} (apt-get install -y chromium; .ci/run does)"),
+    needs_chromium,
 ]
 
 
@@ -116,18 +114,6 @@ def sign_in(page, base: str, username: str, next_url: str, totp_key: str | None 
     page.wait_for_url(f"{base}{next_url}")
 
 
-def axe_problems(page) -> list[str]:
-    """Serious and critical WCAG 2.1 A/AA violations axe-core (from npm) finds on the page."""
-    # Evaluated through the DevTools protocol rather than added as a <script>: the pages' CSP refuses inline
-    # scripts, and these contexts keep the CSP on so that a violation of our own would show as an error.
-    page.evaluate(AXE.read_text() + "\n;true")
-    result = page.evaluate(
-        "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
-        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})")
-    return [f"{page.url}: {v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-            for v in result["violations"] if v["impact"] in ("serious", "critical")]
-
-
 def watch(page, errors: list[str], base: str) -> None:
     page.on("console", lambda m: errors.append(f"{page.url}: {m.text}")
             if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
@@ -200,8 +186,7 @@ def test_lockdown_in_two_taps_reaches_the_console_live_then_ack_room_report_and_
             sign_in(teacher, base, "teacher_c12", "/alerts/")
             expect(teacher.locator("#srp-lockdown")).to_contain_text("Locks, lights, out of sight.")
             teacher.screenshot(path=str(ARTIFACTS / "panic-page.png"), full_page=True)
-            if AXE.exists():
-                problems.extend(axe_problems(teacher))
+            problems.extend(axe_problems(teacher))
 
             # A colleague down the hall has the panic page open (and asked the system for reduced motion).
             colleague_context = browser.new_context(viewport={"width": 1024, "height": 768}, reduced_motion="reduce")
@@ -298,9 +283,8 @@ def test_lockdown_in_two_taps_reaches_the_console_live_then_ack_room_report_and_
             teacher.click("#message-form button[type=submit]")
             expect(incident.locator("[data-part=thread]")).to_contain_text("Understood. 23 with me in C-12.")
             expect(incident.locator("[data-part=timeline]")).to_contain_text("Understood. 23 with me in C-12.")
-            if AXE.exists():
-                for page in (console, teacher, incident, board):
-                    problems.extend(axe_problems(page))
+            for page in (console, teacher, incident, board):
+                problems.extend(axe_problems(page))
 
             # The dispatcher gives the all clear (with one confirmation), on behalf of the incident commander:
             # dispatch cannot end a real lockdown by themselves (SRP lockdown release). Both pages and the
@@ -463,8 +447,7 @@ def test_every_signed_in_page_shows_a_new_alert_even_one_raised_between_two_page
             expect(banner).to_contain_text("Locks, lights, out of sight.")
             expect(page.locator("#incoming-link")).to_have_attribute("href", f"/alerts/{raised[0]}/")
             assert int(page.evaluate("() => document.body.dataset.alertSignals || '0'")) == 1
-            if AXE.exists():
-                problems.extend(axe_problems(page))
+            problems.extend(axe_problems(page))
 
             page.goto("about:blank")
             panic_button(base, "evacuate", evacuate_to="North field")
@@ -481,8 +464,7 @@ def test_every_signed_in_page_shows_a_new_alert_even_one_raised_between_two_page
             rows = page.locator(".alert-history tbody tr")
             expect(rows).to_have_count(2)
             expect(rows.first).to_contain_text("Evacuate")
-            if AXE.exists():
-                problems.extend(axe_problems(page))
+            problems.extend(axe_problems(page))
         finally:
             browser.close()
 

@@ -86,7 +86,8 @@ def test_26_4_the_feed_publishes_every_message_until_it_expires(api, world, teac
 
     end = T0 + dt.timedelta(minutes=100)
     with time_machine.travel(end, tick=False):
-        assert police.post(f"{ALERTS_URL}/{alert.pk}/all-clear", {"on_behalf_of": "Sgt. Lee, incident commander"}).status_code == 200
+        ended = police.post(f"{ALERTS_URL}/{alert.pk}/all-clear", {"on_behalf_of": "Sgt. Lee, incident commander"})
+        assert ended.status_code == 200
         # The all clear is in the feed: the old ETag no longer matches, and a receiver now holds the all
         # clear alone (AllClear, referring to the alert), expiring an hour after the end.
         assert police.client.get(FEED, headers={"If-None-Match": first["ETag"]}).status_code == 200

@@ -128,3 +128,11 @@ def test_import_prints_its_summary_and_line_numbers(data, tmp_path):
     assert result.returncode == 0, result.stderr
     assert f"created 0, updated 0, unchanged {FLORIDA_SCHOOLS}, rejected 0" in result.stdout
     assert f"{FLORIDA_SCHOOLS} rows read in" in result.stdout
+
+
+def test_26_19_demo_otp_without_a_demo_database_names_the_data_folder_it_looked_in(tmp_path):
+    data = tmp_path / "no-demo-here"
+    result = run(data, "demo-otp", "dispatcher")
+    assert_one_clear_line(result, str(data), "SCHOOLSAFE_DATA", "schoolsafe demo")
+    assert "no such table" not in result.stderr
+    assert not (data / "schoolsafe.sqlite3").exists()

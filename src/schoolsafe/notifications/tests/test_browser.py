@@ -11,20 +11,15 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
+from schoolsafe.core.browsertest import ARGS, CHROMIUM, axe_problems, needs_chromium
 from schoolsafe.core.testserver import ThreadServer
 from schoolsafe.notifications.models import Delivery, NotificationChannel
 from schoolsafe.notifications.tests.conftest import documented_verifier
 from schoolsafe.notifications.tests.servers import HTTPReceiver, Received
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
-AXE = Path(__file__).resolve().parents[4] / "node_modules" / "axe-core" / "axe.min.js"
-
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                       reason=f"Chromium is not installed at {CHROMIUM} (apt-get install -y chromium; .ci/run does)"),
+    needs_chromium,
 ]
 
 
@@ -35,18 +30,6 @@ def signed_in_cookie(user) -> dict:
     client.force_login(user)
     pass_mfa(client, user)
     return {"name": "sessionid", "value": client.cookies["sessionid"].value}
-
-
-def axe_problems(page) -> list[str]:
-    """Serious and critical WCAG 2.1 A/AA violations axe-core finds on the page (none when axe is missing)."""
-    if not AXE.exists():
-        return []
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
-        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})")
-    return [f"{page.url}: {v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-            for v in result["violations"] if v["impact"] in ("serious", "critical")]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -8,14 +8,11 @@ import os
 import pytest
 from django.test import Client
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
+from schoolsafe.core.browsertest import ARGS, CHROMIUM, axe_problems, needs_chromium
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"Chromium is not installed at {CHROMIUM} "
-                                                            "(apt-get install -y chromium)"),
+    needs_chromium,
 ]
 
 
@@ -50,6 +47,7 @@ def test_a_principal_draws_saves_reloads_and_the_packet_lists_the_features(app_s
     cookie = signed_in_cookie(principal_a)
     url = f"{app_server.url}/plans/schools/{school.pk}/site-map/"
     console_errors: list[str] = []
+    problems: list[str] = []
 
     # No ORM calls inside this block: Playwright's sync API runs an event loop in this thread.
     with sync_playwright() as p:
@@ -94,6 +92,7 @@ def test_a_principal_draws_saves_reloads_and_the_packet_lists_the_features(app_s
             assert page.locator(".leaflet-interactive").count() >= 2
             tooltips = page.inner_text(".leaflet-tooltip-pane")
             assert "North field rally point" in tooltips and "Gym exit" in tooltips
+            problems += axe_problems(page)
             page.screenshot(path=os.path.join(os.environ.get("SCHOOLSAFE_DATA", "/tmp"), "site-map-editor.png"))
 
             packet = context.request.get(f"{app_server.url}/plans/schools/{school.pk}/responder-packet.pdf")
@@ -103,6 +102,7 @@ def test_a_principal_draws_saves_reloads_and_the_packet_lists_the_features(app_s
             browser.close()
 
     assert not console_errors, console_errors
+    assert problems == [], "\n".join(problems)
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
     assert "North field rally point" in text
     assert "Gym exit" in text and "Door 7" in text

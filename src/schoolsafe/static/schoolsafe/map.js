@@ -17,7 +17,8 @@
       },
       onEachFeature: function (feature, lyr) {
         if (feature.properties && feature.properties.name) {
-          lyr.bindTooltip(feature.properties.name, { permanent: true, direction: "right" });
+          // A text node, never HTML (Leaflet would put a string in with innerHTML).
+          lyr.bindTooltip(document.createTextNode(String(feature.properties.name)), { permanent: true, direction: "right" });
         }
       }
     }).addTo(map);

@@ -3,20 +3,15 @@ serious classification and a safety plan; the psychologist records the follow-up
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from django.test import Client
 from django.utils import timezone
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
+from schoolsafe.core.browsertest import ARGS, CHROMIUM, axe_problems, needs_chromium
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"Chromium is not installed at {CHROMIUM} "
-                                                            "(apt-get install -y chromium)"),
+    needs_chromium,
 ]
 
 
@@ -44,6 +39,7 @@ def test_referral_very_serious_safety_plan_and_follow_up_in_chromium(
     errors: list[str] = []
     failed: list[tuple[int, str]] = []
     seen: dict[str, str] = {}
+    problems: list[str] = []
 
     # No ORM calls inside this block: Playwright's sync API runs an event loop in this thread.
     with sync_playwright() as p:
@@ -63,6 +59,7 @@ def test_referral_very_serious_safety_plan_and_follow_up_in_chromium(
             # 1. The teacher refers what she heard in class.
             teacher = page_as("teacher_a")
             teacher.goto(f"{base}/threats/refer/")
+            problems += axe_problems(teacher)
             teacher.select_option("#f-school", label="School A High")
             teacher.select_option("#f-person_kind", "student")
             teacher.fill("#f-person_name", "Riley Sample")
@@ -118,6 +115,7 @@ def test_referral_very_serious_safety_plan_and_follow_up_in_chromium(
             lead.click("text=Adopt the safety plan")
             lead.wait_for_selector("h2:has-text('Next: Step 5: monitoring')")
             seen["plan"] = lead.inner_text("#follow-ups")
+            problems += axe_problems(lead)
             # Closing before any follow-up is refused, with the reason.
             lead.fill("#f-reason", "Too early.")
             lead.click("button:has-text('Close the case')")
@@ -140,10 +138,12 @@ def test_referral_very_serious_safety_plan_and_follow_up_in_chromium(
             lead.click("button:has-text('Close the case')")
             lead.wait_for_selector("h2:has-text('Closed')")
             seen["closed"] = lead.inner_text(".next-step")
+            problems += axe_problems(lead)
         finally:
             browser.close()
 
     assert errors == []
+    assert problems == [], "\n".join(problems)
     assert "Riley Sample" in seen["intake"] and "rifle" in seen["intake"]
     assert seen["classification"] == "Very serious substantive"
     assert "Weekly counselling" in seen["plan"] and "Clinician A" in seen["plan"]

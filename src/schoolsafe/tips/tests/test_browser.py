@@ -4,27 +4,22 @@ an anonymous person sends a tip in Spanish with a photo; an analyst sees it flag
 reason, claims it and asks a question; the tipster, with code and passphrase, answers; the analyst
 records an outcome and closes it; the tipster sees it closed. Then every table and the captured logs
 are searched for the tipster's address and user agent, and the stored photo for EXIF. axe-core (from
-npm) checks the portal's pages in English and Spanish for serious or critical violations.
+the axe-playwright-python package) checks the portal's pages in English and Spanish for serious or critical violations.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-from pathlib import Path
 
 import pytest
 from django.test import Client
 from PIL import Image
 
+from schoolsafe.core.browsertest import ARGS, CHROMIUM, axe_problems, needs_chromium
 from schoolsafe.core.testserver import ThreadServer
 from schoolsafe.tips.tests.conftest import jpeg_with_gps
 from schoolsafe.tips.tests.scan import find_in_database
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
-AXE = Path(__file__).resolve().parents[4] / "node_modules" / "axe-core" / "axe.min.js"
 # The server sees the tipster at 127.0.0.1 (a direct connection). Staff come through a "proxy" that
 # names another address, so the search for 127.0.0.1 afterwards is about the tipster alone.
 TIPSTER_ADDRESS = "127.0.0.1"
@@ -33,8 +28,7 @@ TIPSTER_AGENT = "Mozilla/5.0 (Linux; Android 14; SchoolSafeTipsterTestPhone) App
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                       reason=f"Chromium is not installed at {CHROMIUM} (apt-get install -y chromium; .ci/run does)"),
+    needs_chromium,
 ]
 
 
@@ -45,16 +39,6 @@ def signed_in_cookie(user) -> dict:
     client.force_login(user)
     pass_mfa(client, user)
     return {"name": "sessionid", "value": client.cookies["sessionid"].value}
-
-
-def axe_problems(page) -> list[str]:
-    """Serious and critical WCAG 2.1 A/AA violations axe-core finds on the page."""
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
-        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})")
-    return [f"{page.url}: {v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-            for v in result["violations"] if v["impact"] in ("serious", "critical")]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -163,21 +147,18 @@ def test_anonymous_spanish_tip_with_photo_through_triage_to_closed(world, analys
             assert console == [], console
 
             # 7. Accessibility of every portal page in both languages.
-            if AXE.exists():
-                for lang in ("en", "es"):
-                    for path in ("", "report/", "follow-up/", "safety/", "resources/", "privacy/", "events/",
-                                 "campaigns/", "statistics/"):
-                        tipster.goto(f"{base}/public/{lang}/{path}")
-                        problems += axe_problems(tipster)
-                tipster.goto(f"{base}/public/en/follow-up/")
-                tipster.click("button:has-text('Check the tip')")  # the error summary state
-                problems += axe_problems(tipster)
+            for lang in ("en", "es"):
+                for path in ("", "report/", "follow-up/", "safety/", "resources/", "privacy/", "events/",
+                             "campaigns/", "statistics/"):
+                    tipster.goto(f"{base}/public/{lang}/{path}")
+                    problems += axe_problems(tipster)
+            tipster.goto(f"{base}/public/en/follow-up/")
+            tipster.click("button:has-text('Check the tip')")  # the error summary state
+            problems += axe_problems(tipster)
         finally:
             browser.close()
 
     assert page_errors == []
-    if not AXE.exists():
-        pytest.fail(f"axe-core is not installed at {AXE}: run `npm install` in the repository (as .ci/run does)")
     assert problems == [], "\n".join(problems)
 
     tip = Tip.objects.get(code=code)

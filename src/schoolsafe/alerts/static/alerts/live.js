@@ -42,8 +42,17 @@
 
   SS.clock = function (iso) {
     if (!iso) { return ""; }
-    // 24-hour, as the server-rendered times and the timeline's exports are.
-    return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
+    // 24-hour with the zone's abbreviation ("15:30:06 EST"), as the server renders times: in the school's time
+    // zone (data-time-zone on the page), never the browser's, so that one page never shows two zones.
+    var holder = document.querySelector("[data-time-zone]");
+    var options = { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23", timeZoneName: "short" };
+    if (holder && holder.dataset.timeZone) { options.timeZone = holder.dataset.timeZone; }
+    try {
+      return new Date(iso).toLocaleTimeString("en-US", options);
+    } catch (e) {
+      delete options.timeZone;  // an unknown zone name: the browser's zone, still named
+      return new Date(iso).toLocaleTimeString("en-US", options);
+    }
   };
 
   SS.actionName = function (alert) {
@@ -54,7 +63,7 @@
     var loc = alert.location || {};
     var parts = [];
     if (loc.building) { parts.push("building " + loc.building); }
-    if (loc.room) { parts.push("room " + loc.room); }
+    if (loc.room) { parts.push(/^room\b/i.test(loc.room) ? loc.room : "room " + loc.room); }
     if (loc.text) { parts.push(loc.text); }
     return parts.join(", ");
   };
@@ -235,21 +244,43 @@
   function remember(id) {
     try { window.sessionStorage.setItem(LAST_SEEN, String(id)); } catch (e) { /* private mode: live only */ }
   }
+  // Delivery receipts: the report shows who has received an alert. They are batched to one POST a quarter
+  // of a second after arrival, and kept in sessionStorage until the server has them: a page left before its
+  // receipt went out (the batch still waiting, or its POST cut off by the navigation) would otherwise lose
+  // it, because the next page resumes the stream after that event and never sees it again. The next page
+  // sends what is left; on leaving, the batch goes out at once with keepalive, which outlives the page.
+  var UNSENT = "schoolsafe.unsentReceipts";
+  var receiptTimer = null;
+  function unsentReceipts() {
+    var ids = [];
+    try { ids = JSON.parse(window.sessionStorage.getItem(UNSENT) || "[]"); } catch (e) { ids = []; }
+    return Array.isArray(ids) ? ids.filter(function (i) { return typeof i === "number" && i > 0; }) : [];
+  }
+  function keepUnsent(ids) {
+    try { window.sessionStorage.setItem(UNSENT, JSON.stringify(ids.slice(-1000))); } catch (e) { /* private mode */ }
+  }
+  function sendReceipts() {
+    if (receiptTimer) { clearTimeout(receiptTimer); receiptTimer = null; }
+    var ids = unsentReceipts();
+    if (!ids.length) { return; }
+    fetch("/api/v1/events/receipts", {
+      method: "POST", credentials: "same-origin", cache: "no-store", keepalive: true,
+      headers: { Accept: "application/json", "Content-Type": "application/json", "X-CSRFToken": SS.csrf() },
+      body: JSON.stringify({ ids: ids }),
+    }).then(function (r) {
+      // Sent (or refused for good, e.g. signed out): drop them; a network failure keeps them for next time.
+      if (r.status < 500) { keepUnsent(unsentReceipts().filter(function (i) { return ids.indexOf(i) < 0; })); }
+    }).catch(function () { /* next time */ });
+  }
+  function receipt(id) {
+    var ids = unsentReceipts();
+    if (ids.indexOf(id) < 0) { ids.push(id); keepUnsent(ids); }
+    if (!receiptTimer) { receiptTimer = setTimeout(sendReceipts, 250); }
+  }
+  window.addEventListener("pagehide", sendReceipts);
   SS.stream = function (handlers, options) {
     var resume = !!(options && options.resume);
-    var pending = [];
-    var timer = null;
-    function receipt(id) {
-      // Delivery receipts: the report shows who has received an alert; batched to one POST.
-      pending.push(id);
-      if (timer) { return; }
-      timer = setTimeout(function () {
-        var ids = pending;
-        pending = [];
-        timer = null;
-        SS.request("POST", "/api/v1/events/receipts", { ids: ids }).catch(function () { /* next time */ });
-      }, 250);
-    }
+    if (unsentReceipts().length) { sendReceipts(); }
     var source = new EventSource("/api/v1/events" + (resume ? resumeFrom(options) : ""));
     // A page may listen for more kinds than the alerts' (the console: tips sent to dispatch).
     ALERT_KINDS.concat((options && options.kinds) || []).forEach(function (kind) {
@@ -413,13 +444,96 @@
     });
   }
 
+  // --- the site map: drawn to be read without map tiles (the demo and many school networks have none) ------
+  // Outlines for areas, a coloured mark per point, short labels placed so that none covers another (a label
+  // with no room left becomes its number, which the list under the map explains), and a legend. The view fits
+  // the campus; a feature far away (an off-site reunification site) is listed, not allowed to shrink the campus
+  // to a dot. Labels are text nodes, never HTML: a feature's name is whatever someone typed into the site map.
+  var KIND_COLOURS = {
+    school: "#b00020", building: "#555555", entrance: "#1b6e1b", exit: "#b01a1a", rally_point: "#0b5ad1",
+    reunification_site: "#6f2da8", staging_area: "#111111", utility_shutoff: "#c76a00", knox_box: "#7a4b14",
+    aed: "#c2005f", first_aid_kit: "#c2005f", camera: "#4a4a4a",
+  };
+  var CAMPUS_RADIUS_M = 500;
+  // Where a label may go, nearest first: beside its mark, then a little above or below, then further out.
+  var LABEL_SPOTS = [["right", 0, 0], ["left", 0, 0], ["top", 0, 0], ["bottom", 0, 0], ["right", 0, -16],
+                     ["right", 0, 16], ["left", 0, -16], ["left", 0, 16], ["top", -30, 0], ["top", 30, 0],
+                     ["bottom", -30, 0], ["bottom", 30, 0], ["right", 0, -32], ["right", 0, 32], ["left", 0, -32],
+                     ["left", 0, 32], ["top", 0, -16], ["bottom", 0, 16]];
+
+  SS.textLabel = function (text, className) {
+    return SS.el("span", { className: className || "" }, [String(text)]);
+  };
+
+  function shortLabel(p) {
+    var text = String(p.name || p.kind_label || "Feature");
+    if (p.kind !== "school") { text = text.replace(/\s*\([^)]*\)\s*$/, ""); }
+    if (p.door && text.indexOf(String(p.door)) < 0) { text += " (door " + p.door + ")"; }
+    return text.length > 32 ? text.slice(0, 31) + "…" : text;
+  }
+
+  function overlapping(a, b) {
+    return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  }
+
+  function placeLabels(node, entries) {
+    var frame = node.getBoundingClientRect();
+    var taken = [];
+    entries.forEach(function (entry) {
+      var tip = entry.layer.getTooltip();
+      var el = tip && tip.getElement();
+      if (!el) { return; }
+      var placed = false;
+      [entry.text, entry.number].forEach(function (text) {
+        if (placed) { return; }
+        tip.setContent(SS.textLabel(text));
+        var spots = entry.area ? [["center", 0, 0]].concat(LABEL_SPOTS) : LABEL_SPOTS;
+        for (var i = 0; i < spots.length && !placed; i++) {
+          tip.options.direction = spots[i][0];
+          tip.options.offset = L.point(spots[i][1], spots[i][2]);
+          el.hidden = false;
+          tip.update();
+          var r = el.getBoundingClientRect();
+          var inside = r.left >= frame.left && r.right <= frame.right && r.top >= frame.top && r.bottom <= frame.bottom;
+          if (inside && !taken.some(function (t) { return overlapping(r, t); })) { taken.push(r); placed = true; }
+        }
+      });
+      el.hidden = !placed;
+    });
+  }
+
+  // The key goes under the map, not over it: on a phone it would cover half the campus.
+  function legend(node, kinds) {
+    var box = node.nextElementSibling && node.nextElementSibling.classList.contains("map-legend")
+      ? SS.clear(node.nextElementSibling) : node.parentNode.insertBefore(SS.el("p", { className: "map-legend" }), node.nextSibling);
+    box.appendChild(SS.el("strong", {}, ["Key: "]));
+    kinds.forEach(function (k) {
+      var swatch = SS.el("span", { className: "map-swatch" + (k.area ? " area" : ""), "aria-hidden": "true" });
+      swatch.style.backgroundColor = KIND_COLOURS[k.kind] || "#0b3d91";
+      box.appendChild(SS.el("span", { className: "map-key" }, [swatch, k.label]));
+    });
+  }
+
   var maps = {};
   function renderMap(node, data, featuresNode) {
+    var features = data.features || [];
+    var center = data.center ? L.latLng(data.center[0], data.center[1]) : null;
+    var entries = [];
+    features.forEach(function (f, i) {
+      var p = f.properties || {};
+      var far = false;
+      if (center && f.geometry && f.geometry.type === "Point") {
+        far = center.distanceTo(L.latLng(f.geometry.coordinates[1], f.geometry.coordinates[0])) > CAMPUS_RADIUS_M;
+      }
+      entries.push({ feature: f, number: String(i + 1), text: shortLabel(p), far: far,
+                     area: !!f.geometry && f.geometry.type !== "Point", kind: p.kind || "" });
+    });
     if (featuresNode) {
       SS.clear(featuresNode);
-      (data.features || []).forEach(function (f) {
-        var p = f.properties || {};
-        featuresNode.appendChild(SS.el("li", {}, [(p.kind_label ? p.kind_label + ": " : "") + (p.label || p.name || "")]));
+      entries.forEach(function (e) {
+        var p = e.feature.properties || {};
+        featuresNode.appendChild(SS.el("li", {}, [e.number + ". " + (p.kind_label ? p.kind_label + ": " : "") +
+                                                  (p.label || p.name || "") + (e.far ? " (off the map: away from the campus)" : "")]));
       });
     }
     if (!data.center || typeof L === "undefined") {
@@ -430,31 +544,52 @@
     var signature = JSON.stringify(data);
     if (maps[key] && maps[key].signature === signature) { return; }
     if (maps[key]) { maps[key].map.remove(); }
-    var map = L.map(node, { zoomControl: true, attributionControl: !!data.attribution });
+    var map = L.map(node, { zoomControl: true, attributionControl: !!data.attribution, maxZoom: 21, zoomSnap: 0.25 });
     if (data.tiles) {
-      L.tileLayer(data.tiles, { maxZoom: 19, attribution: data.attribution || "" }).addTo(map);
+      L.tileLayer(data.tiles, { maxZoom: 21, maxNativeZoom: 19, attribution: data.attribution || "" }).addTo(map);
     } else {
       node.classList.add("no-tiles");
     }
-    var layer = L.geoJSON({ type: "FeatureCollection", features: data.features || [] }, {
-      pointToLayer: function (feature, latlng) {
-        var school = feature.properties && feature.properties.kind === "school";
-        return L.circleMarker(latlng, { radius: school ? 11 : 8, color: "#0b3d91", weight: 3,
-                                        fillColor: school ? "#b00020" : "#ffcc00", fillOpacity: 1 });
-      },
-      style: function () { return { color: "#0b3d91", weight: 2, fillOpacity: 0.15 }; },
-      onEachFeature: function (feature, lyr) {
-        var p = feature.properties || {};
-        var label = p.label || p.name;
-        if (label) { lyr.bindTooltip(label, { permanent: true, direction: "right" }); }
-      },
-    }).addTo(map);
-    var bounds = layer.getBounds();
-    if (bounds.isValid() && bounds.getNorthEast().distanceTo(bounds.getSouthWest()) > 50) {
-      map.fitBounds(bounds.pad(0.2));
+    var campus = L.latLngBounds([center]);
+    var kindsShown = [];
+    entries.forEach(function (e) {
+      var colour = KIND_COLOURS[e.kind] || "#0b3d91";
+      L.geoJSON(e.feature, {
+        pointToLayer: function (feature, latlng) {
+          var school = e.kind === "school";
+          return L.circleMarker(latlng, { radius: school ? 10 : 7, color: "#ffffff", weight: 2, fillColor: colour,
+                                          fillOpacity: 1 });
+        },
+        style: function (feature) {
+          if (feature.geometry && feature.geometry.type === "Point") { return {}; }
+          return { color: e.kind === "building" ? "#1a1a1a" : colour, weight: 3, fillColor: colour,
+                   fillOpacity: e.kind === "building" ? 0.35 : 0.15, dashArray: e.kind === "building" ? null : "6 4",
+                   className: "map-outline" };
+        },
+        onEachFeature: function (feature, lyr) {
+          e.layer = lyr;
+          lyr.bindTooltip(SS.textLabel(e.text), { permanent: true, direction: e.area ? "center" : "right",
+                                                  className: "map-label", interactive: false });
+          if (!e.far) { campus.extend(lyr.getBounds ? lyr.getBounds() : lyr.getLatLng()); }
+        },
+      }).addTo(map);
+      var seen = kindsShown.some(function (k) { return k.kind === e.kind; });
+      if (!seen) { kindsShown.push({ kind: e.kind, area: e.area, label: (e.feature.properties || {}).kind_label || e.kind }); }
+    });
+    legend(node, kindsShown);
+    if (campus.getNorthEast().distanceTo(campus.getSouthWest()) > 50) {
+      map.fitBounds(campus.pad(0.15));
     } else {
-      map.setView(data.center, 17);
+      map.setView(center, 18);
     }
+    // The school first, then buildings, then the rest in the site map's order: the first placed keep their words.
+    var order = entries.filter(function (e) { return e.layer && !e.far; }).sort(function (a, b) {
+      function rank(e) { return e.kind === "school" ? 0 : e.kind === "building" ? 1 : 2; }
+      return rank(a) - rank(b);
+    });
+    var place = function () { placeLabels(node, order); };
+    place();
+    map.on("zoomend moveend resize", place);
     maps[key] = { map: map, signature: signature };
   }
 
@@ -474,6 +609,11 @@
       node.textContent = "Raised by " + (alert.raised_by ? alert.raised_by.name : "?") + " at " + SS.clock(alert.raised_at) +
         (SS.where(alert) ? " · " + SS.where(alert) : "") + (alert.reason ? " · " + alert.reason : "") +
         (alert.escalated_at ? " · ESCALATED at " + SS.clock(alert.escalated_at) : "");
+    }
+    // Once it is over, the banner no longer heads the page as a live emergency.
+    if ((node = root.querySelector(".directive-banner"))) { node.classList.toggle("is-over", !active); }
+    if ((node = root.querySelector(".banner-state"))) {
+      node.textContent = alert.status === "all_clear" ? "ALL CLEAR — over" : alert.status === "cancelled" ? "CANCELLED" : "";
     }
     if ((node = part(root, "ended"))) {
       if (alert.status === "all_clear") {

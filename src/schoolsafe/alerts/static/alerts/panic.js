@@ -51,21 +51,43 @@
     status.textContent = "";
     show(action === "evacuate" || action === "shelter" || assist ? action : null);
     form.hidden = false;
-    document.getElementById("confirm-heading").focus();
-    form.scrollIntoView({ block: "nearest" });
+    openedAt = Date.now();
+    // The confirmation opens over the page (a fixed sheet) and nothing scrolls: the buttons stay where they
+    // were, so the second click of a double-click cannot land on another action.
+    document.getElementById("confirm-heading").focus({ preventScroll: true });
+  }
+
+  // A double-click (or a bounce of the finger) is one press: its second click (the same spot, moments later)
+  // is ignored whatever is under it now, so the confirmation always asks about the action pressed first and
+  // is never sent or cancelled by the same double-click. A deliberate tap elsewhere (Send) counts at once.
+  var DOUBLE_CLICK_MS = 700;
+  var openedAt = 0;
+  var openedX = 0;
+  var openedY = 0;
+  function secondClick(ev) {
+    if (ev.detail > 1) { return true; }
+    return !!openedAt && Date.now() - openedAt < DOUBLE_CLICK_MS &&
+      Math.abs(ev.clientX - openedX) < 40 && Math.abs(ev.clientY - openedY) < 40;
   }
 
   function close() {
     form.hidden = true;
     chosen = null;
+    openedAt = 0;
     var back = document.getElementById("srp-lockdown");
     if (back) { back.focus(); }
   }
 
   document.querySelectorAll("#panic [data-action]").forEach(function (button) {
-    button.addEventListener("click", function () { if (!sending) { open(button.dataset.action); } });
+    button.addEventListener("click", function (ev) {
+      if (sending || secondClick(ev)) { return; }
+      open(button.dataset.action);
+      openedX = ev.clientX;
+      openedY = ev.clientY;
+    });
   });
-  document.getElementById("confirm-cancel").addEventListener("click", close);
+  document.getElementById("confirm-cancel").addEventListener("click", function (ev) { if (!secondClick(ev)) { close(); } });
+  sendButton.addEventListener("click", function (ev) { if (secondClick(ev)) { ev.preventDefault(); } });
   document.addEventListener("keydown", function (ev) { if (ev.key === "Escape" && !form.hidden && !sending) { close(); } });
 
   var hazard = document.getElementById("f-hazard");

@@ -31,7 +31,7 @@
   }
   // The school's recorded location, for orientation; not part of the site map.
   L.circleMarker(data.center, { radius: 5, color: "#1a1a1a", weight: 2, fill: false, interactive: false })
-    .bindTooltip("School location (recorded)", { direction: "left", className: "school-tooltip" }).addTo(map);
+    .bindTooltip(document.createTextNode("School location (recorded)"), { direction: "left", className: "school-tooltip" }).addTo(map);
   var items = new L.FeatureGroup().addTo(map);
   window.schoolsafeSiteMap = { map: map, items: items };
 
@@ -53,7 +53,8 @@
     }
     layer.unbindTooltip();
     // Names stay on screen only when zoomed in to the buildings; further out they would cover each other.
-    layer.bindTooltip(label(props), { permanent: labelsShown(), direction: "right", className: "feature-tooltip" });
+    // A text node, never HTML: Leaflet puts a string tooltip in with innerHTML, and a name is user input.
+    layer.bindTooltip(document.createTextNode(label(props)), { permanent: labelsShown(), direction: "right", className: "feature-tooltip" });
   }
 
   function labelsShown() { return map.getZoom() >= LABEL_ZOOM; }
