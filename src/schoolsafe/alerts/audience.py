@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from schoolsafe.alerts.models import Tier
+from schoolsafe.alerts.models import DispatchLevel, Tier
 from schoolsafe.core.policy import memberships
 
 # (organization kind, role) pairs each tier reaches. Emergency: police dispatch and supervisors of every
@@ -35,10 +35,13 @@ DISPATCH_ROLES = frozenset({"dispatcher", "police_supervisor"})
 
 
 def audience_keys(
-    tier: str, school_id: int, district_id: int, agency_ids: Iterable[int], raised_by_id: int | None
+    tier: str, school_id: int, district_id: int, agency_ids: Iterable[int], raised_by_id: int | None,
+    dispatch: str = DispatchLevel.PRIORITY,
 ) -> list[str]:
-    """The audience keys of an alert of `tier` at a school."""
-    org_ids = {"school": [school_id], "district": [district_id], "agency": sorted(set(agency_ids))}
+    """The audience keys of an alert of `tier` at a school; the agencies' people only when its route sends
+    it to dispatch (alerts/routing.py)."""
+    agencies = sorted(set(agency_ids)) if dispatch != DispatchLevel.NONE else []
+    org_ids = {"school": [school_id], "district": [district_id], "agency": agencies}
     keys = {f"{kind}:{org_id}:{role}" for kind, role in TIER_AUDIENCE[tier] for org_id in org_ids[kind]}
     if raised_by_id is not None:
         # The person who raised it sees acknowledgements and the all clear.
@@ -46,8 +49,20 @@ def audience_keys(
     return sorted(keys)
 
 
-def escalation_keys(role: str, agency_ids: Iterable[int]) -> list[str]:
-    """The keys of the people an escalation goes to: `role` in every agency serving the school."""
+def escalation_role(role: str, tier: str) -> str:
+    """The role an escalation goes to: the policy's, if that role may see the alert; otherwise the police
+    supervisor. An escalation is a call to act on the alert, so it must never go to someone who cannot open
+    it (an agency administrator is a back-office role outside the alert's audience: a 404)."""
+    if ("agency", role) in TIER_AUDIENCE[tier]:
+        return role
+    return "police_supervisor"
+
+
+def escalation_keys(role: str, agency_ids: Iterable[int], tier: str = Tier.EMERGENCY) -> list[str]:
+    """The keys of the people an escalation goes to: `role` in every agency serving the school, and only
+    while that role is in the alert's audience (who may see it)."""
+    if ("agency", role) not in TIER_AUDIENCE[tier]:
+        return []
     return sorted(f"agency:{agency_id}:{role}" for agency_id in set(agency_ids))
 
 
@@ -70,5 +85,6 @@ def audience_q(user: Any) -> Q:
             q |= Q(tier=tier, school__district_id__in=sorted(by_kind["district"]))
         if by_kind["agency"]:
             served = School.agencies.through.objects.filter(agency_id__in=sorted(by_kind["agency"]))
-            q |= Q(tier=tier, school_id__in=served.values("school_id"))
+            # Only alerts routed to dispatch (a Hold, or a drill outside a registered window, stays at school).
+            q |= Q(tier=tier, school_id__in=served.values("school_id")) & ~Q(dispatch=DispatchLevel.NONE)
     return q

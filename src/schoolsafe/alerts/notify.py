@@ -18,6 +18,7 @@ logger = logging.getLogger(__name__)
 HEADLINES = {
     "alert.raised": "{action} at {school}",
     "alert.escalated": "ESCALATED: {action} at {school}, not acknowledged by dispatch",
+    "alert.action_changed": "NOW {action} at {school}",
     "alert.all_clear": "ALL CLEAR: {action} at {school}",
     "alert.cancelled": "CANCELLED: {action} at {school}",
 }
@@ -33,8 +34,10 @@ def alert_message(kind: str, body: dict[str, Any]) -> tuple[str, str]:
     if body.get("tier") == "assist":
         subject = f"ASSIST: {subject}"
     lines = []
-    if kind in ("alert.raised", "alert.escalated") and body.get("directive"):
+    if kind in ("alert.raised", "alert.escalated", "alert.action_changed") and body.get("directive"):
         lines.append(str(body["directive"]))
+    if kind == "alert.action_changed" and body.get("previous_action"):
+        lines.append(f"Changed from {str(body['previous_action']).upper()}.")
     if body.get("hazard"):
         lines.append(f"Hazard: {body['hazard']}" + (f"; {body['strategy']}" if body.get("strategy") else ""))
     if body.get("evacuate_to"):

@@ -14,6 +14,9 @@
 - room_status: the alert's audience at the school itself (staff, admins, SRO, threat-assessment members).
 - message: the thread between dispatch and the school, for the whole audience.
 - export: the ICS 214 activity log, for those who run the response (it names missing students).
+- change_action: a more protective action for the incident, by whoever may raise alerts there.
+- confirm_cancel: police dispatch (or a supervisor) of a serving agency confirms a requested cancel of a
+  real lockdown after calling back (see actions.cancel_needs_confirmation).
 An alert the user may not see is a 404; one they see but may not act on is a 403.
 """
 
@@ -24,7 +27,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Q
 
-from schoolsafe.alerts.audience import TIER_AUDIENCE, audience_q
+from schoolsafe.alerts.audience import DISPATCH_ROLES, TIER_AUDIENCE, audience_q
 from schoolsafe.core.policy import reached_schools, register
 
 RAISE_ROLES = frozenset({"staff", "school_admin", "officer", "district_director", "dispatcher", "police_supervisor"})
@@ -46,7 +49,16 @@ register("alerts.alert", {
     "message": VIEW_ROLES,
     # The ICS 214 activity log names students (missing, extra): for those who run the response.
     "export": COMMAND_ROLES,
+    # A more protective action (Secure -> Lockdown): whoever may raise it may change the incident to it.
+    "change_action": RAISE_ROLES,
+    # A requested cancel of a real lockdown is confirmed by police dispatch, after a call-back.
+    "confirm_cancel": DISPATCH_ROLES,
 })
+
+# Drill windows: registered by those who run drills at the school (its administrators, its SRO, the
+# district's safety director); seen by them and by dispatch, who take the drill's alerts as exercises.
+DRILL_WINDOW_ROLES = frozenset({"school_admin", "officer", "district_director"})
+register("alerts.drillwindow", {"view": DRILL_WINDOW_ROLES | DISPATCH_ROLES, "change": DRILL_WINDOW_ROLES})
 
 
 def restrict_alerts(queryset: models.QuerySet, user: Any, action: str, roles: frozenset[str]) -> models.QuerySet:

@@ -16,11 +16,15 @@ from schoolsafe.core.policy import RestrictedQuerySet
 EVENT_KINDS: dict[str, str] = {
     "alert.raised": "An alert is raised",
     "alert.escalated": "An alert is escalated (dispatch did not acknowledge in time)",
+    "alert.action_changed": "An incident changes to a more protective action (Secure to Lockdown, ...)",
     "alert.all_clear": "The all clear is given",
     "alert.cancelled": "An alert is cancelled",
     "tip.escalated": "A tip is escalated",
 }
 TEST_EVENT = "test"
+# A channel that carries the first kind also carries these (its readers would otherwise miss that an
+# incident they were told of became more serious).
+IMPLIED_KINDS: dict[str, str] = {"alert.action_changed": "alert.raised"}
 
 
 class ChannelKind(models.TextChoices):
