@@ -494,8 +494,8 @@ def do_fire_escalation_timer(timer_id: int, worker_id: str, now: dt.datetime | N
         alert.escalated_at = alert.escalated_at or now
         # Only to people who may open the alert (an escalation they cannot see is no escalation): a role outside
         # the alert's audience falls back to the police supervisor.
-        to_role = escalation_role(timer.escalate_to_role, alert.tier)
-        reached = escalation_keys(to_role, agency_ids, alert.tier) if alert.dispatch != DispatchLevel.NONE else []
+        to_role = escalation_role(timer.escalate_to_role)
+        reached = escalation_keys(to_role, agency_ids, alert.dispatch)
         audience = sorted(set(alert_audience(alert, agency_ids)) | set(reached))
         body = {**alert_json(alert), "escalation": {"timer": timer.pk, "to_role": to_role,
                                                     "policy_role": timer.escalate_to_role,
