@@ -31,6 +31,8 @@
     var ended = a.status !== "active";
     var badge = ended ? (a.status === "all_clear" ? "ALL CLEAR" : "CANCELLED")
                       : (a.escalated_at ? "ESCALATED" : (a.dispatchAcked ? "Acknowledged" : "NOT ACKNOWLEDGED"));
+    // A raiser's cancel of a real lockdown waits for dispatch's call-back (POST .../cancel/confirm).
+    if (!ended && a.cancel_requested_at) { badge = "CANCEL REQUESTED: CALL BACK"; }
     var button = SS.el("button", { type: "button", className: "incident-card-button" }, [
       SS.el("span", { className: "card-action" }, [(a.exercise ? "EXERCISE — " : "") + SS.actionName(a).toUpperCase()]),
       SS.el("span", { className: "card-school" }, [a.school.name]),
@@ -121,9 +123,16 @@
         add(data, !alerts[data.id]);
         return;
       }
+      if (kind === "alert.action_changed") {
+        // Secure -> Lockdown in one incident: as new to dispatch as a new alert.
+        add(data, true);
+        return;
+      }
       var a = alerts[id];
       if (!a) { return; }
-      if (kind === "alert.all_clear" || kind === "alert.cancelled") { Object.assign(a, data); drawList(); }
+      if (kind === "alert.all_clear" || kind === "alert.cancelled" || kind === "alert.cancel_requested") {
+        Object.assign(a, data); drawList();
+      }
       if (kind === "alert.escalated") { Object.assign(a, data); drawList(); SS.beep(); }
       if (kind === "alert.acknowledged" && data.by_dispatch) { a.dispatchAcked = true; drawList(); }
       if (id === selected) { refresh(); }
