@@ -126,6 +126,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "schoolsafe.core.context_processors.navigation",
+                "schoolsafe.alerts.context.school_state",
             ],
         },
     },

@@ -29,3 +29,24 @@ def current_state(school_id: int, user: Any = None) -> dict[str, Any]:
                  strategy=top.strategy or None, evacuate_to=top.evacuate_to or None, exercise=top.exercise,
                  incident=top.pk, since=iso(top.raised_at))
     return state
+
+
+def states_for_user(user: Any) -> list[dict[str, Any]]:
+    """The current state of each school the user belongs to (a school membership) where something is in
+    force, for the line on every page of the school's people (one query; none when nothing is active)."""
+    from schoolsafe.core.policy import memberships
+
+    school_ids = sorted({m.school_id for m in memberships(user) if m.school_id})
+    if not school_ids:
+        return []
+    active = list(Alert.objects.restrict(user, "view").filter(school_id__in=school_ids, status=Status.ACTIVE)
+                  .select_related("school").order_by("-raised_at", "-id"))
+    by_school: dict[int, list[Alert]] = {}
+    for alert in active:
+        by_school.setdefault(alert.school_id, []).append(alert)
+    states = []
+    for alerts in by_school.values():
+        top = max(alerts, key=lambda a: (not a.exercise, PROTECTIVENESS.get(a.action, 0)))
+        states.append({"school": top.school.name, "action": top.get_action_display(), "directive": top.directive,
+                       "exercise": top.exercise, "incident": top.pk})
+    return sorted(states, key=lambda s: s["school"])

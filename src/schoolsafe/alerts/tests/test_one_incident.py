@@ -234,3 +234,19 @@ def test_the_schools_current_state_is_the_most_protective_action_in_force(api, w
     assert api(dispatcher).get(url).json()["action"] == "lockdown"
     assert api(teacher_b).get(url).status_code == 404
     assert api(None).get(url).status_code == 401
+
+
+def test_every_page_of_the_schools_people_shows_its_current_state(api, world, teacher_a, teacher_b, principal_a):
+    from django.urls import reverse
+
+    from schoolsafe.conftest import client_for
+
+    home = reverse("home")
+    assert "in force" not in client_for(teacher_a).get(home).content.decode()
+    alert_id = api(principal_a).post(ALERTS_URL, lockdown(world.school_a, action="secure")).json()["id"]
+    api(principal_a).post(f"{ALERTS_URL}/{alert_id}/action", {"action": "lockdown"})
+
+    page = client_for(teacher_a).get(home).content.decode()
+    assert "School A High: LOCKDOWN in force." in page and "Locks, lights, out of sight." in page
+    assert f'href="/alerts/{alert_id}/"' in page
+    assert "in force" not in client_for(teacher_b).get(home).content.decode()
