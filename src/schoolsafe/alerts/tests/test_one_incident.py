@@ -250,3 +250,37 @@ def test_every_page_of_the_schools_people_shows_its_current_state(api, world, te
     assert "School A High: LOCKDOWN in force." in page and "Locks, lights, out of sight." in page
     assert f'href="/alerts/{alert_id}/"' in page
     assert "in force" not in client_for(teacher_b).get(home).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_raises_at_one_school_open_one_incident(world):
+    """Eight people press Lockdown at the same moment (threads, each with its own connection): one incident."""
+    import threading
+
+    from django.db import connection
+
+    school = actions.load_school(world.school_a.pk)
+    people = [make_person(f"racer_{n}", "staff", world.school_a, "school") for n in range(8)]
+    barrier = threading.Barrier(len(people))
+    errors: list[BaseException] = []
+
+    def press(person) -> None:
+        try:
+            barrier.wait(timeout=10)
+            actions.do_raise_alert(person, school, action="lockdown")
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=press, args=(p,)) for p in people]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert not errors, errors
+    assert Alert.objects.count() == 1
+    assert AlertReport.objects.count() == 8
+    assert EscalationTimer.objects.count() == 1
+    assert Event.objects.filter(kind="alert.raised").count() == 1
