@@ -5,7 +5,10 @@ someone explores it. Written through the same actions as a real alert (events, a
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+
+from django.utils import timezone
 
 from schoolsafe.accounts.models import User
 from schoolsafe.alerts.actions import (
@@ -13,6 +16,7 @@ from schoolsafe.alerts.actions import (
     do_give_all_clear,
     do_post_alert_message,
     do_raise_alert,
+    do_register_drill_window,
     do_report_room_status,
     load_school,
 )
@@ -28,6 +32,10 @@ def load_alerts_demo(school: Any) -> bool:
     people = {u.username: u for u in User.objects.filter(username__in=["teacher", "principal", "sro", "dispatcher"])}
     ref = load_school(school.pk)
     assert ref is not None
+    # A drill reaches dispatch (as an exercise) only inside a registered drill window (alerts/routing.py).
+    now = timezone.now()
+    do_register_drill_window(people["principal"], ref, starts_at=now - dt.timedelta(minutes=5),
+                             ends_at=now + dt.timedelta(minutes=55), contact="Principal, main office")
     alert, _ = do_raise_alert(people["teacher"], ref, action="lockdown", tier="emergency", reason=DEMO_REASON,
                               building="Main", room="Room 212", exercise=True)
     do_acknowledge_alert(people["dispatcher"], alert)
