@@ -237,7 +237,7 @@ class AlertOut(Schema):
     flood_flagged_at: str | None = Field(..., description="reports beyond the flood rate were seen")
 
 
-class ReportOut(Schema):
+class AlertReportOut(Schema):
     id: int
     action: str
     by: PersonOut | None
@@ -251,7 +251,7 @@ class ReportOut(Schema):
 
 class RaisedOut(AlertOut):
     merged: bool = Field(..., description="true: an additional report to the school's active incident `id`")
-    report: ReportOut
+    report: AlertReportOut
 
 
 class AcknowledgementOut(Schema):
@@ -454,7 +454,7 @@ class ConfirmCancelIn(BaseModel):
     reached: str = PydanticField(..., min_length=1, max_length=300)
 
 
-class StateOut(Schema):
+class SchoolStateOut(Schema):
     school: int
     action: str | None = Field(..., description="the most protective SRP action in force, or null")
     directive: str | None
@@ -528,7 +528,7 @@ def confirm_cancel(request: HttpRequest, alert_id: int):
     return alert_json(alert)
 
 
-@router.get("/alerts/{alert_id}/reports", response={200: list[ReportOut], **_ERRORS})
+@router.get("/alerts/{alert_id}/reports", response={200: list[AlertReportOut], **_ERRORS})
 def list_reports(request: HttpRequest, alert_id: int):
     """Every raise that opened or joined the incident, oldest first (who, where, when, flood flag)."""
     alert = _load(request, alert_id, "view")
@@ -544,7 +544,7 @@ def _school(request: HttpRequest, school_id: int, roles: frozenset[str] = ALL_RO
     return school
 
 
-@router.get("/schools/{school_id}/state", response={200: StateOut, **_ERRORS})
+@router.get("/schools/{school_id}/state", response={200: SchoolStateOut, **_ERRORS})
 def school_state(request: HttpRequest, school_id: int):
     """The school's current state: the most protective action in force (of the incidents you may see)."""
     from schoolsafe.alerts.state import current_state

@@ -248,7 +248,7 @@ def test_every_page_of_the_schools_people_shows_its_current_state(api, world, te
 
     page = client_for(teacher_a).get(home).content.decode()
     assert "School A High: LOCKDOWN in force." in page and "Locks, lights, out of sight." in page
-    assert f'href="/alerts/{alert_id}/"' in page
+    assert f'data-incident="{alert_id}"' in page
     assert "in force" not in client_for(teacher_b).get(home).content.decode()
 
 
