@@ -56,6 +56,7 @@
     });
     count.textContent = "(" + active + " active)";
     empty.hidden = order.length > 0;
+    showConfirmCancel();
   }
 
   function add(a, fresh) {
@@ -150,6 +151,24 @@
       refresh();
     }, function () { control.textContent = "Not sent: no connection. Try again."; });
   }
+
+  // A raiser's cancel of a real lockdown: dispatch calls back, then confirms here, saying whom they reached.
+  function showConfirmCancel() {
+    var a = selected && alerts[selected];
+    document.getElementById("confirm-cancel").hidden = !(a && a.status === "active" && a.cancel_requested_at);
+  }
+  document.getElementById("confirm-cancel").addEventListener("submit", function (e) {
+    e.preventDefault();
+    var id = selected;
+    var reached = document.getElementById("cancel-reached").value.trim();
+    control.textContent = "Sending…";
+    SS.request("POST", url(cfg.apiUrl, id) + "/cancel/confirm", { reached: reached }).then(function (res) {
+      control.textContent = res.status === 200 ? "Cancel confirmed." : SS.detail(res);
+      if (res.status === 200 && alerts[id]) { Object.assign(alerts[id], res.data); drawList(); }
+      showConfirmCancel();
+      refresh();
+    }, function () { control.textContent = "Not sent: no connection. Try again."; });
+  });
 
   document.getElementById("ack-button").addEventListener("click", function () {
     post("acknowledge", "Acknowledged.");
