@@ -83,7 +83,7 @@ def alert_audience(alert: Alert, agency_ids: Iterable[int] | None = None) -> lis
     """The audience keys of `alert` (tier, school, district, serving agencies, the person who raised it)."""
     if agency_ids is None:
         agency_ids = school_agency_ids(alert.school_id)
-    return audience_keys(alert.tier, alert.school_id, alert.school.district_id, agency_ids, alert.raised_by_id,
+    return audience_keys(alert.reach, alert.school_id, alert.school.district_id, agency_ids, alert.raised_by_id,
                          alert.dispatch)
 
 
@@ -223,16 +223,16 @@ def do_raise_alert(
                                  note=reason[:500], at=now, merged=incident is not None, flood=flood)
             if incident is None:
                 alert, body = _open_incident(actor, school, route, escalation, now, report, dict(
-                    action=action, reason=reason, building=building, room=room, location_text=location_text,
+                    action=action, tier=tier, reason=reason, building=building, room=room, location_text=location_text,
                     latitude=latitude, longitude=longitude, exercise=exercise, hazard=hazard, strategy=strategy,
                     evacuate_to=evacuate_to,
                 ))
-            elif more_protective(action, route.tier, incident.action, incident.tier):
+            elif more_protective(action, route.tier, incident.action, incident.reach):
                 alert = incident
                 report.alert = alert
                 report.save(force_insert=True)
                 alert = _change_action(actor, alert, action, hazard=hazard, strategy=strategy, evacuate_to=evacuate_to,
-                                       reason=reason, route=route, school=school, now=now, report=report)
+                                       reason=reason, route=route, school=school, now=now, report=report, tier=tier)
                 body = alert_json(alert, school_name=school.name)
             else:
                 alert = incident
@@ -272,7 +272,7 @@ def _start_timer(alert: Alert, escalation: Escalation, now: dt.datetime) -> Esca
 
 def _open_incident(actor: Any, school: SchoolRef, route: Route, escalation: Escalation | None, now: dt.datetime,
                    report: AlertReport, fields: dict[str, Any]) -> tuple[Alert, dict[str, Any]]:
-    alert = Alert(school_id=school.id, tier=route.tier, dispatch=route.dispatch, raised_by=actor, raised_at=now,
+    alert = Alert(school_id=school.id, reach=route.tier, dispatch=route.dispatch, raised_by=actor, raised_at=now,
                   **fields)
     alert.save(force_insert=True)
     report.alert = alert
@@ -280,12 +280,13 @@ def _open_incident(actor: Any, school: SchoolRef, route: Route, escalation: Esca
     body = alert_json(alert, school_name=school.name)
     if escalation is not None:
         _start_timer(alert, escalation, now)
-    audience = audience_keys(alert.tier, school.id, school.district_id, school.agency_ids, actor.pk, alert.dispatch)
+    audience = audience_keys(alert.reach, school.id, school.district_id, school.agency_ids, actor.pk, alert.dispatch)
     emit_event("alert.raised", body, audience, school=school.id, subject=alert)
     notify_alert("alert.raised", body, school.id, school.district_id, _notified_agencies(alert, school.agency_ids,
                                                                                         route), actor)
     record(actor, "alerts.raise_alert", alert, organization=f"school:{school.id}",
-           summary={"action": alert.action, "tier": alert.tier, "exercise": alert.exercise, "dispatch": alert.dispatch,
+           summary={"action": alert.action, "tier": alert.tier, "reach": alert.reach, "exercise": alert.exercise,
+                    "dispatch": alert.dispatch,
                     "escalation_seconds": escalation.timeout_seconds if escalation else None})
     return alert, body
 
@@ -299,15 +300,18 @@ def _notified_agencies(alert: Alert, agency_ids: Iterable[int], route: Route) ->
 
 def _change_action(actor: Any, alert: Alert, action: str, *, hazard: str, strategy: str, evacuate_to: str,
                    reason: str, route: Route, school: SchoolRef, now: dt.datetime,
-                   report: AlertReport | None = None) -> Alert:
-    previous = {"action": alert.action, "tier": alert.tier, "dispatch": alert.dispatch}
+                   report: AlertReport | None = None, tier: str = Tier.EMERGENCY) -> Alert:
+    previous = {"action": alert.action, "tier": alert.tier, "reach": alert.reach, "dispatch": alert.dispatch}
     old_audience = set(alert_audience(alert, school.agency_ids))
     alert.action, alert.hazard, alert.strategy, alert.evacuate_to = action, hazard, strategy, evacuate_to
-    if more_protective(action, route.tier, action, alert.tier):
-        alert.tier = route.tier
+    if more_protective(action, route.tier, action, alert.reach):
+        alert.reach = route.tier
+    if tier == Tier.EMERGENCY:
+        # A call for staff help that became a Lockdown is an emergency now.
+        alert.tier = Tier.EMERGENCY
     if _DISPATCH_RANK[route.dispatch] > _DISPATCH_RANK[alert.dispatch]:
         alert.dispatch = route.dispatch
-    alert.save(update_fields=["action", "hazard", "strategy", "evacuate_to", "tier", "dispatch"])
+    alert.save(update_fields=["action", "hazard", "strategy", "evacuate_to", "tier", "reach", "dispatch"])
     started = False
     if route.escalate and not alert.exercise:
         pending = EscalationTimer.objects.filter(alert=alert, fired_at__isnull=True, cancelled_at__isnull=True).exists()
@@ -326,7 +330,8 @@ def _change_action(actor: Any, alert: Alert, action: str, *, hazard: str, strate
     notify_alert("alert.action_changed", body, school.id, school.district_id,
                  _notified_agencies(alert, school.agency_ids, route), actor)
     record(actor, "alerts.change_action", alert, organization=f"school:{school.id}",
-           summary={"from": previous, "to": {"action": action, "tier": alert.tier, "dispatch": alert.dispatch},
+           summary={"from": previous, "to": {"action": action, "tier": alert.tier, "reach": alert.reach,
+                                             "dispatch": alert.dispatch},
                     "escalation_started": started})
     return alert
 
@@ -342,13 +347,13 @@ def do_change_action(actor: Any, alert: Alert, action: str, *, hazard: str = "",
     Update. Raises AlertStateError when the alert has ended or the action is not more protective."""
     school = load_school(alert.school_id)
     assert school is not None
-    route = route_for(action, tier=alert.tier, exercise=alert.exercise, school_id=school.id,
+    route = route_for(action, tier=Tier.EMERGENCY, exercise=alert.exercise, school_id=school.id,
                       district_id=school.district_id, agency_ids=school.agency_ids)
     now = timezone.now()
     with transaction.atomic():
         _require_active(alert)
         alert.refresh_from_db()
-        if not more_protective(action, route.tier, alert.action, alert.tier):
+        if not more_protective(action, route.tier, alert.action, alert.reach):
             raise AlertStateError(f"{action} is not more protective than the incident's {alert.action}; "
                                   "give the all clear and raise the new action instead")
         return _change_action(actor, alert, action, hazard=hazard, strategy=strategy, evacuate_to=evacuate_to,

@@ -230,6 +230,7 @@ class AlertOut(Schema):
     escalated_at: str | None
     all_clear_at: str | None
     cancelled_at: str | None
+    reach: str = Field(..., description="whom it reaches (its route): assist (administrators, SRO) or emergency")
     dispatch: str = Field(..., description="how dispatch gets it: none, informed, priority, top (its route)")
     cancel_requested_at: str | None = Field(..., description="a cancel awaiting dispatch's call-back")
     cancel_requested_by: PersonOut | None

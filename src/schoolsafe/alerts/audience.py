@@ -94,9 +94,9 @@ def audience_q(user: Any) -> Q:
                 reach[tier][kind].add(m.school_id or m.district_id)
     for tier, by_kind in reach.items():
         if by_kind["school"]:
-            q |= Q(tier=tier, school_id__in=sorted(by_kind["school"]))
+            q |= Q(reach=tier, school_id__in=sorted(by_kind["school"]))
         if by_kind["district"]:
-            q |= Q(tier=tier, school__district_id__in=sorted(by_kind["district"]))
+            q |= Q(reach=tier, school__district_id__in=sorted(by_kind["district"]))
     if agencies:
         served = School.agencies.through.objects.filter(agency_id__in=sorted(agencies))
         # Only alerts routed to dispatch (a Hold, or a drill outside a registered window, stays at school).

@@ -94,6 +94,9 @@ class Alert(models.Model):
     strategy = models.CharField(max_length=200, blank=True, help_text="shelter only: the safety strategy")
     evacuate_to = models.CharField(max_length=200, blank=True, help_text="evacuate only: where to go")
     tier = models.CharField(max_length=16, choices=Tier.choices, default=Tier.EMERGENCY)
+    # Whom it reaches, from the route of its action (alerts/routing.py): a Hold reaches the school's
+    # administrators and SRO (the `assist` audience) without being a call for staff help (`tier`).
+    reach = models.CharField(max_length=16, choices=Tier.choices, default=Tier.EMERGENCY)
     reason = models.CharField(max_length=500, blank=True)
     building = models.CharField(max_length=100, blank=True)
     room = models.CharField(max_length=60, blank=True)

@@ -44,6 +44,7 @@ def alert_json(alert: Alert, *, school_name: str | None = None) -> dict[str, Any
         "escalated_at": iso(alert.escalated_at),
         "all_clear_at": iso(alert.all_clear_at),
         "cancelled_at": iso(alert.cancelled_at),
+        "reach": alert.reach,
         "dispatch": alert.dispatch,
         "cancel_requested_at": iso(alert.cancel_requested_at),
         "cancel_requested_by": person(alert.cancel_requested_by) if alert.cancel_requested_by_id else None,

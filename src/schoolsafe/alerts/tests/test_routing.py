@@ -50,7 +50,7 @@ def test_the_default_routes(api, world, teacher_a, dispatcher, principal_a, sro_
     alerts = raise_each(api, teacher_a, world.school_a)
     seen = {action: api(dispatcher).get(f"{ALERTS_URL}/{a.pk}").status_code for action, a in alerts.items()}
     timers = {action: EscalationTimer.objects.filter(alert=a).exists() for action, a in alerts.items()}
-    routed = {action: (a.tier, a.dispatch) for action, a in alerts.items()}
+    routed = {action: (a.reach, a.dispatch) for action, a in alerts.items()}
 
     # Hold: the school's administrators and SRO; dispatch does not get it and nothing escalates.
     assert routed["hold"] == ("assist", "none") and seen["hold"] == 404 and not timers["hold"]
