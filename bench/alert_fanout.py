@@ -140,6 +140,9 @@ def wait_until_listening(port: int, process: subprocess.Popen, timeout: float = 
 def start_schoolsafe(data_dir: Path, http: str = "auto") -> Server:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["SCHOOLSAFE_DATA"] = str(data_dir)
+    # Each raise its own incident with its own alert.raised, as a new emergency's path (merged reports make
+    # no alert.raised); and no flood flag on the benchmark's one token.
+    env["SCHOOLSAFE_ALERT_MERGE_WINDOW"], env["SCHOOLSAFE_ALERT_FLOOD_PER_MINUTE"] = "0", "1000000"
     prepared = subprocess.run([sys.executable, __file__, "--prepare"], env=env, capture_output=True, text=True,
                               check=False)
     if prepared.returncode != 0:

@@ -127,7 +127,9 @@ def main() -> int:
     args = parser.parse_args()
 
     data = tempfile.TemporaryDirectory(prefix="schoolsafe-bench-")
-    env = {**os.environ, "SCHOOLSAFE_DATA": data.name, "LOG_LEVEL": "WARNING"}
+    # Each POST a new incident (the path measured since part 1), not a report merged into the first.
+    env = {**os.environ, "SCHOOLSAFE_DATA": data.name, "LOG_LEVEL": "WARNING", "SCHOOLSAFE_ALERT_MERGE_WINDOW": "0",
+           "SCHOOLSAFE_ALERT_FLOOD_PER_MINUTE": "1000000"}
     pg_name = None
     if os.environ.get("DATABASE_URL", "").startswith("postgres"):
         import psycopg

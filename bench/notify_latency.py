@@ -15,6 +15,7 @@ without it (SCHOOLSAFE_NOTIFY_KICK=0: the worker's scan, every SCHOOLSAFE_NOTIFY
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -56,6 +57,14 @@ def setup_child(receiver_url: str) -> None:
     _token, raw = do_create_api_token("bench", teacher, "bench")
     _channel, secret = do_create_channel("bench", agency, "webhook", name="CAD", url=receiver_url,
                                          event_kinds=["alert.raised"])
+    # The benchmark's alerts are exercises: they reach the agency's CAD only inside a registered drill window.
+    from django.utils import timezone
+
+    from schoolsafe.alerts.models import DrillWindow
+
+    now = timezone.now()
+    DrillWindow.objects.create(school=school, starts_at=now - dt.timedelta(hours=1), ends_at=now + dt.timedelta(hours=11),
+                               contact="benchmark", registered_by=teacher, registered_at=now)
     print(json.dumps({"token": raw, "school": school.pk, "secret": secret}))
 
 
@@ -168,8 +177,10 @@ def main() -> int:
 
     receiver = Receiver()
     data = tempfile.TemporaryDirectory(prefix="schoolsafe-bench-")
-    # The receiver listens on 127.0.0.1, which channels may reach only with the operator's setting.
-    env = {**os.environ, "SCHOOLSAFE_DATA": data.name, "LOG_LEVEL": "WARNING", "SCHOOLSAFE_WEBHOOK_ALLOW_PRIVATE": "1"}
+    # The receiver listens on 127.0.0.1, which channels may reach only with the operator's setting; each POST
+    # a new incident with its own notification (merged reports send none).
+    env = {**os.environ, "SCHOOLSAFE_DATA": data.name, "LOG_LEVEL": "WARNING", "SCHOOLSAFE_WEBHOOK_ALLOW_PRIVATE": "1",
+           "SCHOOLSAFE_ALERT_MERGE_WINDOW": "0", "SCHOOLSAFE_ALERT_FLOOD_PER_MINUTE": "1000000"}
     pg_name = None
     if os.environ.get("DATABASE_URL", "").startswith("postgres"):
         import psycopg

@@ -133,6 +133,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "schoolsafe.core.context_processors.navigation",
+                "schoolsafe.alerts.context.school_state",
             ],
         },
     },
@@ -351,6 +352,12 @@ SCHOOLSAFE_EVENTS_MAX_AGE = float(env_str("SCHOOLSAFE_EVENTS_MAX_AGE", "600"))
 # The host name in CAP identifiers and the sender ("urn:schoolsafe:<host>:alert:<id>:<n>"); fixed per
 # deployment so identifiers never change. Empty: the first concrete name in ALLOWED_HOSTS.
 SCHOOLSAFE_CAP_HOST = env_str("SCHOOLSAFE_CAP_HOST")
+
+# --- One incident per emergency (schoolsafe.alerts, docs/alerts.md) -----------------------------------
+# A raise joins the school's active incident with a report in the last N seconds (0: never merge).
+SCHOOLSAFE_ALERT_MERGE_WINDOW = env_int("SCHOOLSAFE_ALERT_MERGE_WINDOW", 600)
+# Reports from one person or device in a minute beyond which they are flagged as a possible flood.
+SCHOOLSAFE_ALERT_FLOOD_PER_MINUTE = env_int("SCHOOLSAFE_ALERT_FLOOD_PER_MINUTE", 5)
 
 # --- Notification channels (schoolsafe.notifications) -------------------------------------------------
 # Seconds to wait after each failed delivery attempt (the last repeats); attempts before a delivery is

@@ -12,17 +12,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
-from schoolsafe.alerts.audience import DISPATCH_ROLES, audience_keys, escalation_keys
+from schoolsafe.alerts.audience import DISPATCH_ROLES, audience_keys, escalation_keys, escalation_role
 from schoolsafe.alerts.models import (
     DEFAULT_ACK_TIMEOUT_SECONDS,
     DEFAULT_ESCALATE_TO,
+    PROTECTIVENESS,
     Acknowledgement,
+    Action,
     Alert,
     AlertMessage,
+    AlertReport,
+    DispatchLevel,
+    DrillWindow,
     EscalationPolicy,
     EscalationTimer,
     IdempotencyKey,
@@ -33,12 +39,16 @@ from schoolsafe.alerts.models import (
     Tier,
 )
 from schoolsafe.alerts.notify import notify_alert
+from schoolsafe.alerts.routing import Route, route_for
 from schoolsafe.alerts.serialize import alert_json, iso, person
 from schoolsafe.audit.log import record
 from schoolsafe.core.models import School
 from schoolsafe.core.policy import memberships
 from schoolsafe.events.emit import emit_event
 from schoolsafe.reach.actions import queue_alert_push
+
+DEFAULT_MERGE_WINDOW_SECONDS = 600
+DEFAULT_FLOOD_PER_MINUTE = 5
 
 
 class AlertStateError(ValueError):
@@ -76,7 +86,8 @@ def alert_audience(alert: Alert, agency_ids: Iterable[int] | None = None) -> lis
     """The audience keys of `alert` (tier, school, district, serving agencies, the person who raised it)."""
     if agency_ids is None:
         agency_ids = school_agency_ids(alert.school_id)
-    return audience_keys(alert.tier, alert.school_id, alert.school.district_id, agency_ids, alert.raised_by_id)
+    return audience_keys(alert.reach, alert.school_id, alert.school.district_id, agency_ids, alert.raised_by_id,
+                         alert.dispatch)
 
 
 @dataclass(frozen=True)
@@ -112,6 +123,61 @@ def escalation_for(school: SchoolRef) -> Escalation | None:
     return Escalation(chosen[2], chosen[3], chosen[4], chosen[5])
 
 
+def merge_window_seconds() -> int:
+    """How long after its latest report an active incident takes new raises at its school as reports."""
+    return int(getattr(settings, "SCHOOLSAFE_ALERT_MERGE_WINDOW", DEFAULT_MERGE_WINDOW_SECONDS))
+
+
+def flood_per_minute() -> int:
+    """Reports from one person or one device in a minute beyond which they are flagged as a possible flood."""
+    return int(getattr(settings, "SCHOOLSAFE_ALERT_FLOOD_PER_MINUTE", DEFAULT_FLOOD_PER_MINUTE))
+
+
+def more_protective(action: str, tier: str, than_action: str, than_tier: str) -> bool:
+    """Whether `action` (raised at `tier`) asks more of people than `than_action` (PROTECTIVENESS), or the
+    same action for a wider audience (an emergency after an assist call)."""
+    return (PROTECTIVENESS[action], tier == Tier.EMERGENCY) > (PROTECTIVENESS[than_action], than_tier == Tier.EMERGENCY)
+
+
+def _joinable_incident(school_id: int, exercise: bool, now: dt.datetime) -> Alert | None:
+    """The school's active incident (as real, or as much an exercise, as this raise) with a report within the
+    merge window; none when the window is 0 (merging off)."""
+    window = merge_window_seconds()
+    if window <= 0:
+        return None
+    cutoff = now - dt.timedelta(seconds=window)
+    return (
+        Alert.objects.filter(school_id=school_id, status=Status.ACTIVE, exercise=exercise)
+        .annotate(last_report=Max("reports__at"))
+        .filter(Q(last_report__gte=cutoff) | Q(raised_at__gte=cutoff))
+        .select_related("school", "raised_by")
+        .order_by("-raised_at", "-id")
+        .first()
+    )
+
+
+def _is_flood(actor: Any, device: str, now: dt.datetime) -> bool:
+    """Whether this report goes beyond the flood rate of its person or its device (the reports of the last
+    minute, this one included). Flagged, never refused: a real emergency must always get through."""
+    since = now - dt.timedelta(seconds=60)
+    who = Q(reported_by=actor) | (Q(device=device) if device else Q(pk__in=[]))
+    return AlertReport.objects.filter(who, at__gt=since).count() + 1 > flood_per_minute()
+
+
+def report_json(report: AlertReport) -> dict[str, Any]:
+    return {"id": report.pk, "action": report.action, "by": person(report.reported_by), "building": report.building,
+            "room": report.room, "note": report.note, "at": iso(report.at), "merged": report.merged,
+            "flood": report.flood}
+
+
+def _flag_flood(actor: Any, alert: Alert, report: AlertReport, now: dt.datetime) -> None:
+    first = Alert.objects.filter(pk=alert.pk, flood_flagged_at__isnull=True).update(flood_flagged_at=now)
+    alert.flood_flagged_at = alert.flood_flagged_at or now
+    record(actor, "alerts.flag_flood", alert, organization=f"school:{alert.school_id}",
+           summary={"report": report.pk, "device": report.device, "first": bool(first),
+                    "per_minute": flood_per_minute()})
+
+
 def do_raise_alert(
     actor: Any,
     school: SchoolRef,
@@ -128,42 +194,67 @@ def do_raise_alert(
     hazard: str = "",
     strategy: str = "",
     evacuate_to: str = "",
+    device: str = "",
     idempotency: tuple[str, str] | None = None,
     panic_credential: Any = None,
 ) -> tuple[Alert, dict[str, Any]]:
-    """Raise an alert: the alert, its `alert.raised` event, its escalation timer (emergency tier), the audit
-    row and, when the client sent one, its idempotency key with the response, in one transaction.
+    """Raise an alert, or report to the incident already open at the school (one incident per emergency).
 
-    Returns the alert and its JSON. Raises IdempotencyKeyTaken when a concurrent request with the same key
-    committed first (nothing of this one is kept).
+    - No active incident with a report within the merge window: a new incident with its first report, its
+      `alert.raised` event and notification, its escalation timer (when its route escalates: routing.py).
+    - An incident with the same or a less protective action: an additional report (`alert.report` event to
+      the incident's audience); no new escalation timer, event to dispatch or notification.
+    - An incident with a less protective action than this one: the incident changes to this action
+      (do_change_action), with a new notification and a CAP Update.
+    A person or device reporting beyond the flood rate is flagged on the incident, never refused.
+
+    Returns the incident and its JSON (with `merged` and `report`). Raises IdempotencyKeyTaken when a
+    concurrent request with the same key committed first (nothing of this one is kept).
     """
     # Read before the transaction: on SQLite a write transaction holds the database's write lock.
-    escalation = escalation_for(school) if tier == Tier.EMERGENCY else None
+    route = route_for(action, tier=tier, exercise=exercise, school_id=school.id, district_id=school.district_id,
+                      agency_ids=school.agency_ids)
+    escalation = escalation_for(school) if route.escalate else None
     now = timezone.now()
-    alert = Alert(
-        school_id=school.id, action=action, tier=tier, reason=reason, building=building, room=room,
-        location_text=location_text, latitude=latitude, longitude=longitude, exercise=exercise, hazard=hazard,
-        strategy=strategy, evacuate_to=evacuate_to, raised_by=actor, raised_at=now, panic_credential=panic_credential,
-    )
+    if panic_credential is not None and not device:
+        # Which device raised it (a stolen credential's raises must be traceable to it).
+        device = f"panic button {panic_credential.prefix}: {panic_credential.device}"
     try:
         with transaction.atomic():
-            alert.save(force_insert=True)
-            body = alert_json(alert, school_name=school.name)
-            if escalation is not None:
-                EscalationTimer.objects.create(
-                    alert=alert, escalate_to_role=escalation.escalate_to_role,
-                    timeout_seconds=escalation.timeout_seconds, created_at=now,
-                    due_at=now + dt.timedelta(seconds=escalation.timeout_seconds),
-                    repeats_left=escalation.repeats, repeat_every_seconds=escalation.repeat_every_seconds,
-                )
-            audience = audience_keys(tier, school.id, school.district_id, school.agency_ids, actor.pk)
-            # Web Push to every device of the people it reaches (reach/actions.py), sent after the commit.
-            queue_alert_push(emit_event("alert.raised", body, audience, school=school.id, subject=alert))
-            notify_alert("alert.raised", body, school.id, school.district_id, school.agency_ids, actor)
-            record(actor, "alerts.raise_alert", alert, organization=f"school:{school.id}",
-                   summary={"action": action, "tier": tier, "exercise": exercise,
-                            "escalation_seconds": escalation.timeout_seconds if escalation else None,
-                            **({"panic_credential": panic_credential.prefix} if panic_credential else {})})
+            # Two raises at one school at once must not open two incidents: PostgreSQL serializes them on the
+            # school's row; SQLite's IMMEDIATE transactions already admit one writer at a time.
+            list(School.objects.select_for_update().filter(pk=school.id).values_list("pk", flat=True))
+            incident = _joinable_incident(school.id, exercise, now)
+            flood = _is_flood(actor, device, now)
+            report = AlertReport(action=action, reported_by=actor, device=device[:100], building=building, room=room,
+                                 note=reason[:500], at=now, merged=incident is not None, flood=flood)
+            if incident is None:
+                alert, body = _open_incident(actor, school, route, escalation, now, report, dict(
+                    action=action, tier=tier, reason=reason, building=building, room=room, location_text=location_text,
+                    latitude=latitude, longitude=longitude, exercise=exercise, hazard=hazard, strategy=strategy,
+                    evacuate_to=evacuate_to, panic_credential=panic_credential,
+                ))
+            elif more_protective(action, route.tier, incident.action, incident.reach):
+                alert = incident
+                report.alert = alert
+                report.save(force_insert=True)
+                alert = _change_action(actor, alert, action, hazard=hazard, strategy=strategy, evacuate_to=evacuate_to,
+                                       reason=reason, route=route, school=school, now=now, report=report, tier=tier)
+                body = alert_json(alert, school_name=school.name)
+            else:
+                alert = incident
+                report.alert = alert
+                report.save(force_insert=True)
+                body = alert_json(alert, school_name=school.name)
+                agency_ids = list(school.agency_ids)
+                emit_event("alert.report", {"alert": alert.pk, "school": school.id, **report_json(report)},
+                           alert_audience(alert, agency_ids), school=school.id, subject=alert)
+                record(actor, "alerts.report_alert", alert, organization=f"school:{school.id}",
+                       summary={"report": report.pk, "action": action, "flood": flood})
+            if flood:
+                _flag_flood(actor, alert, report, now)
+            body = {**body, "flood_flagged_at": iso(alert.flood_flagged_at), "merged": report.merged,
+                    "report": report_json(report)}
             if idempotency is not None:
                 key, request_hash = idempotency
                 IdempotencyKey.objects.create(
@@ -175,6 +266,107 @@ def do_raise_alert(
             raise IdempotencyKeyTaken(idempotency[0]) from None
         raise
     return alert, body
+
+
+def _start_timer(alert: Alert, escalation: Escalation, now: dt.datetime) -> EscalationTimer:
+    return EscalationTimer.objects.create(
+        alert=alert, escalate_to_role=escalation.escalate_to_role,
+        timeout_seconds=escalation.timeout_seconds, created_at=now,
+        due_at=now + dt.timedelta(seconds=escalation.timeout_seconds),
+        repeats_left=escalation.repeats, repeat_every_seconds=escalation.repeat_every_seconds,
+    )
+
+
+def _open_incident(actor: Any, school: SchoolRef, route: Route, escalation: Escalation | None, now: dt.datetime,
+                   report: AlertReport, fields: dict[str, Any]) -> tuple[Alert, dict[str, Any]]:
+    alert = Alert(school_id=school.id, reach=route.tier, dispatch=route.dispatch, raised_by=actor, raised_at=now,
+                  **fields)
+    alert.save(force_insert=True)
+    report.alert = alert
+    report.save(force_insert=True)
+    body = alert_json(alert, school_name=school.name)
+    if escalation is not None:
+        _start_timer(alert, escalation, now)
+    audience = audience_keys(alert.reach, school.id, school.district_id, school.agency_ids, actor.pk, alert.dispatch)
+    # Web Push to every device of the people it reaches (reach/actions.py), sent after the commit.
+    queue_alert_push(emit_event("alert.raised", body, audience, school=school.id, subject=alert))
+    notify_alert("alert.raised", body, school.id, school.district_id, _notified_agencies(alert, school.agency_ids,
+                                                                                        route), actor)
+    record(actor, "alerts.raise_alert", alert, organization=f"school:{school.id}",
+           summary={"action": alert.action, "tier": alert.tier, "reach": alert.reach, "exercise": alert.exercise,
+                    "dispatch": alert.dispatch,
+                    "escalation_seconds": escalation.timeout_seconds if escalation else None,
+                    **({"panic_credential": alert.panic_credential.prefix} if alert.panic_credential else {})})
+    return alert, body
+
+
+def _notified_agencies(alert: Alert, agency_ids: Iterable[int], route: Route) -> list[int]:
+    """The agencies whose channels get the alert: those serving the school when it is routed to dispatch,
+    and the route's others (fire, EMS)."""
+    serving = list(agency_ids) if alert.dispatch != DispatchLevel.NONE else []
+    return sorted(set(serving) | set(route.also_notify))
+
+
+def _change_action(actor: Any, alert: Alert, action: str, *, hazard: str, strategy: str, evacuate_to: str,
+                   reason: str, route: Route, school: SchoolRef, now: dt.datetime,
+                   report: AlertReport | None = None, tier: str = Tier.EMERGENCY) -> Alert:
+    previous = {"action": alert.action, "tier": alert.tier, "reach": alert.reach, "dispatch": alert.dispatch}
+    old_audience = set(alert_audience(alert, school.agency_ids))
+    alert.action, alert.hazard, alert.strategy, alert.evacuate_to = action, hazard, strategy, evacuate_to
+    if more_protective(action, route.tier, action, alert.reach):
+        alert.reach = route.tier
+    if tier == Tier.EMERGENCY:
+        # A call for staff help that became a Lockdown is an emergency now.
+        alert.tier = Tier.EMERGENCY
+    if _DISPATCH_RANK[route.dispatch] > _DISPATCH_RANK[alert.dispatch]:
+        alert.dispatch = route.dispatch
+    alert.save(update_fields=["action", "hazard", "strategy", "evacuate_to", "tier", "reach", "dispatch"])
+    started = False
+    if route.escalate and not alert.exercise:
+        pending = EscalationTimer.objects.filter(alert=alert, fired_at__isnull=True, cancelled_at__isnull=True).exists()
+        # Dispatch that has acknowledged the incident has it; the change reaches them as an update.
+        if not pending and not _acknowledged_by_dispatch(alert, school.agency_ids):
+            escalation = escalation_for(school)
+            if escalation is not None:
+                _start_timer(alert, escalation, now)
+                started = True
+    body = {**alert_json(alert, school_name=school.name), "previous_action": previous["action"],
+            "changed_at": iso(now), "changed_by": person(actor), "change_reason": reason,
+            "report": report_json(report) if report is not None else None}
+    # Everyone the incident reached before, and everyone the new action reaches.
+    audience = sorted(old_audience | set(alert_audience(alert, school.agency_ids)))
+    queue_alert_push(emit_event("alert.action_changed", body, audience, school=school.id, subject=alert))
+    notify_alert("alert.action_changed", body, school.id, school.district_id,
+                 _notified_agencies(alert, school.agency_ids, route), actor)
+    record(actor, "alerts.change_action", alert, organization=f"school:{school.id}",
+           summary={"from": previous, "to": {"action": action, "tier": alert.tier, "reach": alert.reach,
+                                             "dispatch": alert.dispatch},
+                    "escalation_started": started})
+    return alert
+
+
+_DISPATCH_RANK = {DispatchLevel.NONE: 0, DispatchLevel.INFORMED: 1, DispatchLevel.PRIORITY: 2, DispatchLevel.TOP: 3}
+
+
+def do_change_action(actor: Any, alert: Alert, action: str, *, hazard: str = "", strategy: str = "",
+                     evacuate_to: str = "", reason: str = "") -> Alert:
+    """Change an active incident to a more protective action (Secure → Lockdown, Lockdown → Evacuate, any →
+    Shelter with its hazard): its route applies from now on (a wider audience, dispatch, an escalation timer
+    unless dispatch has acknowledged), with an `alert.action_changed` event, a notification and a CAP
+    Update. Raises AlertStateError when the alert has ended or the action is not more protective."""
+    school = load_school(alert.school_id)
+    assert school is not None
+    route = route_for(action, tier=Tier.EMERGENCY, exercise=alert.exercise, school_id=school.id,
+                      district_id=school.district_id, agency_ids=school.agency_ids)
+    now = timezone.now()
+    with transaction.atomic():
+        _require_active(alert)
+        alert.refresh_from_db()
+        if not more_protective(action, route.tier, alert.action, alert.reach):
+            raise AlertStateError(f"{action} is not more protective than the incident's {alert.action}; "
+                                  "give the all clear and raise the new action instead")
+        return _change_action(actor, alert, action, hazard=hazard, strategy=strategy, evacuate_to=evacuate_to,
+                              reason=reason, route=route, school=school, now=now)
 
 
 def _cancel_timers(alert: Alert, now: dt.datetime, reason: str) -> int:
@@ -302,9 +494,50 @@ def do_give_all_clear(actor: Any, alert: Alert, *, on_behalf_of: str = "", concu
     return _end_alert(actor, alert, Status.ALL_CLEAR, "alert.all_clear", "alerts.all_clear_alert", extra)
 
 
+def cancel_needs_confirmation(actor: Any, alert: Alert, agency_ids: Iterable[int] | None = None) -> bool:
+    """Whether a cancel by `actor` is only a request: a real lockdown routed to dispatch, cancelled by anyone
+    but police dispatch of a serving agency. The person who raised it may be under duress (a "cancel" typed
+    with an intruder in the room), so dispatch calls back before the incident closes."""
+    if alert.action != Action.LOCKDOWN or alert.exercise or alert.dispatch == DispatchLevel.NONE:
+        return False
+    return not is_dispatch_for(actor, school_agency_ids(alert.school_id) if agency_ids is None else agency_ids)
+
+
 def do_cancel_alert(actor: Any, alert: Alert) -> Alert:
-    """Withdraw an active alert raised by mistake."""
+    """Withdraw an active alert raised by mistake; for a real lockdown cancelled by anyone but dispatch,
+    record the request instead (do_request_cancel) and keep the incident active."""
+    if cancel_needs_confirmation(actor, alert):
+        return do_request_cancel(actor, alert)
     return _end_alert(actor, alert, Status.CANCELLED, "alert.cancelled", "alerts.cancel_alert")
+
+
+def do_request_cancel(actor: Any, alert: Alert) -> Alert:
+    """Record that `actor` asks to cancel the incident: it stays active (and its escalation keeps running)
+    until dispatch confirms by call-back (do_confirm_cancel). `alert.cancel_requested` goes to the
+    incident's audience and into its CAP sequence as an Update; staff are told nothing to stand down on."""
+    now = timezone.now()
+    agency_ids = school_agency_ids(alert.school_id)
+    with transaction.atomic():
+        _require_active(alert)
+        changed = Alert.objects.filter(pk=alert.pk, status=Status.ACTIVE, cancel_requested_at__isnull=True).update(
+            cancel_requested_at=now, cancel_requested_by=actor)
+        if not changed:
+            raise AlertStateError("a cancellation is already requested; police dispatch must confirm it")
+        alert.refresh_from_db()
+        emit_event("alert.cancel_requested", alert_json(alert), alert_audience(alert, agency_ids),
+                   school=alert.school_id, subject=alert)
+        record(actor, "alerts.request_cancel", alert, organization=f"school:{alert.school_id}")
+    return alert
+
+
+def do_confirm_cancel(actor: Any, alert: Alert, reached: str) -> Alert:
+    """Dispatch confirms a requested cancel after calling back: `reached` says whom they reached and how.
+    Ends the incident as cancelled. Raises AlertStateError when no cancellation was requested."""
+    if alert.cancel_requested_at is None:
+        raise AlertStateError("no cancellation was requested; cancel the alert instead")
+    with transaction.atomic():
+        Alert.objects.filter(pk=alert.pk, status=Status.ACTIVE).update(cancel_confirmation=reached[:300])
+        return _end_alert(actor, alert, Status.CANCELLED, "alert.cancelled", "alerts.cancel_alert")
 
 
 def do_fire_escalation_timer(timer_id: int, worker_id: str, now: dt.datetime | None = None) -> bool:
@@ -336,9 +569,13 @@ def do_fire_escalation_timer(timer_id: int, worker_id: str, now: dt.datetime | N
             return False
         Alert.objects.filter(pk=alert.pk, escalated_at__isnull=True).update(escalated_at=now)
         alert.escalated_at = alert.escalated_at or now
-        audience = sorted(set(alert_audience(alert, agency_ids)) | set(escalation_keys(timer.escalate_to_role,
-                                                                                          agency_ids)))
-        body = {**alert_json(alert), "escalation": {"timer": timer.pk, "to_role": timer.escalate_to_role,
+        # Only to people who may open the alert (an escalation they cannot see is no escalation): a role outside
+        # the alert's audience falls back to the police supervisor.
+        to_role = escalation_role(timer.escalate_to_role)
+        reached = escalation_keys(to_role, agency_ids, alert.dispatch)
+        audience = sorted(set(alert_audience(alert, agency_ids)) | set(reached))
+        body = {**alert_json(alert), "escalation": {"timer": timer.pk, "to_role": to_role,
+                                                    "policy_role": timer.escalate_to_role,
                                                     "timeout_seconds": timer.timeout_seconds,
                                                     "attempt": timer.attempt, "repeats_left": timer.repeats_left,
                                                     "due_at": iso(timer.due_at), "fired_at": iso(now)}}
@@ -347,7 +584,7 @@ def do_fire_escalation_timer(timer_id: int, worker_id: str, now: dt.datetime | N
         notify_alert("alert.escalated", body, alert.school_id, alert.school.district_id, agency_ids,
                      f"worker:{worker_id}"[:150])
         record(f"worker:{worker_id}"[:150], "alerts.escalate_alert", alert, organization=f"school:{alert.school_id}",
-               summary={"timer": timer.pk, "to_role": timer.escalate_to_role,
+               summary={"timer": timer.pk, "to_role": to_role, "policy_role": timer.escalate_to_role,
                         "timeout_seconds": timer.timeout_seconds, "attempt": timer.attempt,
                         "late_by_ms": round((now - timer.due_at).total_seconds() * 1000)})
         if timer.repeats_left > 0:
@@ -496,3 +733,37 @@ def do_report_threat_location(actor: Any, alert: Alert, location: str, note: str
         record(actor, "alerts.report_threat_location", alert, organization=f"school:{alert.school_id}",
                summary={"threat_location": report.pk, "location": location})
     return report
+
+
+MAX_DRILL_WINDOW = dt.timedelta(hours=12)
+
+
+class DrillWindowError(ValueError):
+    """A drill window that cannot be registered (it ends before it starts, is too long, or is over)."""
+
+
+def do_register_drill_window(actor: Any, school: SchoolRef, *, starts_at: dt.datetime, ends_at: dt.datetime,
+                             contact: str) -> DrillWindow:
+    """Register a drill at the school: exercises raised in the window reach dispatch, as exercises
+    (alerts/routing.py). Audited; `drill.window_registered` goes to the school's administrators, its SRO
+    and dispatch of the serving agencies."""
+    if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
+        raise DrillWindowError("starts_at, ends_at: give a time zone offset")
+    if ends_at <= starts_at:
+        raise DrillWindowError("ends_at: must be after starts_at")
+    if ends_at - starts_at > MAX_DRILL_WINDOW:
+        raise DrillWindowError(f"ends_at: a drill window lasts at most {MAX_DRILL_WINDOW.seconds // 3600} hours")
+    now = timezone.now()
+    if ends_at <= now:
+        raise DrillWindowError("ends_at: the window is already over")
+    with transaction.atomic():
+        window = DrillWindow.objects.create(school_id=school.id, starts_at=starts_at, ends_at=ends_at, contact=contact,
+                                            registered_by=actor, registered_at=now)
+        audience = [f"school:{school.id}:school_admin", f"school:{school.id}:officer",
+                    *(f"agency:{a}:{role}" for a in school.agency_ids for role in sorted(DISPATCH_ROLES))]
+        emit_event("alerts.drill_window", {"id": window.pk, "school": school.id, "starts_at": iso(starts_at),
+                                           "ends_at": iso(ends_at), "contact": contact}, audience, school=school.id,
+                   subject=window)
+        record(actor, "alerts.register_drill_window", window, organization=f"school:{school.id}",
+               summary={"starts_at": iso(starts_at), "ends_at": iso(ends_at)})
+    return window

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from schoolsafe.alerts.models import Acknowledgement, Alert, EscalationPolicy, EscalationTimer
+from schoolsafe.alerts.models import Acknowledgement, ActionRoute, Alert, DrillWindow, EscalationPolicy, EscalationTimer
 
 
 class AcknowledgementInline(admin.TabularInline):
@@ -43,3 +43,26 @@ class EscalationPolicyAdmin(admin.ModelAdmin):
                     "repeat_every_seconds", "updated_at"]
     list_filter = ["enabled", "escalate_to_role"]
     autocomplete_fields = ["agency", "school"]
+
+
+@admin.register(ActionRoute)
+class ActionRouteAdmin(admin.ModelAdmin):
+    """Routing by action as data (alerts/routing.py has the defaults used where no row exists)."""
+
+    list_display = ["__str__", "agency", "district", "action", "tier", "dispatch", "escalate"]
+    list_filter = ["action", "tier", "dispatch", "escalate"]
+    autocomplete_fields = ["agency", "district"]
+    filter_horizontal = ["also_notify"]
+
+
+@admin.register(DrillWindow)
+class DrillWindowAdmin(admin.ModelAdmin):
+    # Registered through the API (audited); read-only here.
+    list_display = ["school", "starts_at", "ends_at", "contact", "registered_by", "registered_at"]
+    date_hierarchy = "starts_at"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

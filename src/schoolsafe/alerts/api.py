@@ -6,6 +6,7 @@ the caller's right to raise are decided from one query and the caller's membersh
 writes everything in one transaction.
 """
 
+import datetime as dt
 import hashlib
 import json
 from typing import Any
@@ -19,8 +20,18 @@ from pydantic import Field as PydanticField
 from pydantic import ValidationError as PydanticValidationError
 
 from schoolsafe.alerts import actions
-from schoolsafe.alerts.models import DEFAULT_STRATEGIES, Action, Alert, Hazard, IdempotencyKey, Status, Tier
-from schoolsafe.alerts.policies import RAISE_ROLES, reaches_school
+from schoolsafe.alerts.audience import DISPATCH_ROLES
+from schoolsafe.alerts.models import (
+    DEFAULT_STRATEGIES,
+    Action,
+    Alert,
+    DrillWindow,
+    Hazard,
+    IdempotencyKey,
+    Status,
+    Tier,
+)
+from schoolsafe.alerts.policies import DRILL_WINDOW_ROLES, RAISE_ROLES, reaches_school
 from schoolsafe.alerts.serialize import alert_json, iso, person
 from schoolsafe.core.policy import ALL_ROLES
 
@@ -158,6 +169,16 @@ def idempotency_key(request: HttpRequest) -> str | None:
     return key
 
 
+def device_of(request: HttpRequest) -> str:
+    """Which device a raise came from, for the flood rate: its API token or its browser session (a digest,
+    never the secret itself)."""
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        return "token:" + hashlib.sha256(header[7:].strip().encode()).hexdigest()[:16]
+    session_key = getattr(getattr(request, "session", None), "session_key", None)
+    return "session:" + hashlib.sha256(session_key.encode()).hexdigest()[:16] if session_key else ""
+
+
 def request_hash(request: HttpRequest, data: dict[str, Any]) -> str:
     # Of the parsed body, so that a retry that re-serializes the same object (other key order or
     # spacing) is still "the same request".
@@ -225,6 +246,29 @@ class AlertOut(Schema):
     all_clear_on_behalf_of: str | None = Field(..., description="the incident commander dispatch recorded it for")
     all_clear_concurring_officer: str | None
     cancelled_at: str | None
+    reach: str = Field(..., description="whom it reaches (its route): assist (administrators, SRO) or emergency")
+    dispatch: str = Field(..., description="how dispatch gets it: none, informed, priority, top (its route)")
+    cancel_requested_at: str | None = Field(..., description="a cancel awaiting dispatch's call-back")
+    cancel_requested_by: PersonOut | None
+    cancel_confirmation: str | None = Field(..., description="whom dispatch reached to confirm the cancel")
+    flood_flagged_at: str | None = Field(..., description="reports beyond the flood rate were seen")
+
+
+class AlertReportOut(Schema):
+    id: int
+    action: str
+    by: PersonOut | None
+    building: str
+    room: str
+    note: str
+    at: str
+    merged: bool = Field(..., description="joined an incident already open")
+    flood: bool = Field(..., description="beyond the per-person or per-device rate")
+
+
+class RaisedOut(AlertOut):
+    merged: bool = Field(..., description="true: an additional report to the school's active incident `id`")
+    report: AlertReportOut
 
 
 class AcknowledgementOut(Schema):
@@ -293,7 +337,7 @@ _ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Erro
 
 @router.post(
     "/alerts",
-    response={201: AlertOut, **_ERRORS},
+    response={201: RaisedOut, **_ERRORS},
     openapi_extra={
         "requestBody": {"required": True, "content": {"application/json": {"schema": AlertIn.model_json_schema()}}},
         "parameters": [{
@@ -304,7 +348,11 @@ _ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Erro
     },
 )
 def raise_alert(request: HttpRequest):
-    """Raise an alert for a school. 201 only once the alert and its event are committed."""
+    """Raise an alert for a school. 201 only once the alert and its event are committed.
+
+    One incident per emergency: when the school already has an active incident with a report within the
+    merge window (SCHOOLSAFE_ALERT_MERGE_WINDOW), the raise is an additional report to it (`merged`: true,
+    the incident's `id`, the `report`); a more protective action changes the incident's action."""
     user = request.auth
     data = read_json_object(request)
     try:
@@ -326,7 +374,7 @@ def raise_alert(request: HttpRequest):
         raise HttpError(403, "school: you may not raise alerts for this school")
     try:
         _alert, body = actions.do_raise_alert(
-            user, school, **fields, idempotency=(key, digest) if key is not None else None
+            user, school, **fields, device=device_of(request), idempotency=(key, digest) if key is not None else None
         )
     except actions.IdempotencyKeyTaken:
         return replay(IdempotencyKey.objects.get(user=user, key=key), digest)
@@ -411,15 +459,17 @@ def all_clear(request: HttpRequest, alert_id: int):
     return alert_json(alert)
 
 
-@router.post("/alerts/{alert_id}/cancel", response={200: AlertOut, **_ERRORS})
+@router.post("/alerts/{alert_id}/cancel", response={200: AlertOut, 202: AlertOut, **_ERRORS})
 def cancel_alert(request: HttpRequest, alert_id: int):
-    """Withdraw an active alert raised by mistake (its raiser, police, SRO, principal, district director)."""
+    """Withdraw an active alert raised by mistake (its raiser, police, SRO, principal, district director).
+    A real lockdown cancelled by anyone but police dispatch is only requested (202, still active, with
+    `cancel_requested_at`): dispatch calls back and confirms it (`/cancel/confirm`)."""
     alert = _load(request, alert_id, "cancel")
     try:
         alert = actions.do_cancel_alert(request.auth, alert)
     except actions.AlertStateError as exc:
         raise HttpError(409, f"status: {exc}") from None
-    return alert_json(alert)
+    return (202 if alert.status == Status.ACTIVE else 200), alert_json(alert)
 
 
 @router.get("/alerts/{alert_id}/delivery", response={200: DeliveryOut, **_ERRORS})
@@ -428,3 +478,155 @@ def delivery_report(request: HttpRequest, alert_id: int):
     from schoolsafe.alerts.delivery import delivery_report as build
 
     return build(_load(request, alert_id, "delivery"))
+
+
+# --- one incident per emergency, cancel requests, current state, drill windows (issue 12) ----------------
+
+
+class ChangeActionIn(BaseModel):
+    """A more protective action for the incident; `hazard` with shelter, `evacuate_to` with evacuate."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: Action
+    hazard: Hazard | None = None
+    strategy: str | None = PydanticField(None, max_length=200)
+    evacuate_to: str | None = PydanticField(None, max_length=200)
+    reason: str = PydanticField("", max_length=500)
+
+
+class ConfirmCancelIn(BaseModel):
+    """Dispatch's confirmation of a requested cancel: whom they reached by call-back, and how."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reached: str = PydanticField(..., min_length=1, max_length=300)
+
+
+class SchoolStateOut(Schema):
+    school: int
+    action: str | None = Field(..., description="the most protective SRP action in force, or null")
+    directive: str | None
+    hazard: str | None
+    strategy: str | None
+    evacuate_to: str | None
+    exercise: bool | None
+    incident: int | None = Field(..., description="the incident that sets the state")
+    since: str | None
+    incidents: list[int] = Field(..., description="every active incident at the school you may see")
+
+
+class DrillWindowIn(BaseModel):
+    """A drill's time at a school and whom dispatch calls about it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    contact: str = PydanticField(..., min_length=1, max_length=200)
+
+
+class DrillWindowOut(Schema):
+    id: int
+    school: int
+    starts_at: str
+    ends_at: str
+    contact: str
+    registered_by: PersonOut | None
+
+
+def _parse(request: HttpRequest, schema: type[BaseModel]) -> Any:
+    try:
+        return schema.model_validate(read_json_object(request))
+    except PydanticValidationError as exc:
+        raise HttpError(422, _problems(exc)) from None
+
+
+def _body(schema: type[BaseModel]) -> dict[str, Any]:
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema.model_json_schema()}}}}
+
+
+@router.post("/alerts/{alert_id}/action", response={200: AlertOut, **_ERRORS}, openapi_extra=_body(ChangeActionIn))
+def change_action(request: HttpRequest, alert_id: int):
+    """Change the incident to a more protective action (Secure → Lockdown, Lockdown → Evacuate, any →
+    Shelter with its hazard): a new notification and a CAP Update referring to the earlier messages."""
+    alert = _load(request, alert_id, "change_action")
+    payload = _parse(request, ChangeActionIn)
+    fields = check_alert_fields(AlertIn(school=alert.school_id, action=payload.action, hazard=payload.hazard,
+                                        strategy=payload.strategy, evacuate_to=payload.evacuate_to))
+    try:
+        alert = actions.do_change_action(request.auth, alert, fields["action"], hazard=fields["hazard"],
+                                         strategy=fields["strategy"], evacuate_to=fields["evacuate_to"],
+                                         reason=payload.reason.strip())
+    except actions.AlertStateError as exc:
+        raise HttpError(409, f"action: {exc}") from None
+    return alert_json(alert)
+
+
+@router.post("/alerts/{alert_id}/cancel/confirm", response={200: AlertOut, **_ERRORS},
+             openapi_extra=_body(ConfirmCancelIn))
+def confirm_cancel(request: HttpRequest, alert_id: int):
+    """Police dispatch confirms a requested cancel after calling back (`reached`: whom, how); the incident
+    ends as cancelled."""
+    alert = _load(request, alert_id, "confirm_cancel")
+    payload = _parse(request, ConfirmCancelIn)
+    try:
+        alert = actions.do_confirm_cancel(request.auth, alert, payload.reached.strip())
+    except actions.AlertStateError as exc:
+        raise HttpError(409, f"status: {exc}") from None
+    return alert_json(alert)
+
+
+@router.get("/alerts/{alert_id}/reports", response={200: list[AlertReportOut], **_ERRORS})
+def list_reports(request: HttpRequest, alert_id: int):
+    """Every raise that opened or joined the incident, oldest first (who, where, when, flood flag)."""
+    alert = _load(request, alert_id, "view")
+    return [actions.report_json(r) for r in alert.reports.select_related("reported_by")]
+
+
+def _school(request: HttpRequest, school_id: int, roles: frozenset[str] = ALL_ROLES) -> actions.SchoolRef:
+    school = actions.load_school(school_id)
+    if school is None or not reaches_school(request.auth, school, ALL_ROLES):
+        raise HttpError(404, f"school: no school {school_id} that you can see")
+    if not reaches_school(request.auth, school, roles):
+        raise HttpError(403, "school: you may not do this for this school")
+    return school
+
+
+@router.get("/schools/{school_id}/state", response={200: SchoolStateOut, **_ERRORS})
+def school_state(request: HttpRequest, school_id: int):
+    """The school's current state: the most protective action in force (of the incidents you may see)."""
+    from schoolsafe.alerts.state import current_state
+
+    school = _school(request, school_id)
+    return current_state(school.id, request.auth)
+
+
+def drill_window_json(window: DrillWindow) -> dict[str, Any]:
+    return {"id": window.pk, "school": window.school_id, "starts_at": iso(window.starts_at),
+            "ends_at": iso(window.ends_at), "contact": window.contact, "registered_by": person(window.registered_by)}
+
+
+@router.get("/schools/{school_id}/drill-windows", response={200: list[DrillWindowOut], **_ERRORS})
+def list_drill_windows(request: HttpRequest, school_id: int):
+    """The school's drill windows that have not ended, soonest first."""
+    from django.utils import timezone
+
+    school = _school(request, school_id, DRILL_WINDOW_ROLES | DISPATCH_ROLES)
+    windows = (DrillWindow.objects.restrict(request.auth, "view").filter(school_id=school.id, ends_at__gt=timezone.now())
+               .select_related("registered_by"))
+    return [drill_window_json(w) for w in windows]
+
+
+@router.post("/schools/{school_id}/drill-windows", response={201: DrillWindowOut, **_ERRORS},
+             openapi_extra=_body(DrillWindowIn))
+def register_drill_window(request: HttpRequest, school_id: int):
+    """Register a drill: exercises raised at the school in the window reach dispatch, as exercises."""
+    school = _school(request, school_id, DRILL_WINDOW_ROLES)
+    payload = _parse(request, DrillWindowIn)
+    try:
+        window = actions.do_register_drill_window(request.auth, school, starts_at=payload.starts_at,
+                                                  ends_at=payload.ends_at, contact=payload.contact.strip())
+    except actions.DrillWindowError as exc:
+        raise HttpError(422, str(exc)) from None
+    return 201, drill_window_json(window)

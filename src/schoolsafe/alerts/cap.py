@@ -18,6 +18,7 @@ the other way round). Room reports go out as counts only: students' names stay i
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import xml.etree.ElementTree as ET  # noqa: S405 - we only build and serialize XML here, never parse it
@@ -50,8 +51,14 @@ SEVERITIES = {"lockdown": "Extreme", "evacuate": "Severe", "shelter": "Severe", 
 # CAP category for a Shelter by its hazard; every other action is about a threat to people: Security.
 HAZARD_CATEGORIES = {"tornado": "Met", "earthquake": "Geo", "tsunami": "Geo", "hazmat": "CBRNE", "other": "Safety"}
 # Events that make a CAP message, and which kind.
+# A change of action (Secure -> Lockdown, one incident) and a cancel that awaits dispatch's call-back are
+# Updates of the same incident: CAP 1.2 msgType "Update" supersedes the earlier messages it lists in
+# <references>, so a receiving system keeps one incident, as SchoolSafe does.
 MESSAGE_KINDS = {"alert.raised": "Alert", "alert.escalated": "Update", "alert.room_status": "Update",
+                 "alert.action_changed": "Update", "alert.cancel_requested": "Update",
                  "alert.all_clear": "Update", "alert.cancelled": "Cancel"}
+# The alert's fields that a change of action changes: each message is rendered with those of its time.
+ACTION_FIELDS = ("action", "hazard", "strategy", "evacuate_to")
 NEWS_ROOM_STATES = {RoomState.NEED_HELP, RoomState.INJURED, RoomState.MISSING, RoomState.EXTRA}
 
 # How long a message stays in force after the latest message of an alert still in force, per action
@@ -106,6 +113,8 @@ class CapMessage:
     sent: str
     update: str = ""
     references: tuple[str, ...] = field(default_factory=tuple)
+    # The action (and its hazard, strategy, destination) in force when the message was sent.
+    action: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
     @property
     def reference(self) -> str:
@@ -141,9 +150,26 @@ def messages_for(alert: Alert) -> list[CapMessage]:
     reports = list(alert.room_statuses.order_by("id"))
     zone = school_zone(alert)
     out: list[CapMessage] = []
+    in_force: tuple[tuple[str, str], ...] = ()
     for kind, at, data in events:
         update = ""
-        if kind == "alert.room_status":
+        if kind in ("alert.raised", "alert.action_changed") and data.get("action"):
+            in_force = tuple((name, data.get(name) or "") for name in ACTION_FIELDS)
+        if kind == "alert.action_changed":
+            previous = str(data.get("previous_action") or "").upper()
+            update = f"Changed from {previous} to {str(data.get('action') or '').upper()}."
+            by = (data.get("changed_by") or {}).get("name")
+            if by:
+                update += f" Reported by {by}."
+        elif kind == "alert.cancel_requested":
+            by = (data.get("cancel_requested_by") or {}).get("name") or "the person who raised it"
+            update = (f"Cancellation requested by {by}, not yet confirmed: police dispatch confirms by call-back "
+                      "before the incident closes. Until then the alert stands.")
+        elif kind == "alert.cancelled" and data.get("cancel_requested_at"):
+            by = (data.get("cancel_requested_by") or {}).get("name") or "the person who raised it"
+            update = f"Cancellation requested by {by} and confirmed by police dispatch by call-back"
+            update += f" (reached: {data['cancel_confirmation']})." if data.get("cancel_confirmation") else "."
+        elif kind == "alert.room_status":
             if data.get("status") not in NEWS_ROOM_STATES:
                 continue
             upto = data.get("id") or 0
@@ -160,7 +186,7 @@ def messages_for(alert: Alert) -> list[CapMessage]:
         n = len(out) + 1
         out.append(CapMessage(
             n=n, msg_type=MESSAGE_KINDS[kind], event_kind=kind, at=at, identifier=f"{incident_id(alert)}:{n}",
-            sent=cap_time(at, zone), update=update, references=tuple(m.reference for m in out),
+            sent=cap_time(at, zone), update=update, references=tuple(m.reference for m in out), action=in_force,
         ))
     return out
 
@@ -195,6 +221,11 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None) -> ET.Element:
 def cap_element(alert: Alert, message: CapMessage, expires: dt.datetime | None = None) -> ET.Element:
     """The CAP <alert> element of one message (children in the schema's order); `expires` from
     `expires_for`."""
+    if message.action and any(getattr(alert, name) != value for name, value in message.action):
+        # An earlier message of an incident whose action changed since: as it was sent.
+        alert = copy.copy(alert)
+        for name, value in message.action:
+            setattr(alert, name, value)
     root = ET.Element(f"{{{CAP_NS}}}alert")
     _sub(root, "identifier", message.identifier)
     _sub(root, "sender", sender())
@@ -208,7 +239,8 @@ def cap_element(alert: Alert, message: CapMessage, expires: dt.datetime | None =
     if message.event_kind == "alert.all_clear":
         _sub(root, "note", f"All clear: {all_clear_text(alert)}")
     elif message.event_kind == "alert.cancelled":
-        _sub(root, "note", "Cancelled: the alert was withdrawn (raised by mistake).")
+        _sub(root, "note", f"Cancelled: {message.update}" if message.update
+             else "Cancelled: the alert was withdrawn (raised by mistake).")
     elif message.update:
         _sub(root, "note", message.update)
     if message.references:

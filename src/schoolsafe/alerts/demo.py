@@ -26,6 +26,7 @@ from schoolsafe.alerts.actions import (
     do_give_all_clear,
     do_post_alert_message,
     do_raise_alert,
+    do_register_drill_window,
     do_release_room,
     do_report_room_status,
     do_report_threat_location,
@@ -35,6 +36,8 @@ from schoolsafe.alerts.models import (
     Acknowledgement,
     Alert,
     AlertMessage,
+    AlertReport,
+    DrillWindow,
     EscalationTimer,
     RoomRelease,
     RoomStatus,
@@ -98,6 +101,10 @@ def load_alerts_demo(school: Any) -> bool:
     # (seconds after the start, model, time field, id): one per event, in the order the events are written.
     steps: list[tuple[int, Any, str, int | None]] = []
     with transaction.atomic():
+        # A drill reaches dispatch (as an exercise) only inside a registered drill window (alerts/routing.py).
+        now = timezone.now()
+        window = do_register_drill_window(people["principal"], ref, starts_at=now - dt.timedelta(minutes=5),
+                                          ends_at=now + dt.timedelta(minutes=55), contact="Principal, main office")
         # The principal starts the drill from the office, as SRP drills are announced.
         alert, _ = do_raise_alert(people["principal"], ref, action="lockdown", tier="emergency", reason=DEMO_REASON,
                                   building="Main", room="Main office", exercise=True)
@@ -125,5 +132,11 @@ def load_alerts_demo(school: Any) -> bool:
         steps.append((660, RoomRelease, "released_at", release.pk))
         release = do_release_room(people["sro"], alert, "Room 212", "Released in person; students back to class")
         steps.append((720, RoomRelease, "released_at", release.pk))
-        _place(alert, steps, _start(school))
+        start = _start(school)
+        _place(alert, steps, start)
+        # The window and the first report stand where the drill does.
+        DrillWindow.objects.filter(pk=window.pk).update(
+            starts_at=start - dt.timedelta(minutes=5), ends_at=start + dt.timedelta(minutes=55),
+            registered_at=start - dt.timedelta(days=2))
+        AlertReport.objects.filter(alert=alert).update(at=start)
     return True

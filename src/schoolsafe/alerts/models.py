@@ -51,6 +51,26 @@ class Tier(models.TextChoices):
     EMERGENCY = "emergency", "Emergency"
 
 
+# How protective each SRP action is, least to most: the order in which one incident may change its action
+# (`do_change_action`), decides whether a new raise joins an incident (same or lesser: an additional report)
+# and gives a school's current state (the most protective action in force). Hold < Secure < Lockdown <
+# Evacuate follows SRP's escalation from the halls to the building to the room to leaving it; Shelter (a
+# hazard: tornado, hazmat, earthquake, tsunami) ranks above all, since any action may turn into a Shelter
+# when a hazard arrives (SRP 4.0, "Shelter"), and leaving a shelter for another action is a new decision.
+PROTECTIVENESS: dict[str, int] = {
+    Action.HOLD: 1, Action.SECURE: 2, Action.LOCKDOWN: 3, Action.EVACUATE: 4, Action.SHELTER: 5,
+}
+
+
+class DispatchLevel(models.TextChoices):
+    """How police dispatch gets an alert (the route of its action): not at all, informed, or to respond."""
+
+    NONE = "none", "Not sent to dispatch"
+    INFORMED = "informed", "Dispatch informed"
+    PRIORITY = "priority", "Dispatch responds"
+    TOP = "top", "Dispatch responds at top priority"
+
+
 class Status(models.TextChoices):
     ACTIVE = "active", "Active"
     ALL_CLEAR = "all_clear", "All clear"
@@ -66,6 +86,9 @@ class Alert(models.Model):
     strategy = models.CharField(max_length=200, blank=True, help_text="shelter only: the safety strategy")
     evacuate_to = models.CharField(max_length=200, blank=True, help_text="evacuate only: where to go")
     tier = models.CharField(max_length=16, choices=Tier.choices, default=Tier.EMERGENCY)
+    # Whom it reaches, from the route of its action (alerts/routing.py): a Hold reaches the school's
+    # administrators and SRO (the `assist` audience) without being a call for staff help (`tier`).
+    reach = models.CharField(max_length=16, choices=Tier.choices, default=Tier.EMERGENCY)
     reason = models.CharField(max_length=500, blank=True)
     building = models.CharField(max_length=100, blank=True)
     room = models.CharField(max_length=60, blank=True)
@@ -96,6 +119,18 @@ class Alert(models.Model):
     panic_credential = models.ForeignKey(
         "alerts.PanicCredential", null=True, blank=True, on_delete=models.PROTECT, related_name="alerts"
     )
+    # The route of the action when raised or changed (ActionRoute): whether and how dispatch gets it.
+    dispatch = models.CharField(max_length=16, choices=DispatchLevel.choices, default=DispatchLevel.PRIORITY)
+    # A cancel of a real lockdown by anyone but police dispatch is only a request until dispatch has called
+    # back and confirmed it (the raiser may be under duress).
+    cancel_requested_at = models.DateTimeField(null=True, blank=True)
+    cancel_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    cancel_confirmation = models.CharField(max_length=300, blank=True,
+                                           help_text="who dispatch reached by call-back to confirm the cancel")
+    flood_flagged_at = models.DateTimeField(null=True, blank=True,
+                                            help_text="when reports beyond the flood rate were first seen")
 
     objects = RestrictedQuerySet.as_manager()
     policy_school_path = "school"
@@ -331,6 +366,7 @@ class PanicCredential(models.Model):
     def __str__(self) -> str:
         return f"{self.device} ({self.prefix}…)"
 
+
 class RoomRelease(models.Model):
     """A room released in person from a lockdown by an officer or an administrator on site (SRP: law
     enforcement releases a lockdown room by room; staff do not open the door because of a message)."""
@@ -365,3 +401,84 @@ class ThreatLocation(models.Model):
 
     def __str__(self) -> str:
         return f"threat near {self.location} (alert {self.alert_id})"
+
+class AlertReport(models.Model):
+    """One person's raise of an alert: the first opens the incident, each later raise of the same or a lesser
+    action at the school joins it as an additional report (who, where, when, what they saw)."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="reports")
+    action = models.CharField(max_length=16, choices=Action.choices)
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    device = models.CharField(max_length=100, blank=True, help_text="the credential or session it came from")
+    building = models.CharField(max_length=100, blank=True)
+    room = models.CharField(max_length=60, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    at = models.DateTimeField()
+    merged = models.BooleanField(default=False, help_text="joined an incident already open")
+    flood = models.BooleanField(default=False, help_text="beyond the per-person or per-device rate")
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [
+            models.Index(fields=["alert", "at"], name="alert_report_alert"),
+            models.Index(fields=["reported_by", "at"], name="alert_report_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} report by {self.reported_by_id} on alert {self.alert_id}"
+
+
+class ActionRoute(models.Model):
+    """Where an alert of one SRP action goes, for an agency or a district (a district's route is preferred
+    for its schools; without any, the defaults in alerts/routing.py)."""
+
+    agency = models.ForeignKey("core.Agency", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    district = models.ForeignKey("core.District", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(max_length=16, choices=Action.choices)
+    tier = models.CharField(max_length=16, choices=Tier.choices, default=Tier.EMERGENCY,
+                            help_text="assist: the school's administrators and SRO only; emergency: everyone")
+    dispatch = models.CharField(max_length=16, choices=DispatchLevel.choices, default=DispatchLevel.PRIORITY)
+    escalate = models.BooleanField(default=True, help_text="escalate when dispatch does not acknowledge")
+    also_notify = models.ManyToManyField(
+        "core.Agency", blank=True, related_name="+",
+        help_text="other agencies whose notification channels also get it (fire, EMS)",
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="action_route_one_organization",
+                condition=Q(agency__isnull=False, district__isnull=True) | Q(agency__isnull=True, district__isnull=False),
+            ),
+            models.UniqueConstraint(fields=["agency", "action"], name="action_route_once_per_agency"),
+            models.UniqueConstraint(fields=["district", "action"], name="action_route_once_per_district"),
+        ]
+
+    def __str__(self) -> str:
+        owner = f"district {self.district_id}" if self.district_id else f"agency {self.agency_id}"
+        return f"{self.action} for {owner}: {self.tier}, dispatch {self.dispatch}"
+
+
+class DrillWindow(models.Model):
+    """A registered time in which a school runs a drill: exercises raised in it reach dispatch (as exercises),
+    and dispatch knows whom to call about it."""
+
+    school = models.ForeignKey("core.School", on_delete=models.CASCADE, related_name="drill_windows")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    contact = models.CharField(max_length=200, help_text="who dispatch calls about the drill, with a number")
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    registered_at = models.DateTimeField()
+
+    objects = RestrictedQuerySet.as_manager()
+    policy_school_path = "school"
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        indexes = [models.Index(fields=["school", "ends_at"], name="drill_window_school")]
+        constraints = [
+            models.CheckConstraint(name="drill_window_ends_after_start", condition=Q(ends_at__gt=models.F("starts_at"))),
+        ]
+
+    def __str__(self) -> str:
+        return f"Drill at school {self.school_id} {self.starts_at:%Y-%m-%d %H:%M}"

@@ -18,6 +18,7 @@ logger = logging.getLogger(__name__)
 HEADLINES = {
     "alert.raised": "{action} at {school}",
     "alert.escalated": "ESCALATED: {action} at {school}, not acknowledged by dispatch",
+    "alert.action_changed": "NOW {action} at {school}",
     "alert.all_clear": "ALL CLEAR: {action} at {school}",
     "alert.cancelled": "CANCELLED: {action} at {school}",
     "alert.threat_location": "THREAT LOCATION: {location} ({action} at {school})",
@@ -39,7 +40,7 @@ def alert_message(kind: str, body: dict[str, Any]) -> tuple[str, str]:
     if threat:
         lines.append(f"Threat reported near {threat.get('location')}" + (f": {threat['note']}" if threat.get("note") else ""))
         lines.append(f"Reported by {(threat.get('reported_by') or {}).get('name', '?')} at {threat.get('reported_at')}")
-    if kind in ("alert.raised", "alert.escalated") and body.get("directive"):
+    if kind in ("alert.raised", "alert.escalated", "alert.action_changed") and body.get("directive"):
         lines.append(str(body["directive"]))
         if body.get("directive_es"):
             lines.append(f"ES: {body['directive_es']}")
@@ -47,6 +48,8 @@ def alert_message(kind: str, body: dict[str, Any]) -> tuple[str, str]:
         lines.append(str(body["all_clear_text"]))
         if body.get("all_clear_text_es"):
             lines.append(f"ES: {body['all_clear_text_es']}")
+    if kind == "alert.action_changed" and body.get("previous_action"):
+        lines.append(f"Changed from {str(body['previous_action']).upper()}.")
     if body.get("hazard"):
         lines.append(f"Hazard: {body['hazard']}" + (f"; {body['strategy']}" if body.get("strategy") else ""))
     if body.get("evacuate_to"):

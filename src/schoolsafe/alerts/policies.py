@@ -19,6 +19,9 @@
 - release_room: a lockdown is released room by room in person by an officer or an administrator on site
   (SRP lockdown release); not dispatch, who is not on site.
 - threat_location: where the threat is, reported by anyone the alert reaches (to dispatch, top priority).
+- change_action: a more protective action for the incident, by whoever may raise alerts there.
+- confirm_cancel: police dispatch (or a supervisor) of a serving agency confirms a requested cancel of a
+  real lockdown after calling back (see actions.cancel_needs_confirmation).
 An alert the user may not see is a 404; one they see but may not act on is a 403.
 """
 
@@ -29,7 +32,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Q
 
-from schoolsafe.alerts.audience import TIER_AUDIENCE, audience_q
+from schoolsafe.alerts.audience import DISPATCH_ROLES, TIER_AUDIENCE, audience_q
 from schoolsafe.core.policy import reached_schools, register
 
 RAISE_ROLES = frozenset({"staff", "school_admin", "officer", "district_director", "dispatcher", "police_supervisor"})
@@ -56,7 +59,16 @@ register("alerts.alert", {
     "student_names": COMMAND_ROLES,
     "release_room": RELEASE_ROLES,
     "threat_location": VIEW_ROLES,
+    # A more protective action (Secure -> Lockdown): whoever may raise it may change the incident to it.
+    "change_action": RAISE_ROLES,
+    # A requested cancel of a real lockdown is confirmed by police dispatch, after a call-back.
+    "confirm_cancel": DISPATCH_ROLES,
 })
+
+# Drill windows: registered by those who run drills at the school (its administrators, its SRO, the
+# district's safety director); seen by them and by dispatch, who take the drill's alerts as exercises.
+DRILL_WINDOW_ROLES = frozenset({"school_admin", "officer", "district_director"})
+register("alerts.drillwindow", {"view": DRILL_WINDOW_ROLES | DISPATCH_ROLES, "change": DRILL_WINDOW_ROLES})
 
 
 def restrict_alerts(queryset: models.QuerySet, user: Any, action: str, roles: frozenset[str]) -> models.QuerySet:

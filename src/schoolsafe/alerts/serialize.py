@@ -62,6 +62,12 @@ def alert_json(alert: Alert, *, school_name: str | None = None) -> dict[str, Any
         "all_clear_on_behalf_of": alert.all_clear_on_behalf_of or None,
         "all_clear_concurring_officer": alert.all_clear_concurring_officer or None,
         "cancelled_at": iso(alert.cancelled_at),
+        "reach": alert.reach,
+        "dispatch": alert.dispatch,
+        "cancel_requested_at": iso(alert.cancel_requested_at),
+        "cancel_requested_by": person(alert.cancel_requested_by) if alert.cancel_requested_by_id else None,
+        "cancel_confirmation": alert.cancel_confirmation or None,
+        "flood_flagged_at": iso(alert.flood_flagged_at),
     }
 
 

@@ -15,8 +15,8 @@ from schoolsafe.alerts.serialize import iso
 from schoolsafe.alerts.wording import ROOM_RELEASED, all_clear_text, directive
 
 # Kinds, in the order entries with the same time are listed (cause before effect).
-KINDS = ("raised", "delivered", "acknowledged", "escalated", "threat_location", "room_status", "message", "all_clear",
-         "room_released", "cancelled")
+KINDS = ("raised", "report", "flood", "action_changed", "delivered", "acknowledged", "escalated", "threat_location",
+         "room_status", "message", "cancel_requested", "all_clear", "room_released", "cancelled")
 _RANK = {kind: n for n, kind in enumerate(KINDS)}
 ROLE_NAMES = {"police_supervisor": "police supervisor", "agency_admin": "agency administrator"}
 
@@ -159,6 +159,30 @@ def timeline_for(alert: Alert, *, names: bool = False) -> list[Entry]:
     if not escalations and alert.escalated_at is not None:
         entries.append(Entry(alert.escalated_at, "escalated", None, "Escalated"))
 
+    for report in alert.reports.filter(merged=True).select_related("reported_by"):
+        where = ", ".join(p for p in (report.building and f"building {report.building}",
+                                      report.room and f"room {report.room}") if p)
+        text = f"Also reported: {report.get_action_display()}" + (f" at {where}" if where else "")
+        if report.note:
+            text += f": {report.note}"
+        if report.flood:
+            text += " (flagged: possible flood)"
+        entries.append(Entry(report.at, "report", name_of(report.reported_by), text))
+    if alert.flood_flagged_at is not None:
+        entries.append(Entry(alert.flood_flagged_at, "flood", None,
+                             "Possible alert flood: one person or device reported more often than the flood rate; "
+                             "the reports were merged into this incident, none refused"))
+    for event in events:
+        if event.kind == "alert.action_changed":
+            text = (f"Action changed from {str(event.data.get('previous_action') or '').capitalize()} to "
+                    f"{str(event.data.get('action') or '').capitalize()}")
+            if event.data.get("change_reason"):
+                text += f": {event.data['change_reason']}"
+            entries.append(Entry(event.created_at, "action_changed", (event.data.get("changed_by") or {}).get("name"),
+                                 text))
+    if alert.cancel_requested_at is not None:
+        entries.append(Entry(alert.cancel_requested_at, "cancel_requested", name_of(alert.cancel_requested_by),
+                             "Cancellation requested; police dispatch must confirm it by call-back"))
     for report in alert.room_statuses.select_related("reported_by").order_by("reported_at", "id"):
         entries.append(Entry(report.reported_at, "room_status", name_of(report.reported_by),
                              room_status_text(report, names)))
@@ -180,6 +204,9 @@ def timeline_for(alert: Alert, *, names: bool = False) -> list[Entry]:
         text += f". {all_clear_text(alert)}" if alert.action == "lockdown" else ""
         entries.append(Entry(alert.all_clear_at, "all_clear", name_of(alert.all_clear_by), text))
     if alert.cancelled_at is not None:
-        entries.append(Entry(alert.cancelled_at, "cancelled", name_of(alert.cancelled_by), "Alert cancelled"))
+        text = "Alert cancelled"
+        if alert.cancel_confirmation:
+            text += f" after dispatch's call-back (reached: {alert.cancel_confirmation})"
+        entries.append(Entry(alert.cancelled_at, "cancelled", name_of(alert.cancelled_by), text))
     # Stable: entries of one kind keep their own order (by id) when their times are equal.
     return sorted(entries, key=lambda e: (e.at, _RANK[e.kind]))

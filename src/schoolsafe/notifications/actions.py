@@ -16,6 +16,7 @@ from django.utils import timezone
 from schoolsafe.audit.log import record
 from schoolsafe.notifications.models import (
     EVENT_KINDS,
+    IMPLIED_KINDS,
     TEST_EVENT,
     ChannelKind,
     Delivery,
@@ -213,7 +214,7 @@ def do_notify(
     # The event-kind match is done here, not in SQL: JSON containment is not portable to SQLite, and an
     # organization has a handful of channels.
     channels = [c for c in NotificationChannel.objects.filter(q, enabled=True, removed_at__isnull=True).order_by("pk")
-                if event_kind in c.event_kinds]
+                if event_kind in c.event_kinds or IMPLIED_KINDS.get(event_kind) in c.event_kinds]
     if not channels:
         return []
     with transaction.atomic():

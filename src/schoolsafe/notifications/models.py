@@ -16,6 +16,7 @@ from schoolsafe.core.policy import RestrictedQuerySet
 EVENT_KINDS: dict[str, str] = {
     "alert.raised": "An alert is raised",
     "alert.escalated": "An alert is escalated (dispatch did not acknowledge in time)",
+    "alert.action_changed": "An incident changes to a more protective action (Secure to Lockdown, ...)",
     "alert.all_clear": "The all clear is given",
     "alert.cancelled": "An alert is cancelled",
     "alert.threat_location": "Where the threat is, reported during an alert (top priority for dispatch)",
@@ -23,6 +24,9 @@ EVENT_KINDS: dict[str, str] = {
     "tip.dispatch": "A tip is sent to police dispatch",
 }
 TEST_EVENT = "test"
+# A channel that carries the first kind also carries these (its readers would otherwise miss that an
+# incident they were told of became more serious).
+IMPLIED_KINDS: dict[str, str] = {"alert.action_changed": "alert.raised"}
 
 
 class ChannelKind(models.TextChoices):

@@ -28,8 +28,8 @@ class PushError(ValueError):
         self.field = field
 
 # The alert events a device is woken for: the same ones a locked screen gets (alerts/serialize.py).
-PUSHED_KINDS = ("alert.raised", "alert.escalated", "alert.all_clear", "alert.cancelled")
-TITLES = {"alert.raised": "{action}", "alert.escalated": "ESCALATED: {action}",
+PUSHED_KINDS = ("alert.raised", "alert.action_changed", "alert.escalated", "alert.all_clear", "alert.cancelled")
+TITLES = {"alert.raised": "{action}", "alert.action_changed": "NOW {action}", "alert.escalated": "ESCALATED: {action}",
           "alert.all_clear": "ALL CLEAR: {action}", "alert.cancelled": "CANCELLED: {action}"}
 
 

@@ -332,7 +332,9 @@ def test_lockdown_in_two_taps_reaches_the_console_live_then_ack_room_report_and_
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_raise_that_loses_the_network_is_retried_with_the_same_key_and_raises_once(people, world, tmp_path):
+def test_a_raise_that_loses_the_network_is_retried_with_the_same_key_and_raises_once(people, world, tmp_path,
+                                                                                      monkeypatch):
+    monkeypatch.setenv("SCHOOLSAFE_ALERT_MERGE_WINDOW", "0")  # the server's: the Secure and the Hold, two incidents
     from playwright.sync_api import expect, sync_playwright
 
     from schoolsafe.alerts.models import Alert
@@ -410,10 +412,12 @@ def test_a_raise_that_loses_the_network_is_retried_with_the_same_key_and_raises_
 
 
 @pytest.mark.django_db(transaction=True)
-def test_every_signed_in_page_shows_a_new_alert_even_one_raised_between_two_pages(people, world, tmp_path):
+def test_every_signed_in_page_shows_a_new_alert_even_one_raised_between_two_pages(people, world, tmp_path,
+                                                                                    monkeypatch):
     """A colleague is on an ordinary page (not an alert page) when a panic button raises a lockdown: the
     banner appears with its directive and a link to the incident, and the delivery report counts them as
     reached. They leave the site; an evacuation is raised meanwhile; the next page they open shows it."""
+    monkeypatch.setenv("SCHOOLSAFE_ALERT_MERGE_WINDOW", "0")  # the server's: two incidents, two banners
     import httpx
     from playwright.sync_api import expect, sync_playwright
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from schoolsafe.alerts.models import EscalationTimer
 from schoolsafe.alerts.tests.conftest import ALERTS_URL
 from schoolsafe.alerts.tests.incident import escalate, play_incident, raise_alert
 
@@ -113,7 +114,7 @@ def test_raise_update_and_all_clear_validate_and_refer_to_the_earlier_messages(a
 
 def test_a_cancel_is_a_cap_cancel_referring_to_the_alert(api, world, teacher_a, dispatcher, schema):
     alert = raise_alert(api, teacher_a, world.school_a)
-    assert api(teacher_a).post(f"{ALERTS_URL}/{alert.pk}/cancel").status_code == 200
+    assert api(dispatcher).post(f"{ALERTS_URL}/{alert.pk}/cancel").status_code == 200
     first = fetch(api, dispatcher, alert.pk, 1, schema=schema)
     doc = fetch(api, dispatcher, alert.pk, schema=schema)
     assert text(doc, "cap:msgType") == "Cancel"
@@ -140,14 +141,19 @@ def test_category_and_response_follow_the_action_and_hazard(api, world, teacher_
         assert "the football field" in text(doc, "cap:info/cap:instruction")
 
 
-def test_an_exercise_is_status_exercise_and_escalation_is_an_update(api, world, teacher_a, dispatcher, schema,
-                                                                     quick_escalation):
-    alert = raise_alert(api, teacher_a, world.school_a, exercise=True)
+def test_an_exercise_is_status_exercise_and_escalation_is_an_update(api, world, teacher_a, principal_a, dispatcher,
+                                                                     schema, quick_escalation):
+    exercise = raise_alert(api, teacher_a, world.school_a, exercise=True)
+    doc = fetch(api, principal_a, exercise.pk, schema=schema)
+    assert text(doc, "cap:status") == "Exercise"
+    assert "EXERCISE" in text(doc, "cap:info/cap:headline")
+    # Exercises never escalate (routing.py); a real alert's escalation is an Update.
+    assert not EscalationTimer.objects.filter(alert=exercise).exists()
+    alert = raise_alert(api, teacher_a, world.school_a)
     escalate(alert)
     doc = fetch(api, dispatcher, alert.pk, schema=schema)
-    assert text(doc, "cap:status") == "Exercise"
+    assert text(doc, "cap:status") == "Actual"
     assert text(doc, "cap:msgType") == "Update"
-    assert "EXERCISE" in text(doc, "cap:info/cap:headline")
 
 
 def test_an_ok_room_is_no_cap_update(api, world, teacher_a, schema):
@@ -168,7 +174,8 @@ def test_cap_needs_a_caller_who_sees_the_alert(api, world, teacher_a, teacher_b,
 
 
 def test_the_feed_lists_the_callers_active_alerts_with_their_cap_messages(api, world, teacher_a, teacher_b, dispatcher,
-                                                                         schema, quick_escalation):
+                                                                         schema, quick_escalation, settings):
+    settings.SCHOOLSAFE_ALERT_MERGE_WINDOW = 0  # two incidents at one school
     active = raise_alert(api, teacher_a, world.school_a)
     escalate(active)
     ended = play_incident(api, world, teacher_a, dispatcher).alert

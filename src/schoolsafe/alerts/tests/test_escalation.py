@@ -103,7 +103,9 @@ def test_a_second_worker_never_fires_a_timer_the_first_has_fired(api, world, tea
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_workers_scanning_at_the_same_moment_fire_each_timer_once(api, world, teacher_a, quick_escalation):
+def test_two_workers_scanning_at_the_same_moment_fire_each_timer_once(api, world, teacher_a, quick_escalation,
+                                                                      settings):
+    settings.SCHOOLSAFE_ALERT_MERGE_WINDOW = 0  # four incidents, four timers
     alerts = [raise_alert(api, teacher_a, world.school_a, reason=f"alert {n}") for n in range(4)]
     wait_until_due(alerts[-1])
     barrier = threading.Barrier(2)

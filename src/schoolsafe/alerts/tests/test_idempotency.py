@@ -11,7 +11,7 @@ from django.db import connection
 from django.utils import timezone
 
 from schoolsafe.alerts import actions
-from schoolsafe.alerts.models import Alert, IdempotencyKey
+from schoolsafe.alerts.models import Alert, AlertReport, IdempotencyKey
 from schoolsafe.alerts.tests.conftest import ALERTS_URL, lockdown
 from schoolsafe.events.models import Event
 
@@ -57,8 +57,11 @@ def test_the_same_key_with_another_body_is_refused(api, world, teacher_a):
 @pytest.mark.django_db
 def test_keys_belong_to_one_user(api, world, teacher_a, principal_a):
     assert api(teacher_a).post(ALERTS_URL, lockdown(world.school_a), **KEY).status_code == 201
-    assert api(principal_a).post(ALERTS_URL, lockdown(world.school_a), **KEY).status_code == 201
-    assert Alert.objects.count() == 2
+    second = api(principal_a).post(ALERTS_URL, lockdown(world.school_a), **KEY)
+    assert second.status_code == 201 and "Idempotent-Replayed" not in second
+    # Not a replay of the teacher's answer: the principal's own report, joined to the one incident.
+    assert second.json()["merged"] is True and second.json()["report"]["by"]["id"] == principal_a.pk
+    assert Alert.objects.count() == 1 and AlertReport.objects.count() == 2
 
 
 @pytest.mark.django_db

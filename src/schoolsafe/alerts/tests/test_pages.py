@@ -158,7 +158,8 @@ def test_navigation_offers_raise_alert_to_staff_and_the_console_to_dispatch(teac
 
 
 def test_the_alert_list_shows_what_the_user_may_see_newest_first_and_filters_by_state(
-        api, world, alert, teacher_a, teacher_b, principal_a, analyst_a):
+        api, world, alert, teacher_a, teacher_b, principal_a, analyst_a, settings):
+    settings.SCHOOLSAFE_ALERT_MERGE_WINDOW = 0  # two incidents at one school
     second = raise_alert(api, teacher_a, world.school_a, action="hold", reason="police activity nearby")
     given = api(principal_a).post(f"{ALERTS_URL}/{alert.pk}/all-clear", {"concurring_officer": "Officer Ruiz, badge 4411"})
     assert given.status_code == 200

@@ -48,7 +48,7 @@ def test_the_timeline_tells_the_incident_in_order(api, world, teacher_a, dispatc
 
 
 def test_a_cancelled_alert_ends_with_the_cancel(api, world, teacher_a, dispatcher):
-    alert = raise_alert(api, teacher_a, world.school_a)
+    alert = raise_alert(api, teacher_a, world.school_a, action="secure")
     assert api(teacher_a).post(f"{ALERTS_URL}/{alert.pk}/cancel").status_code == 200
     entries = api(dispatcher).get(url(alert.pk)).json()["entries"]
     assert [(e["kind"], e["actor"]) for e in entries] == [("raised", "Teacher A"), ("cancelled", "Teacher A")]

@@ -39,6 +39,9 @@ def sqlite_env(data_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["SCHOOLSAFE_DATA"] = str(data_dir)
     env["LOG_LEVEL"] = "WARNING"
+    # Each alert these tests post is its own incident with its own alert.raised (alerts: one incident per
+    # emergency would otherwise merge raises at the one school into reports).
+    env["SCHOOLSAFE_ALERT_MERGE_WINDOW"] = "0"
     return env
 
 

@@ -33,6 +33,8 @@
     var ended = a.status !== "active";
     var badge = ended ? (a.status === "all_clear" ? "ALL CLEAR" : "CANCELLED")
                       : (a.escalated_at ? "ESCALATED" : (a.dispatchAcked ? "Acknowledged" : "NOT ACKNOWLEDGED"));
+    // A raiser's cancel of a real lockdown waits for dispatch's call-back (POST .../cancel/confirm).
+    if (!ended && a.cancel_requested_at) { badge = "CANCEL REQUESTED: CALL BACK"; }
     var button = SS.el("button", { type: "button", className: "incident-card-button" }, [
       SS.el("span", { className: "card-action" }, [(a.exercise ? "EXERCISE — " : "") + SS.actionName(a).toUpperCase()]),
       SS.el("span", { className: "card-school" }, [a.school.name]),
@@ -56,6 +58,7 @@
     });
     count.textContent = "(" + active + " active)";
     empty.hidden = order.length > 0;
+    showConfirmCancel();
   }
 
   function add(a, fresh) {
@@ -125,9 +128,16 @@
         add(data, !alerts[data.id]);
         return;
       }
+      if (kind === "alert.action_changed") {
+        // Secure -> Lockdown in one incident: as new to dispatch as a new alert.
+        add(data, true);
+        return;
+      }
       var a = alerts[id];
       if (!a) { return; }
-      if (kind === "alert.all_clear" || kind === "alert.cancelled") { Object.assign(a, data); drawList(); }
+      if (kind === "alert.all_clear" || kind === "alert.cancelled" || kind === "alert.cancel_requested") {
+        Object.assign(a, data); drawList();
+      }
       if (kind === "alert.escalated") { Object.assign(a, data); drawList(); SS.signal(a); }
       // Where the threat is: top priority for dispatch, shown on the incident and signalled at once.
       if (kind === "alert.threat_location") { SS.showIncoming(Object.assign({}, a, { directive:
@@ -217,6 +227,24 @@
     if (waiting) { SS.beep(); }
   }, TIP_REPEAT_MS);
   reloadTips();
+
+  // A raiser's cancel of a real lockdown: dispatch calls back, then confirms here, saying whom they reached.
+  function showConfirmCancel() {
+    var a = selected && alerts[selected];
+    document.getElementById("confirm-cancel").hidden = !(a && a.status === "active" && a.cancel_requested_at);
+  }
+  document.getElementById("confirm-cancel").addEventListener("submit", function (e) {
+    e.preventDefault();
+    var id = selected;
+    var reached = document.getElementById("cancel-reached").value.trim();
+    control.textContent = "Sending…";
+    SS.request("POST", url(cfg.apiUrl, id) + "/cancel/confirm", { reached: reached }).then(function (res) {
+      control.textContent = res.status === 200 ? "Cancel confirmed." : SS.detail(res);
+      if (res.status === 200 && alerts[id]) { Object.assign(alerts[id], res.data); drawList(); }
+      showConfirmCancel();
+      refresh();
+    }, function () { control.textContent = "Not sent: no connection. Try again."; });
+  });
 
   document.getElementById("ack-button").addEventListener("click", function () {
     post("acknowledge", "Acknowledged.");

@@ -9,7 +9,8 @@
   // The page's one stream; a page script can listen to other kinds on it (SS.shared.addEventListener).
   SS.shared = SS.stream({
     event: function (kind, data) {
-      if (kind === "alert.raised") { SS.showIncoming(data, "/alerts/" + data.id + "/"); }
+      // A change of action (Secure -> Lockdown in one incident) is as new to the reader as a new alert.
+      if (kind === "alert.raised" || kind === "alert.action_changed") { SS.showIncoming(data, "/alerts/" + data.id + "/"); }
     },
   }, { resume: true, since: document.body.dataset.eventsSince });
 })();
