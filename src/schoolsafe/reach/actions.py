@@ -34,11 +34,18 @@ TITLES = {"alert.raised": "{action}", "alert.action_changed": "NOW {action}", "a
 
 
 def _check_endpoint(endpoint: str) -> str:
+    """The push service's URL, as a webhook's is checked: https, a public internet host (the server posts to
+    it; an endpoint naming this machine or a private network would let a browser aim our requests there)."""
+    from schoolsafe.notifications.validation import check_url
+
     endpoint = (endpoint or "").strip()
     if not endpoint.startswith(("https://", "http://")) or len(endpoint) > 1000:
         raise PushError("endpoint must be the push service's https URL from PushSubscription.endpoint",
                           field="endpoint")
-    return endpoint
+    try:
+        return check_url(endpoint)
+    except ValueError as exc:
+        raise PushError(f"endpoint: {exc}", field="endpoint") from None
 
 
 def do_subscribe_push(actor: Any, *, device_name: str, endpoint: str, p256dh: str, auth: str,

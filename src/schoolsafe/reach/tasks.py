@@ -31,6 +31,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from pywebpush import WebPusher
 
+from schoolsafe.notifications.addresses import AddressRefused, checked_addresses
 from schoolsafe.notifications.tasks import backoff_seconds, default_worker_id, max_attempts
 from schoolsafe.reach.models import PushMessage, PushStatus, PushSubscription
 from schoolsafe.reach.vapid import subject, vapid
@@ -60,6 +61,8 @@ def _session() -> requests.Session:
     # One keep-alive session per sending thread: a push service is one host for thousands of devices.
     if getattr(_local, "session", None) is None:
         _local.session = requests.Session()
+        # A push service answers; it never sends us elsewhere (a redirect could point at a private address).
+        _local.session.max_redirects = 0
     return _local.session
 
 
@@ -88,6 +91,16 @@ def push_once(message: PushMessage) -> PushOutcome:
     sub = message.subscription
     info = {"endpoint": sub.endpoint, "keys": {"p256dh": sub.p256dh, "auth": sub.auth}}
     try:
+        # The endpoint comes from a browser: like a webhook, it may only reach public internet addresses, each
+        # checked when sending (notifications/addresses.py; SCHOOLSAFE_WEBHOOK_ALLOW_PRIVATE for tests and
+        # a push relay on a private network).
+        parts = urlsplit(sub.endpoint)
+        checked_addresses(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80))
+    except AddressRefused as exc:
+        return PushOutcome(False, None, str(exc)[:500], permanent=True)
+    except Exception as exc:  # noqa: BLE001 - a name that does not resolve: retried
+        return PushOutcome(False, None, f"{type(exc).__name__}: {exc}"[:500])
+    try:
         headers = {**vapid_headers(sub.endpoint), "Urgency": "high"}
         response = WebPusher(info, requests_session=_session()).send(
             json.dumps(message.payload, separators=(",", ":")), headers, ttl=TTL, content_encoding="aes128gcm",
@@ -95,7 +108,8 @@ def push_once(message: PushMessage) -> PushOutcome:
         code = response.status_code
         if code <= 202:
             return PushOutcome(True, code)
-        error = f"the push service answered {code} {response.reason}: {response.text[:200]}"
+        # The status line only: a response body is never kept or shown (docs/webhooks.md).
+        error = f"the push service answered {code} {response.reason}"
         if code in (404, 410):
             return PushOutcome(False, code, error, gone=True, permanent=True)
         return PushOutcome(False, code, error, permanent=code in (400, 403, 413))

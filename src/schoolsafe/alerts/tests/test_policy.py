@@ -32,6 +32,7 @@ MATRIX = {
     ("school_admin", "school_a"): (201, True, True, False),
     ("staff", "school_a"): (201, True, False, False),
     ("ta_member", "school_a"): (403, True, False, False),
+    ("clinician", "school_a"): (403, False, False, False),  # a qualifying staff role for a team seat only
     ("ta_member", "district_a"): (403, False, False, False),
     ("tip_analyst", "district_a"): (403, False, False, False),
     ("program_coordinator", "school_a"): (403, False, False, False),

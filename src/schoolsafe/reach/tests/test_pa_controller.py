@@ -59,6 +59,8 @@ def test_a_cap_pa_controller_sounds_the_lockdown_and_stops_at_the_all_clear(worl
     assert controller.outputs == ["play lockdown.wav, strobe blue, signage LOCKDOWN"]
     assert controller.poll() == 304  # nothing new: the controller keeps its outputs
 
-    assert Api(principal_a).post(f"{ALERTS_URL}/{alert['id']}/all-clear", {}).status_code == 200
+    # SRP lockdown release: the principal gives the all clear with the officer who concurred.
+    assert Api(principal_a).post(f"{ALERTS_URL}/{alert['id']}/all-clear",
+                                 {"concurring_officer": "Officer Ruiz, badge 4411"}).status_code == 200
     controller.poll()
     assert controller.outputs[-1] == "stop all, signage ALL CLEAR"

@@ -123,3 +123,17 @@ def test_subscriptions_api_anonymous_other_person_and_owner(api, world, teacher_
     assert api(teacher_a).client.delete(f"{SUBSCRIPTIONS}/{created['id']}").status_code == 204
     assert PushSubscription.objects.get().revoked_at is not None
     assert AuditEntry.objects.filter(action="reach.unsubscribe_push").exists()
+
+
+@override_settings(SCHOOLSAFE_PUSH_KICK=False)
+def test_a_push_endpoint_on_this_machine_or_a_private_network_is_refused_by_default(api, world, teacher_a, settings):
+    """A push endpoint comes from the browser: like a webhook it may not aim the server at this machine or a
+    private network (issue 25 item 5's rule, for Web Push too)."""
+    settings.SCHOOLSAFE_WEBHOOK_ALLOW_PRIVATE = False
+    keys = {"p256dh": "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM",
+            "auth": "tBHItJI5svbpez7KI4CCXg"}
+    for endpoint in ("http://127.0.0.1:8080/push/1", "https://10.0.0.5/push/1", "https://localhost/push/1"):
+        refused = api(teacher_a).post(SUBSCRIPTIONS, {"device_name": "x", "endpoint": endpoint, "keys": keys})
+        assert refused.status_code == 422, endpoint
+        assert "endpoint" in refused.json()["detail"]
+    assert not PushSubscription.objects.exists()
