@@ -31,6 +31,7 @@ def channels(world, settings):
     """School A's office e-mail and agency A's CAD webhook carry raised alerts (sending is not started)."""
     settings.SCHOOLSAFE_NOTIFY_KICK = False
     settings.SCHOOLSAFE_NOTIFY_ALLOW_HTTP = True
+    settings.SCHOOLSAFE_WEBHOOK_ALLOW_PRIVATE = True  # the CAD receiver is on this machine
     do_create_channel("admin", world.school_a, "email", name="Office", event_kinds=["alert.raised"],
                       recipients="office@school-a.test, principal@school-a.test")
     do_create_channel("admin", world.agency_a, "webhook", name="CAD", event_kinds=["alert.raised"],
@@ -105,7 +106,8 @@ def test_after_the_merge_window_a_raise_opens_a_new_incident(api, world, teacher
 
 def test_an_ended_incident_takes_no_more_reports(api, world, teacher_a, dispatcher):
     first = api(teacher_a).post(ALERTS_URL, lockdown(world.school_a)).json()
-    assert api(dispatcher).post(f"{ALERTS_URL}/{first['id']}/all-clear").status_code == 200
+    ended = api(dispatcher).post(f"{ALERTS_URL}/{first['id']}/all-clear", {"on_behalf_of": "Sgt. Lee, incident commander"})
+    assert ended.status_code == 200
     second = api(teacher_a).post(ALERTS_URL, lockdown(world.school_a)).json()
     assert second["id"] != first["id"] and second["merged"] is False
 

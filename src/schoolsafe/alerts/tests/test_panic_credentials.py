@@ -93,8 +93,14 @@ def test_revoked_it_raises_nothing_and_the_revocation_is_audited(issued, princip
 
 
 @override_settings(SCHOOLSAFE_PANIC_RATE=(3, 600))
-def test_it_is_rate_limited(issued):
+def test_it_is_rate_limited(issued, settings):
+    """Presses within the incident's window join it (merged, flagged past the flood rate, never refused); a
+    credential that keeps opening new incidents (each merge window off here) is refused past its rate."""
     _, raw = issued
+    assert [panic(raw).status_code for _ in range(6)] == [201] * 6
+    assert Alert.objects.count() == 1 and Alert.objects.get().reports.count() == 6
+    Alert.objects.all().delete()
+    settings.SCHOOLSAFE_ALERT_MERGE_WINDOW = 0
     assert [panic(raw).status_code for _ in range(4)] == [201, 201, 201, 429]
     assert "call 911" in panic(raw).json()["detail"]
     assert Alert.objects.count() == 3
