@@ -358,6 +358,8 @@ SCHOOLSAFE_CAP_HOST = env_str("SCHOOLSAFE_CAP_HOST")
 SCHOOLSAFE_ALERT_MERGE_WINDOW = env_int("SCHOOLSAFE_ALERT_MERGE_WINDOW", 600)
 # Reports from one person or device in a minute beyond which they are flagged as a possible flood.
 SCHOOLSAFE_ALERT_FLOOD_PER_MINUTE = env_int("SCHOOLSAFE_ALERT_FLOOD_PER_MINUTE", 5)
+# Seconds a person has to be reached by the stream or a Web Push before the SMS fallback (docs/reaching-people.md).
+SCHOOLSAFE_REACH_FALLBACK_SECONDS = env_int("SCHOOLSAFE_REACH_FALLBACK_SECONDS", 15)
 
 # --- Notification channels (schoolsafe.notifications) -------------------------------------------------
 # Seconds to wait after each failed delivery attempt (the last repeats); attempts before a delivery is
