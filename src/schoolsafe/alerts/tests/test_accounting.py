@@ -100,7 +100,7 @@ def test_an_acknowledgement_counts_as_received(api, world, teacher_a, principal_
 # --- issue 25, item 15: missing students' names ------------------------------------------------------------
 
 
-def test_missing_students_names_only_for_those_who_run_the_response_and_every_read_audited(api, world, teacher_a,
+def test_25_15_missing_students_names_only_for_those_who_run_the_response_and_every_read_audited(api, world, teacher_a,
                                                                                            principal_a, dispatcher):
     alert = raise_alert(api, teacher_a, world.school_a)
     assert report(api, teacher_a, alert, room="C-12", status="missing", present=22,

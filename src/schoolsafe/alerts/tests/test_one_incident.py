@@ -112,7 +112,7 @@ def test_an_ended_incident_takes_no_more_reports(api, world, teacher_a, dispatch
     assert second["id"] != first["id"] and second["merged"] is False
 
 
-def test_a_flood_from_one_person_is_flagged_and_merged_never_refused(api, world, teacher_a, dispatcher, settings):
+def test_25_9_a_flood_from_one_person_is_flagged_and_merged_never_refused(api, world, teacher_a, dispatcher, settings):
     settings.SCHOOLSAFE_ALERT_FLOOD_PER_MINUTE = 5
     client = api(teacher_a)
     answers = [client.post(ALERTS_URL, lockdown(world.school_a)) for _ in range(8)]
@@ -132,7 +132,7 @@ def test_a_flood_from_one_person_is_flagged_and_merged_never_refused(api, world,
     assert sum(1 for e in entries if e["kind"] == "report" and "possible flood" in e["text"]) == 3
 
 
-def test_a_flood_from_one_device_is_flagged_whoever_presses(world, settings):
+def test_25_9_a_flood_from_one_device_is_flagged_whoever_presses(world, settings):
     """A shared device (a hallway button, a front-office tablet) pressed by several people."""
     settings.SCHOOLSAFE_ALERT_FLOOD_PER_MINUTE = 3
     school = actions.load_school(world.school_a.pk)

@@ -140,7 +140,7 @@ def test_a_registered_drill_window_sends_exercises_to_dispatch_as_exercises(api,
     assert later.pk != alert.pk and later.dispatch == "none"
 
 
-def test_escalation_reaches_only_people_who_may_see_the_alert(api, world, teacher_a, supervisor_a):
+def test_25_13_escalation_reaches_only_people_who_may_see_the_alert(api, world, teacher_a, supervisor_a):
     """Issue 25, item 13: a policy escalating to agency administrators (a back-office role that gets 404 on
     the alert) escalates to the police supervisor instead."""
     agency_admin = make_person("agency_admin_a", "agency_admin", world.agency_a, "agency")

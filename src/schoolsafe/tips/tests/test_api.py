@@ -120,7 +120,7 @@ def test_25_14_wrong_passphrases_from_others_never_lock_the_tipster_out(world):
     assert page.status_code == 200 and 'id="tip-status"' in page.content.decode()
 
 
-def test_wrong_passphrases_are_throttled_per_client(world):
+def test_25_14_wrong_passphrases_are_throttled_per_client(world):
     client = Client(REMOTE_ADDR="192.0.2.50")
     for n in range(10):
         assert post_json(client, "/api/v1/tips/lookup", {"code": f"ZZZZ-{n:04d}", "passphrase": "x"}).status_code == 404
