@@ -18,9 +18,12 @@ from urllib.parse import urlencode
 import pytest
 
 from schoolsafe.alerts.tests import test_browser as shared
-from schoolsafe.alerts.tests.test_browser import ARGS, CHROMIUM, TOTP_KEY, ServeProcess, sign_in, watch
+from schoolsafe.alerts.tests.test_browser import TOTP_KEY, ServeProcess, sign_in, watch
+from schoolsafe.core.browsertest import ARGS, CHROMIUM, axe_problems, needs_chromium
 
-pytestmark = shared.pytestmark
+pytestmark = [pytest.mark.browser, needs_chromium]
+# The console's tone must sound without a click first (a dispatcher's screen is left running).
+ARGS = [*ARGS, "--autoplay-policy=no-user-gesture-required"]
 people = shared.people  # the same personas (a fixture, used by name)
 
 AUDIO_HOOK = """
@@ -129,6 +132,7 @@ def test_a_locked_page_still_shows_a_lockdown_silently_and_the_panic_button_rais
             assert tones(page) == 0
             assert int(page.evaluate("() => window.__vibrations")) >= 1
             expect(page.locator("#incoming-silent")).to_contain_text("lockdown")
+            problems = axe_problems(page)  # the locked screen with its lockdown banner
             # While the school is under lockdown nothing sounds, whatever the alert.
             raise_elsewhere(base, "hold")
             expect(banner).to_contain_text("HOLD at School A High", timeout=5000)
@@ -147,6 +151,7 @@ def test_a_locked_page_still_shows_a_lockdown_silently_and_the_panic_button_rais
             browser.close()
 
     assert not errors, errors
+    assert problems == [], problems
     print(f"timings: {timings}")
     assert timings["locked_screen_shows_lockdown_s"] < 5
     from_button = Alert.objects.exclude(pk__in=raised).get()
@@ -183,6 +188,7 @@ def test_the_console_tone_repeats_until_someone_acknowledges(people, world, tmp_
             assert answer.status_code == 201, answer.text
             card = console.locator("#incident-list .incident-card", has_text="School A High")
             expect(card).to_contain_text("NOT ACKNOWLEDGED", timeout=5000)
+            problems = axe_problems(console)
             first = tones(console)
             assert first > 0, "the console sounds for a lockdown (it is not in the building)"
             console.clock.fast_forward(10_500)
@@ -199,3 +205,4 @@ def test_the_console_tone_repeats_until_someone_acknowledges(people, world, tmp_
         finally:
             browser.close()
     assert not errors, errors
+    assert problems == [], problems

@@ -8,17 +8,18 @@ from __future__ import annotations
 import pytest
 
 from schoolsafe.alerts.tests.test_browser import (  # noqa: F401 - `people` is a fixture
-    ARGS,
     ARTIFACTS,
-    CHROMIUM,
     TOTP_KEY,
     ServeProcess,
     people,
     sign_in,
     watch,
 )
+from schoolsafe.core.browsertest import ARGS, CHROMIUM, axe_problems, needs_chromium
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, needs_chromium, pytest.mark.django_db(transaction=True)]
+# The console's signal must sound without a click first (a dispatcher's screen is left running).
+ARGS = [*ARGS, "--autoplay-policy=no-user-gesture-required"]
 
 
 def test_threat_location_reaches_the_console_and_rooms_are_released_in_person(people, world, tmp_path):  # noqa: F811
@@ -87,9 +88,11 @@ def test_threat_location_reaches_the_console_and_rooms_are_released_in_person(pe
                 "C-12: released by Officer Sam")
             expect(teacher.locator("[data-part=release]")).to_contain_text("C-14: not released")
             teacher.screenshot(path=str(ARTIFACTS / "incident-room-released.png"), full_page=True)
+            problems = axe_problems(teacher) + axe_problems(console)
         finally:
             browser.close()
 
     assert not errors, errors
+    assert problems == [], problems
     assert ThreatLocation.objects.get().location == "near the gym"
     assert list(RoomRelease.objects.values_list("room", "released_by__username")) == [("C-12", "sro_sam")]

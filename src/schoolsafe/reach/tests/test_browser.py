@@ -15,11 +15,11 @@ import time
 
 import pytest
 
-from schoolsafe.alerts.tests.test_browser import ARGS, CHROMIUM, ServeProcess, sign_in, watch
+from schoolsafe.alerts.tests.test_browser import ServeProcess, sign_in, watch
 from schoolsafe.conftest import make_person
+from schoolsafe.core.browsertest import ARGS, CHROMIUM, axe_problems, needs_chromium
 
-pytestmark = [pytest.mark.browser, pytest.mark.skipif(not __import__("os").path.exists(CHROMIUM),
-                                                      reason="Chromium is not installed")]
+pytestmark = [pytest.mark.browser, needs_chromium]
 
 
 def wait(page, predicate, timeout: float = 15.0):
@@ -92,6 +92,7 @@ def test_service_worker_push_notification_acknowledges_and_offline_raise_is_sent
             page.goto(f"{base}/takeover/{alert.pk}/")
             expect(page.locator("#takeover-directive")).to_have_text(alert.directive)
             expect(page.locator("#takeover-ack")).to_have_text("Acknowledged")
+            seen["axe"] = axe_problems(page)
 
             # 4. Offline: the panic page still opens (its shell), and a raise made now is sent once when back online.
             page.goto(f"{base}/alerts/")
@@ -111,6 +112,7 @@ def test_service_worker_push_notification_acknowledges_and_offline_raise_is_sent
     assert "School A High" in seen["notification"]["body"]
     assert seen["notification"]["actions"] == ["Acknowledge"] and seen["notification"]["silent"] is True
     assert seen["ack_status"] == 200
+    assert seen["axe"] == [], seen["axe"]
     assert Acknowledgement.objects.filter(alert=alert, user=teacher).exists()
     assert Receipt.objects.filter(event=event, user=teacher).exists()
     assert list(Alert.objects.filter(action="hold").values_list("raised_by__username", flat=True)) == ["teacher_pwa"]
