@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
-from schoolsafe.accounts.mfa import needs_mfa
+from schoolsafe.accounts.mfa import second_factor_required
 from schoolsafe.alerts.policies import VIEW_ROLES
 from schoolsafe.core.policy import roles_of
 from schoolsafe.events.bus import newest_event_id
@@ -46,7 +46,8 @@ NAVIGATION: list[tuple[str, str, frozenset[str] | None]] = [
 
 # Pages about the organizations a person belongs to: a platform administrator with no membership has none,
 # and would meet a bare 404 there, so these are shown to them only through a role (the Django admin is theirs).
-NEEDS_MEMBERSHIP = frozenset({"threats:report", "notifications-channels"})
+NEEDS_MEMBERSHIP = frozenset({"threats:report", "notifications-channels", "alerts:panic-credentials",
+                              "account-terminals"})
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -62,7 +63,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user.is_staff:
         items.append({"label": "Admin", "url": reverse("admin:index"), "current": False})
     # A user still owing a second factor gets no event stream (it would answer 401) and no banner.
-    listens = not needs_mfa(user) or bool(getattr(user, "is_verified", lambda: False)())
+    listens = not second_factor_required(user) or bool(getattr(user, "is_verified", lambda: False)())
     # A callable: the template asks only when it renders the attribute (one query on the primary key).
     return {"nav_items": items, "user_roles": sorted(roles), "listens_for_alerts": listens,
             "events_since": newest_event_id, "lockdown_schools": lambda: lockdown_schools(user)}

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.utils import timezone
 
 from schoolsafe.alerts.audience import TIER_AUDIENCE
-from schoolsafe.alerts.models import Alert, Tier
+from schoolsafe.alerts.models import Alert, DrillWindow, Tier
 from schoolsafe.core.tests.factories import UserFactory
 from schoolsafe.core.tests.matrix import Spec
 
@@ -19,7 +20,16 @@ def _emergency(school: Any, user: Any) -> Alert:
                                 raised_at=timezone.now())
 
 
+def _drill_window(school: Any, user: Any) -> DrillWindow:
+    now = timezone.now()
+    registrar = UserFactory(username=f"drill_registrar_{school.pk}")
+    return DrillWindow.objects.create(school=school, starts_at=now, ends_at=now + dt.timedelta(hours=1),
+                                      contact="Principal, 555-0100", registered_by=registrar, registered_at=now)
+
+
 MATRIX: dict[str, Spec] = {
+    # Drill windows: by role (alerts.policies.DRILL_WINDOW_ROLES, dispatch may view).
+    "alerts.drillwindow": Spec(build=_drill_window),
     "alerts.alert": Spec(
         build=_emergency,
         # "raise" is decided on the school (alerts.policies.reaches_school); it lists no alert.

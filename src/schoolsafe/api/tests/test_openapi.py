@@ -129,8 +129,9 @@ def test_26_5_a_client_generated_by_openapi_python_client_raises_an_alert(app_se
     )
     response = raise_alert.sync_detailed(client=client, body=body)
     assert response.status_code == 201, response.content
-    assert isinstance(response.parsed, models.AlertOut)
+    assert isinstance(response.parsed, models.RaisedOut)  # the incident, with "merged" and the report
     assert response.parsed.action == "lockdown" and response.parsed.location.room == "C-12"
+    assert response.parsed.merged is False and response.parsed.report.action == "lockdown"
     alert = Alert.objects.get()
     assert (alert.action, alert.school_id, alert.exercise, alert.raised_by_id) == ("lockdown", world.school_a.pk, True,
                                                                                   teacher_a.pk)
