@@ -73,7 +73,8 @@ def alert_json(alert: Alert, *, school_name: str | None = None) -> dict[str, Any
 
 # The alert events a locked screen still receives, as their headline (events/locked.py): what to do and where,
 # not who raised it or why; the details need the password (docs/alerts.md, "Delivery without a session").
-LOCKED_SCREEN_KINDS = ("alert.raised", "alert.all_clear", "alert.cancelled")
+# A change of action (Secure -> Lockdown in one incident) is as new to a locked screen as a new alert.
+LOCKED_SCREEN_KINDS = ("alert.raised", "alert.action_changed", "alert.all_clear", "alert.cancelled")
 _HEADLINE_FIELDS = ("id", "school", "action", "directive", "hazard", "strategy", "evacuate_to", "tier", "exercise",
                     "status", "raised_at", "all_clear_at", "cancelled_at")
 

@@ -4,7 +4,8 @@
 (function () {
   "use strict";
   var SS = (window.SSAlerts = {});
-  var ALERT_KINDS = ["alert.raised", "alert.acknowledged", "alert.all_clear", "alert.cancelled", "alert.escalated",
+  var ALERT_KINDS = ["alert.raised", "alert.action_changed", "alert.report", "alert.cancel_requested",
+                     "alert.acknowledged", "alert.all_clear", "alert.cancelled", "alert.escalated",
                      "alert.room_status", "alert.message", "alert.room_released", "alert.threat_location"];
   var STATUS_WORDS = { ok: "All accounted for", need_help: "Need help", injured: "Injured", missing: "Missing students",
                        extra: "Extra students" };
@@ -128,12 +129,14 @@
   };
   // Keeps SS.lockdowns current from the stream (called for every alert event before the page's handler).
   SS.track = function (kind, data) {
-    if (!data || !data.school || data.action !== "lockdown" || data.tier === "assist") { return; }
+    if (!data || !data.school || data.tier === "assist") { return; }
     var school = String(data.school.id);
-    if (kind === "alert.raised" && data.status === "active") {
+    var opened = kind === "alert.raised" || kind === "alert.action_changed";
+    if (opened && data.status === "active" && data.action === "lockdown") {
       SS.lockdowns[school] = SS.lockdowns[school] || {};
       SS.lockdowns[school][data.id] = true;
-    } else if ((kind === "alert.all_clear" || kind === "alert.cancelled") && SS.lockdowns[school]) {
+    } else if ((opened || kind === "alert.all_clear" || kind === "alert.cancelled") && SS.lockdowns[school]) {
+      // Ended, or changed to another action (Lockdown -> Evacuate): no longer a lockdown in force.
       delete SS.lockdowns[school][data.id];
       delete SS.lockdowns[school].page;
     }
