@@ -4,8 +4,10 @@
 (function () {
   "use strict";
   var SS = (window.SSAlerts = {});
-  var ALERT_KINDS = ["alert.raised", "alert.acknowledged", "alert.all_clear", "alert.cancelled", "alert.escalated",
-                     "alert.room_status", "alert.message", "alert.room_released", "alert.threat_location"];
+  // alert.action_changed: an incident whose action became more protective (a Lockdown that is now an Evacuate,
+  // one incident per emergency) is news to everyone it reaches: shown, signalled and receipted like a raise.
+  var ALERT_KINDS = ["alert.raised", "alert.action_changed", "alert.acknowledged", "alert.all_clear", "alert.cancelled",
+                     "alert.escalated", "alert.room_status", "alert.message", "alert.room_released", "alert.threat_location"];
   var STATUS_WORDS = { ok: "All accounted for", need_help: "Need help", injured: "Injured", missing: "Missing students",
                        extra: "Extra students" };
   var ACTION_WORDS = { hold: "Hold", secure: "Secure", lockdown: "Lockdown", evacuate: "Evacuate", shelter: "Shelter" };
