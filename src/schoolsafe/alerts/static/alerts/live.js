@@ -4,6 +4,8 @@
 (function () {
   "use strict";
   var SS = (window.SSAlerts = {});
+  // alert.action_changed: an incident whose action became more protective (a Lockdown that is now an Evacuate,
+  // one incident per emergency) is news to everyone it reaches: shown, signalled and receipted like a raise.
   var ALERT_KINDS = ["alert.raised", "alert.action_changed", "alert.report", "alert.cancel_requested",
                      "alert.acknowledged", "alert.all_clear", "alert.cancelled", "alert.escalated",
                      "alert.room_status", "alert.message", "alert.room_released", "alert.threat_location"];

@@ -139,6 +139,13 @@ self.addEventListener("fetch", function (event) {
     }));
     return;
   }
+  if (req.method === "POST" && url.pathname === "/api/v1/events/receipts") {
+    // A delivery receipt sent as its page goes away (pagehide, keepalive): left to fall through to the
+    // network, the request died with the page about half the time in Chromium; sent from here, the worker
+    // (which outlives the page) carries it to the server.
+    event.respondWith(fetch(req.clone()));
+    return;
+  }
   if (req.method !== "GET") { return; }
   var shell = SHELL_PAGES.indexOf(url.pathname) >= 0 && req.mode === "navigate";
   if (shell || url.pathname.indexOf("/static/") === 0) {
