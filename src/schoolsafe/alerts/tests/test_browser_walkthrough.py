@@ -183,7 +183,23 @@ def incident_with_site_map(people, world, api):
                                "geometry": {"type": "Point", "coordinates": [school.longitude + 0.0009,
                                                                              school.latitude - 0.0006]}})
     SiteMap.objects.filter(school=school).update(geojson=campus)
+    register_drill_window(school)
     return raise_alert(api, people["teacher"], school, exercise=True), campus
+
+
+def register_drill_window(school):
+    """A drill reaches dispatch (as an exercise) only inside a registered drill window (routing by action)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from schoolsafe.accounts.models import User
+    from schoolsafe.alerts.actions import do_register_drill_window, load_school
+
+    now = timezone.now()
+    do_register_drill_window(User.objects.get(username="principal_pat"), load_school(school.pk),
+                             starts_at=now - dt.timedelta(minutes=1), ends_at=now + dt.timedelta(hours=1),
+                             contact="Principal, 555-0101")
 
 
 def overlaps(a: dict, b: dict) -> bool:
@@ -318,18 +334,7 @@ def test_26_10_and_26_19_every_time_in_the_schools_zone_and_the_ended_incident_n
 
     world.school_a.time_zone = "America/New_York"
     world.school_a.save()
-    # A drill reaches dispatch (as an exercise) only inside a registered drill window (routing by action).
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from schoolsafe.accounts.models import User
-    from schoolsafe.alerts.actions import do_register_drill_window, load_school
-
-    now = timezone.now()
-    do_register_drill_window(User.objects.get(username="principal_pat"), load_school(world.school_a.pk),
-                             starts_at=now - dt.timedelta(minutes=1), ends_at=now + dt.timedelta(hours=1),
-                             contact="Principal, 555-0101")
+    register_drill_window(world.school_a)
     alert = raise_alert(api, people["teacher"], world.school_a, exercise=True, location={"room": "Room 212"})
     assert api(people["dispatcher"]).post(f"/api/v1/alerts/{alert.pk}/all-clear").status_code == 200
     alert.refresh_from_db()
