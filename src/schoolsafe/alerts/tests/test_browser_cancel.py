@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 
 from schoolsafe.alerts.tests import test_browser as shared
-from schoolsafe.alerts.tests.test_browser import ARGS, CHROMIUM, TOTP_KEY, ServeProcess, sign_in, watch
+from schoolsafe.alerts.tests.test_browser import TOTP_KEY, ServeProcess, sign_in, watch
+from schoolsafe.core.browsertest import ARGS, CHROMIUM, axe_problems, needs_chromium
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, needs_chromium]
 people = shared.people  # the personas of the other browser tests (a fixture)
 
 
@@ -41,6 +42,7 @@ def test_the_console_confirms_a_requested_cancel_after_the_call_back(people, wor
             expect(card).to_contain_text("CANCEL REQUESTED: CALL BACK")
             form = console.locator("#confirm-cancel")
             expect(form).to_be_visible()
+            problems = axe_problems(console)  # the console asking for the call-back
             console.fill("#cancel-reached", "Taylor Teacher on her cell, code word given")
             console.click("#confirm-cancel button[type=submit]")
             expect(console.locator("#control-status")).to_have_text("Cancel confirmed.")
@@ -50,6 +52,7 @@ def test_the_console_confirms_a_requested_cancel_after_the_call_back(people, wor
             browser.close()
 
     assert not errors, errors
+    assert problems == [], problems
     alert = Alert.objects.get(pk=alert_id)
     assert alert.status == "cancelled"
     assert alert.cancel_confirmation == "Taylor Teacher on her cell, code word given"
