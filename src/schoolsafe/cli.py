@@ -14,17 +14,6 @@ from typing import Any, NoReturn
 
 PROG = "schoolsafe"
 
-# Modules that add subcommands (imported before Django is set up: keep their top level light).
-COMMAND_MODULES: list[str] = [
-    "schoolsafe.accounts.commands",
-    "schoolsafe.audit.commands",
-    "schoolsafe.plans.commands",
-    "schoolsafe.tips.commands",
-    "schoolsafe.threats.commands",
-    "schoolsafe.events.commands",
-]
-
-
 class CommandError(Exception):
     """A problem the operator can fix; printed as one line, never a traceback."""
 
@@ -70,8 +59,13 @@ def build_parser() -> Parser:
                          help="import nothing if any row is rejected")
         imp.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    # Each capability may add its own commands: a module with `add_commands(sub) -> {name: function}`.
-    for module_name in COMMAND_MODULES:
+    # Each registered app may add its own commands: a module with `add_commands(sub) -> {name: function}`
+    # (schoolsafe.core.registry). The registry is Django's app registry, so Django is set up first; the settings
+    # read only the environment, so this touches no database.
+    setup_django()
+    from schoolsafe.core.registry import command_modules
+
+    for module_name in command_modules():
         module = importlib.import_module(module_name)
         COMMANDS.update(module.add_commands(sub))
     return parser
@@ -240,26 +234,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     from django.core.management import call_command
 
-    from schoolsafe.alerts.tasks import start_timer_scanner
-    from schoolsafe.notifications.tasks import start_delivery_runner
+    from schoolsafe.core.registry import worker_loops
 
-    # Escalation timers are rows scanned by a thread of this process (see alerts/tasks.py for why);
-    # django-tasks' own worker runs the queued tasks in the main thread, which owns the signal handlers.
-    start_timer_scanner()
-    # Notification deliveries and their retries: rows too, scanned by another thread (notifications/tasks.py).
-    runner = start_delivery_runner()
-    # Web Push messages and their retries, and the per-person fallback timers (reach/tasks.py).
-    from schoolsafe.reach.tasks import start_push_runner
-
-    push_runner = start_push_runner()
+    # Every registered worker loop (escalation timers, notification deliveries, Web Push and its fallback
+    # timers...) runs in a thread of this process, scanning rows; django-tasks' own worker runs the queued
+    # tasks in the main thread, which owns the signal handlers.
+    loops = [start() for start in worker_loops()]
     try:
         call_command("db_worker", interval=0.5, reload=False)
     finally:
         # On SIGTERM, let a send in progress be recorded (else it waits out its lease and may go twice).
-        runner.stop()
-        push_runner.stop()
-        runner.join(timeout=30)
-        push_runner.join(timeout=30)
+        for loop in loops:
+            loop.stop()
+        for loop in loops:
+            loop.join(timeout=30)
     return 0
 
 
@@ -275,7 +263,12 @@ COMMANDS: dict[str, Any] = {
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra and hasattr(args, "bench_args"):
+        # A benchmark reads its own options (its parser is loaded only when it runs).
+        args.bench_args = [*args.bench_args, *extra]
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         setup_django()
         return COMMANDS[args.command](args) or 0

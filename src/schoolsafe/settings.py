@@ -132,8 +132,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # The navigation and what each registered app adds (schoolsafe.core.registry).
                 "schoolsafe.core.context_processors.navigation",
-                "schoolsafe.alerts.context.school_state",
             ],
         },
     },

@@ -1,23 +1,14 @@
-"""One URL map for the whole site."""
+"""One URL map for the whole site: each registered app's URL modules at the prefixes it declares
+(schoolsafe.core.registry), in their declared order."""
 
 from django.contrib import admin
 from django.urls import include, path
 
 from schoolsafe.api.api import api
+from schoolsafe.core.registry import url_mounts
 
 urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
-    path("accounts/", include("schoolsafe.accounts.urls")),
-    path("audit/", include("schoolsafe.audit.urls")),
-    path("notifications/", include("schoolsafe.notifications.urls")),
-    path("threats/", include("schoolsafe.threats.urls")),
-    path("alerts/", include("schoolsafe.alerts.urls")),
-    # The public portal: no sign-in, open to anyone (the MFA/session rules apply to signed-in users only).
-    path("public/", include("schoolsafe.public.urls")),
-    path("tips/", include("schoolsafe.tips.urls")),
-    # The installable app's service worker, manifest and icons, at the root (reach/views.py).
-    path("", include("schoolsafe.reach.urls")),
-    path("", include("schoolsafe.plans.urls")),
-    path("", include("schoolsafe.core.urls")),
+    *(path(mount.prefix, include(mount.module)) for mount in url_mounts()),
 ]

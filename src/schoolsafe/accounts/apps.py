@@ -1,8 +1,21 @@
-from django.apps import AppConfig
+from schoolsafe.core import registry
+from schoolsafe.core.registry import NavEntry, UrlMount
 
 
-class AccountsConfig(AppConfig):
+class AccountsConfig(registry.CapabilityConfig):
     name = "schoolsafe.accounts"
+    urls = (UrlMount("accounts/", "schoolsafe.accounts.urls", order=10),)
+    api_routers = ("schoolsafe.accounts.api:router",)
+    api_order = 10
+    commands = "schoolsafe.accounts.commands"
+    demo_loader = "schoolsafe.accounts.demo:load_demo"
+    demo_order = 10
+    nav = (
+        NavEntry("Receive-only terminals", "account-terminals", order=140,
+                 roles="schoolsafe.accounts.terminals:TERMINAL_ISSUERS", needs_membership=True),
+        NavEntry("Security", "account-mfa", order=150),
+        NavEntry("API tokens", "account-tokens", order=160),
+    )
 
     def ready(self) -> None:
         from axes.models import AccessAttempt

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from schoolsafe.accounts.mfa import demo_totp_key
 from schoolsafe.accounts.models import User
+
+if TYPE_CHECKING:
+    from schoolsafe.core.demo import DemoCounty
 
 
 def enrol_demo_authenticators(users: Iterable[User]) -> bool:
@@ -16,3 +20,8 @@ def enrol_demo_authenticators(users: Iterable[User]) -> bool:
     for user in users:
         added |= do_enrol_demo_totp("schoolsafe demo", user, demo_totp_key(user.username))
     return added
+
+
+def load_demo(county: DemoCounty) -> bool:
+    """The registry's demo loader (schoolsafe.core.registry): an authenticator for every demo login."""
+    return enrol_demo_authenticators(User.objects.filter(username__in=county.logins))

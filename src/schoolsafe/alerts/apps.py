@@ -1,9 +1,26 @@
-from django.apps import AppConfig
+from schoolsafe.core import registry
+from schoolsafe.core.registry import NavEntry, UrlMount
 
 
-class AlertsConfig(AppConfig):
+class AlertsConfig(registry.CapabilityConfig):
     name = "schoolsafe.alerts"
     verbose_name = "Emergency alerts"
+    urls = (UrlMount("alerts/", "schoolsafe.alerts.urls", order=50),)
+    # The panic router first: its /alerts/panic must not be taken for an alert id by the others.
+    api_routers = ("schoolsafe.alerts.panic_api:router", "schoolsafe.alerts.api:router",
+                   "schoolsafe.alerts.incident_api:router")
+    api_order = 50
+    demo_loader = "schoolsafe.alerts.demo:load_demo"
+    demo_order = 60
+    worker_loops = ("schoolsafe.alerts.tasks:start_timer_scanner",)
+    page_context = ("schoolsafe.alerts.context:page_context",)
+    nav = (
+        NavEntry("Raise alert", "alerts:panic", order=20, roles="schoolsafe.alerts.policies:PANIC_PAGE_ROLES"),
+        NavEntry("Dispatch console", "alerts:console", order=30, roles="schoolsafe.alerts.audience:DISPATCH_ROLES"),
+        NavEntry("Alerts", "alerts:history", order=40, permission=("alerts.alert", "view")),
+        NavEntry("Panic buttons", "alerts:panic-credentials", order=130,
+                 roles="schoolsafe.alerts.credentials:ISSUER_ROLES", needs_membership=True),
+    )
 
     def ready(self) -> None:
         # Registers the alert rows in the access policy table.

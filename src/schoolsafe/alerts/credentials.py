@@ -32,6 +32,9 @@ PREFIX = "pc"
 # hazard) need a decision the full panic page asks for.
 PANIC_ACTIONS = (Action.LOCKDOWN, Action.SECURE, Action.HOLD)
 
+# Panic credentials are issued and revoked by the school's principal (an administrator of the school).
+ISSUER_ROLES = frozenset({"school_admin"})
+
 
 class PanicCredentialError(ValueError):
     """Input or a state a panic credential action refuses; `status` is the HTTP status to answer."""
@@ -53,7 +56,7 @@ def hash_secret(raw: str) -> str:
 
 def issuing_schools(user: Any) -> set[int]:
     """The schools whose panic credentials `user` issues and revokes: those they are the administrator of."""
-    return {m.school_id for m in memberships(user) if m.role == "school_admin" and m.school_id}
+    return {m.school_id for m in memberships(user) if m.role in ISSUER_ROLES and m.school_id}
 
 
 def check_credential_fields(school: Any, holder: Any, device: str, room: str) -> tuple[str, str]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
@@ -43,6 +43,10 @@ from schoolsafe.alerts.models import (
     RoomStatus,
     ThreatLocation,
 )
+
+if TYPE_CHECKING:
+    from schoolsafe.core.demo import DemoCounty
+
 
 DEMO_REASON = "Quarterly lockdown drill (demo data)"
 
@@ -140,3 +144,8 @@ def load_alerts_demo(school: Any) -> bool:
             registered_at=start - dt.timedelta(days=2))
         AlertReport.objects.filter(alert=alert).update(at=start)
     return True
+
+
+def load_demo(county: DemoCounty) -> bool:
+    """The registry's demo loader (schoolsafe.core.registry): the ended lockdown drill at Cedar Falls High."""
+    return load_alerts_demo(county.schools[county.school_a])

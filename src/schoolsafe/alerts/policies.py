@@ -35,6 +35,8 @@ from django.db.models import Q
 from schoolsafe.alerts.audience import DISPATCH_ROLES, TIER_AUDIENCE, audience_q
 from schoolsafe.core.policy import reached_schools, register
 
+# The panic page is for the people in the building: staff, administrators, the SRO (dispatch raises from the console).
+PANIC_PAGE_ROLES = frozenset({"staff", "school_admin", "officer"})
 RAISE_ROLES = frozenset({"staff", "school_admin", "officer", "district_director", "dispatcher", "police_supervisor"})
 VIEW_ROLES = frozenset(role for pairs in TIER_AUDIENCE.values() for _, role in pairs)
 COMMAND_ROLES = frozenset({"dispatcher", "police_supervisor", "officer", "school_admin", "district_director"})

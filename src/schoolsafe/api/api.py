@@ -128,31 +128,11 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def mount_routers() -> None:
-    from schoolsafe.accounts.api import router as accounts_router
-    from schoolsafe.alerts.api import router as alerts_router
-    from schoolsafe.alerts.incident_api import router as alert_incident_router
-    from schoolsafe.alerts.panic_api import router as alert_panic_router
-    from schoolsafe.api.health import router as health_router
-    from schoolsafe.core.api import router as core_router
-    from schoolsafe.events.api import router as events_router
-    from schoolsafe.notifications.api import router as notifications_router
-    from schoolsafe.plans.api import router as plans_router
-    from schoolsafe.reach.api import router as reach_router
-    from schoolsafe.threats.api import router as threats_router
-    from schoolsafe.tips.api import router as tips_router
+    """Every registered app's routers (schoolsafe.core.registry), in the apps' declared order."""
+    from schoolsafe.core.registry import api_routers
 
-    api.add_router("", health_router)
-    api.add_router("", accounts_router)
-    api.add_router("", core_router)
-    api.add_router("", events_router)
-    api.add_router("", notifications_router)
-    api.add_router("", alert_panic_router)
-    api.add_router("", alerts_router)
-    api.add_router("", alert_incident_router)
-    api.add_router("", plans_router)
-    api.add_router("", reach_router)
-    api.add_router("", threats_router)
-    api.add_router("", tips_router)
+    for router in api_routers():
+        api.add_router("", router)
 
 
 mount_routers()

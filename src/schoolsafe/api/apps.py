@@ -1,5 +1,7 @@
-from django.apps import AppConfig
+from schoolsafe.core import registry
 
 
-class ApiConfig(AppConfig):
+class ApiConfig(registry.CapabilityConfig):
     name = "schoolsafe.api"
+    api_routers = ("schoolsafe.api.health:router",)
+    api_order = 0

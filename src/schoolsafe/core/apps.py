@@ -1,5 +1,11 @@
-from django.apps import AppConfig
+from schoolsafe.core import registry
+from schoolsafe.core.registry import NavEntry, UrlMount
 
 
-class CoreConfig(AppConfig):
+class CoreConfig(registry.CapabilityConfig):
     name = "schoolsafe.core"
+    # Last: its "" mount holds the home page and the schools.
+    urls = (UrlMount("", "schoolsafe.core.urls", order=1000),)
+    api_routers = ("schoolsafe.core.api:router",)
+    api_order = 20
+    nav = (NavEntry("My schools", "home", order=10),)

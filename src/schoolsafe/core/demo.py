@@ -6,6 +6,9 @@ second run adds nothing.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Any
+
 from django.db import transaction
 
 from schoolsafe.accounts.models import Membership, User
@@ -75,6 +78,20 @@ DEMO_LOGINS = [
 ]
 
 
+@dataclass
+class DemoCounty:
+    """The demo county as the apps' demo loaders receive it (one signature: `load(county) -> bool`)."""
+
+    district: Any
+    agencies: dict[str, Any]
+    schools: dict[str, Any]
+    users: dict[str, Any]
+    # The usernames printed by `schoolsafe demo`, each with a description.
+    logins: list[str] = field(default_factory=list)
+    school_a: str = SCHOOL_A
+    school_b: str = SCHOOL_B
+
+
 def is_demo_database() -> bool:
     return InstanceSetting.objects.filter(key=DEMO_MARKER, value="1").exists()
 
@@ -131,21 +148,12 @@ def load_demo() -> bool:
                                       full_name="Platform Administrator")
         created_any = True
     get_or_create(InstanceSetting, key=DEMO_MARKER, defaults={"value": "1"})
-    from schoolsafe.accounts.demo import enrol_demo_authenticators
+    from schoolsafe.core.registry import demo_loaders
 
-    created_any |= enrol_demo_authenticators(User.objects.filter(username__in=[u for u, _ in DEMO_LOGINS]))
-    from schoolsafe.plans.demo import load_plans_demo
-
-    created_any |= load_plans_demo(schools)
-    from schoolsafe.threats.demo import load_threats_demo
-
-    created_any |= load_threats_demo(schools)
-    from schoolsafe.public.demo import load_public_demo
-    from schoolsafe.tips.demo import load_tips_demo
-
-    created_any |= load_public_demo(district)
-    created_any |= load_tips_demo(schools, User.objects.get(username="analyst"))
-    from schoolsafe.alerts.demo import load_alerts_demo
-
-    created_any |= load_alerts_demo(schools[SCHOOL_A])
+    users = {user.username: user for user in User.objects.filter(username__in=[u for u, _ in DEMO_LOGINS])}
+    county = DemoCounty(district=district, agencies=agencies, schools=schools, users=users,
+                        logins=[u for u, _ in DEMO_LOGINS])
+    # Each registered app adds its part, in the order the apps declare (schoolsafe.core.registry).
+    for load in demo_loaders():
+        created_any |= load(county)
     return created_any

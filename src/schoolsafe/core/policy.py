@@ -72,6 +72,15 @@ def allowed_roles(model: type[models.Model], action: str) -> frozenset[str]:
     return table[action]
 
 
+def allowed_roles_for_label(label: str, action: str) -> frozenset[str]:
+    """The roles the table allows `action` on the model `label` ("threats.case"); for callers that name a model
+    without importing it (the navigation)."""
+    table = PERMISSIONS.get(label)
+    if table is None or action not in table:
+        raise LookupError(f"{label} has no action {action!r} in the access policy")
+    return table[action]
+
+
 def reached_schools_q(user: Any, roles: Iterable[str]) -> Q:
     """A Q over School for the schools that the user's memberships with one of `roles` reach."""
     roles = set(roles)

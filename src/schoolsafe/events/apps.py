@@ -1,6 +1,9 @@
-from django.apps import AppConfig
+from schoolsafe.core import registry
 
 
-class EventsConfig(AppConfig):
+class EventsConfig(registry.CapabilityConfig):
     name = "schoolsafe.events"
     verbose_name = "Events and real-time delivery"
+    api_routers = ("schoolsafe.events.api:router",)
+    api_order = 30
+    commands = "schoolsafe.events.commands"

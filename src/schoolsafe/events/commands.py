@@ -1,6 +1,7 @@
 """`schoolsafe bench fanout`: the alert fan-out benchmark (bench/alert_fanout.py), from the CLI.
 
-Kept light at import: the CLI imports this before Django is set up.
+The benchmark file is read only when the benchmark runs: building the `schoolsafe` parser (every command)
+must not execute it. Its own parser reads the arguments then (`schoolsafe bench fanout --help` prints it).
 """
 
 from __future__ import annotations
@@ -30,10 +31,9 @@ def add_commands(sub: Any) -> dict[str, Any]:
     fanout = _bench_group(sub).add_parser(
         "fanout", help="alert POST-to-delivery latency at 100, 1,000 and 5,000 open event streams, against the floor",
         description="Alert POST-to-delivery latency at N open event streams, against a minimal SSE broadcaster.",
+        add_help=False,
     )
-    bench = _load_benchmark()
-    if bench is not None:
-        bench.build_parser(fanout)
+    fanout.add_argument("bench_args", nargs=argparse.REMAINDER, help="the benchmark's options (see --help)")
     fanout.set_defaults(bench_run=cmd_bench_fanout)
     return {"bench": cmd_bench}
 
@@ -55,4 +55,6 @@ def cmd_bench_fanout(args: argparse.Namespace) -> int:
         from schoolsafe.cli import CommandError
 
         raise CommandError(f"the benchmark is not here ({BENCH_DIR / 'alert_fanout.py'}); run it from a source checkout")
-    return int(bench.execute(args))
+    parser = bench.build_parser(argparse.ArgumentParser(prog="schoolsafe bench fanout", description=bench.__doc__
+                                                        if hasattr(bench, "__doc__") else None))
+    return int(bench.execute(parser.parse_args(args.bench_args)))

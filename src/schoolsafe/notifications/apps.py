@@ -1,9 +1,16 @@
-from django.apps import AppConfig
+from schoolsafe.core import registry
+from schoolsafe.core.registry import NavEntry, UrlMount
 
 
-class NotificationsConfig(AppConfig):
+class NotificationsConfig(registry.CapabilityConfig):
     name = "schoolsafe.notifications"
     verbose_name = "Notification channels"
+    urls = (UrlMount("notifications/", "schoolsafe.notifications.urls", order=30),)
+    api_routers = ("schoolsafe.notifications.api:router",)
+    api_order = 40
+    worker_loops = ("schoolsafe.notifications.tasks:start_delivery_runner",)
+    nav = (NavEntry("Notifications", "notifications-channels", order=120,
+                    permission=("notifications.notificationchannel", "view"), needs_membership=True),)
 
     def ready(self) -> None:
         # Registers the channel rows in the access policy table.

@@ -1,10 +1,18 @@
-from django.apps import AppConfig
+from schoolsafe.core import registry
+from schoolsafe.core.registry import NavEntry, UrlMount
 
 
-class PlansConfig(AppConfig):
+class PlansConfig(registry.CapabilityConfig):
     name = "schoolsafe.plans"
     label = "plans"
     verbose_name = "Emergency operations plans and site maps"
+    urls = (UrlMount("", "schoolsafe.plans.urls", order=900),)
+    api_routers = ("schoolsafe.plans.api:router",)
+    api_order = 60
+    commands = "schoolsafe.plans.commands"
+    demo_loader = "schoolsafe.plans.demo:load_demo"
+    demo_order = 20
+    nav = (NavEntry("Emergency plans", "plans-dashboard", order=50, permission=("plans.plan", "view")),)
 
     def ready(self) -> None:
         # Registers the app's models in the access policy table.

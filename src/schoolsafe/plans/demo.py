@@ -6,9 +6,13 @@ Idempotent: each piece is created only when the school does not have it yet. Cal
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from schoolsafe.core.demo import DemoCounty
+
 
 SCHOOL_A = "Cedar Falls High School"
 # A plan approved 13 months ago, so the dashboard shows an overdue review.
@@ -152,3 +156,8 @@ def load_plans_demo(schools: dict[str, Any]) -> bool:
         Plan.objects.filter(pk=plan.pk).update(review_due=(past + dt.timedelta(days=365)).date())
         created = True
     return created
+
+
+def load_demo(county: DemoCounty) -> bool:
+    """The registry's demo loader (schoolsafe.core.registry): the schools' emergency operations plans."""
+    return load_plans_demo(county.schools)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
 from schoolsafe.public.models import Campaign, PublicEvent
+
+if TYPE_CHECKING:
+    from schoolsafe.core.demo import DemoCounty
+
 
 CAMPAIGN_SLUG = "say-something-week"
 
@@ -51,3 +55,8 @@ def load_public_demo(district: Any) -> bool:
                                    location=place, starts_at=start, ends_at=start + dt.timedelta(hours=hours),
                                    campaign=campaign, district=district, published=True)
     return True
+
+
+def load_demo(county: DemoCounty) -> bool:
+    """The registry's demo loader (schoolsafe.core.registry): the district's public campaigns and events."""
+    return load_public_demo(county.district)

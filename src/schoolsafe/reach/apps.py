@@ -1,6 +1,12 @@
-from django.apps import AppConfig
+from schoolsafe.core import registry
+from schoolsafe.core.registry import UrlMount
 
 
-class ReachConfig(AppConfig):
+class ReachConfig(registry.CapabilityConfig):
     name = "schoolsafe.reach"
     verbose_name = "Reaching people with no page open (Web Push, fallback)"
+    # The installable app's service worker, manifest and icons, at the root (reach/views.py).
+    urls = (UrlMount("", "schoolsafe.reach.urls", order=800),)
+    api_routers = ("schoolsafe.reach.api:router",)
+    api_order = 70
+    worker_loops = ("schoolsafe.reach.tasks:start_push_runner",)

@@ -9,7 +9,11 @@ walks through the referral form instead. Idempotent: called by core's demo loade
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from schoolsafe.core.demo import DemoCounty
+
 
 SCHOOL_A = "Cedar Falls High School"
 # username, discipline on the team, team lead
@@ -41,3 +45,8 @@ def load_threats_demo(schools: dict[str, Any]) -> bool:
                                                       defaults={"team_role": team_role, "is_lead": is_lead})
         created_any |= created
     return created_any
+
+
+def load_demo(county: DemoCounty) -> bool:
+    """The registry's demo loader (schoolsafe.core.registry): the threat-assessment teams and a case."""
+    return load_threats_demo(county.schools)

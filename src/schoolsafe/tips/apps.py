@@ -1,11 +1,19 @@
 from __future__ import annotations
 
-from django.apps import AppConfig
+from schoolsafe.core import registry
+from schoolsafe.core.registry import NavEntry, UrlMount
 
 
-class TipsConfig(AppConfig):
+class TipsConfig(registry.CapabilityConfig):
     name = "schoolsafe.tips"
     verbose_name = "Anonymous tips"
+    urls = (UrlMount("tips/", "schoolsafe.tips.urls", order=80),)
+    api_routers = ("schoolsafe.tips.api:router",)
+    api_order = 90
+    commands = "schoolsafe.tips.commands"
+    demo_loader = "schoolsafe.tips.demo:load_demo"
+    demo_order = 50
+    nav = (NavEntry("Tip line", "tips:queue", order=90, permission=("tips.tip", "view")),)
 
     def ready(self) -> None:
         from schoolsafe.tips import logfilter, policies  # noqa: F401 - registers Tip in the access policy

@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
 from schoolsafe.tips.credentials import hash_passphrase
 from schoolsafe.tips.models import Category, OnCallShift, Outcome, Source, Status, Tip, TipMessage
 from schoolsafe.tips.urgency import assess, rulebook
+
+if TYPE_CHECKING:
+    from schoolsafe.core.demo import DemoCounty
+
 
 DEMO_CODE = "DEMO-TIP1"
 # Published with the demo (docs/tips.md), like the demo logins; demo data only.
@@ -86,3 +90,8 @@ def load_tips_demo(schools: dict[str, Any], analyst: Any) -> bool:
 
     ensure_sweep_by(now)
     return True
+
+
+def load_demo(county: DemoCounty) -> bool:
+    """The registry's demo loader (schoolsafe.core.registry): the demo tips."""
+    return load_tips_demo(county.schools, county.users["analyst"])

@@ -1,0 +1,112 @@
+"""The app registry: what each app adds to the whole, declared on its AppConfig, and the floor's view of it.
+
+The floor (urls.py, the API root, the `schoolsafe` command, the demo, the navigation) iterates the installed
+apps that declare these attributes and imports no capability itself, as Django's admin discovers each app's
+`admin.py`. An app's declarations are dotted paths ("module:attribute"), imported only when the floor needs
+them, so that declaring them costs nothing at start-up.
+
+Adding an app therefore needs its own folder and one line in INSTALLED_APPS (docs/developing.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from importlib import import_module
+from typing import Any
+
+from django.apps import AppConfig, apps
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """A link in the main navigation, shown to the users the access policy lets see it.
+
+    Visibility comes from the policy, never from a copied role set: `permission` names a model and an action
+    of the permission table (`("threats.case", "refer")`), or `roles` names a role set defined in the app's
+    policies module. Neither: every signed-in user sees it.
+    """
+
+    label: str
+    url_name: str
+    order: int
+    permission: tuple[str, str] | None = None
+    roles: str | None = None  # "module:ATTRIBUTE", a frozenset of role codes
+    # Pages about the organizations a person belongs to: a platform administrator with no membership would
+    # meet a bare 404 there, so they see these only through a role.
+    needs_membership: bool = False
+
+
+@dataclass(frozen=True)
+class UrlMount:
+    """An app's URL module mounted at a prefix of the site ("" for the site's root)."""
+
+    prefix: str
+    module: str
+    order: int = 100
+
+
+class CapabilityConfig(AppConfig):
+    """An AppConfig that declares what its app adds to the whole (all optional)."""
+
+    # Main navigation entries.
+    nav: tuple[NavEntry, ...] = ()
+    # URL modules and where they are mounted; the order decides between overlapping prefixes ("").
+    urls: tuple[UrlMount, ...] = ()
+    # django-ninja routers mounted under /api/v1/, as "module:attribute", in this order.
+    api_routers: tuple[str, ...] = ()
+    # Position of this app's routers among all apps' (a path an earlier router matches wins).
+    api_order: int = 100
+    # A module with `add_commands(sub) -> {name: function}` adding subcommands to `schoolsafe`.
+    commands: str | None = None
+    # "module:function" with the one demo signature `load(county: DemoCounty) -> bool` (created anything?).
+    demo_loader: str | None = None
+    demo_order: int = 100
+    # "module:function"s, each `start() -> handle` with `.stop()` and `.join(timeout)`, run by `schoolsafe worker`.
+    worker_loops: tuple[str, ...] = ()
+    # "module:function"s `(request) -> dict` adding to every page's template context.
+    page_context: tuple[str, ...] = ()
+
+
+def resolve(path: str) -> Any:
+    """The object a "module:attribute" path names."""
+    module_name, _, attribute = path.partition(":")
+    module = import_module(module_name)
+    return getattr(module, attribute) if attribute else module
+
+
+def capabilities() -> Iterator[CapabilityConfig]:
+    """The installed apps that declare contributions, in INSTALLED_APPS order."""
+    for config in apps.get_app_configs():
+        if isinstance(config, CapabilityConfig):
+            yield config
+
+
+def nav_entries() -> list[NavEntry]:
+    return sorted((entry for config in capabilities() for entry in config.nav), key=lambda e: e.order)
+
+
+def url_mounts() -> list[UrlMount]:
+    return sorted((mount for config in capabilities() for mount in config.urls), key=lambda m: m.order)
+
+
+def api_routers() -> list[Any]:
+    configs = sorted(capabilities(), key=lambda c: c.api_order)
+    return [resolve(path) for config in configs for path in config.api_routers]
+
+
+def command_modules() -> list[str]:
+    return [config.commands for config in capabilities() if config.commands]
+
+
+def demo_loaders() -> list[Callable[[Any], bool]]:
+    configs = sorted((c for c in capabilities() if c.demo_loader), key=lambda c: c.demo_order)
+    return [resolve(config.demo_loader) for config in configs if config.demo_loader]
+
+
+def worker_loops() -> list[Callable[[], Any]]:
+    return [resolve(path) for config in capabilities() for path in config.worker_loops]
+
+
+def page_context_functions() -> list[Callable[[Any], dict[str, Any]]]:
+    return [resolve(path) for config in capabilities() for path in config.page_context]

@@ -1,0 +1,158 @@
+"""The app registry: an app adds itself to the whole from its own folder and one INSTALLED_APPS line, and the
+navigation shows each entry exactly to the roles the access policy names."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from schoolsafe.accounts.roles import ROLES
+from schoolsafe.accounts.testing import pass_mfa
+from schoolsafe.core import registry
+from schoolsafe.core.policy import allowed_roles_for_label
+from schoolsafe.core.tests.factories import MembershipFactory, UserFactory
+
+THROWAWAY = {
+    "__init__.py": "",
+    "apps.py": '''
+        from schoolsafe.core import registry
+        from schoolsafe.core.registry import NavEntry, UrlMount
+
+
+        class ThrowawayConfig(registry.CapabilityConfig):
+            name = "throwaway"
+            nav = (NavEntry("Throwaway", "throwaway-page", order=55, permission=("core.school", "change")),)
+            urls = (UrlMount("throwaway/", "throwaway.urls"),)
+            api_routers = ("throwaway.api:router",)
+            commands = "throwaway.commands"
+            demo_loader = "throwaway.demo:load_demo"
+            worker_loops = ("throwaway.loops:start",)
+    ''',
+    "urls.py": '''
+        from django.http import HttpResponse
+        from django.urls import path
+
+        urlpatterns = [path("", lambda request: HttpResponse("throwaway page"), name="throwaway-page")]
+    ''',
+    "api.py": '''
+        from ninja import Router
+
+        router = Router(tags=["throwaway"])
+
+
+        @router.get("/throwaway/ping", url_name="throwaway-ping")
+        def ping(request):
+            return {"pong": True}
+    ''',
+    "commands.py": '''
+        def add_commands(sub):
+            sub.add_parser("throwaway-hello", help="say hello")
+            return {"throwaway-hello": lambda args: print("hello from throwaway") or 0}
+    ''',
+    "demo.py": '''
+        def load_demo(county):
+            return county == "the county"
+    ''',
+    "loops.py": '''
+        import threading
+
+
+        class Loop(threading.Thread):
+            def __init__(self):
+                super().__init__(daemon=True)
+                self.stopped = threading.Event()
+
+            def run(self):
+                self.stopped.wait()
+
+            def stop(self):
+                self.stopped.set()
+
+
+        def start():
+            loop = Loop()
+            loop.start()
+            return loop
+    ''',
+}
+
+CHECK = '''
+import json, os, sys
+os.environ["DJANGO_SETTINGS_MODULE"] = "throwaway_settings"
+from schoolsafe import cli
+cli.setup_django()
+from schoolsafe.api.api import api
+from django.urls import reverse
+from schoolsafe.core import registry
+found = {}
+found["nav"] = [e.label for e in registry.nav_entries()]
+found["url"] = reverse("throwaway-page")
+found["openapi"] = sorted(api.get_openapi_schema()["paths"])
+found["demo"] = [load("the county") for load in registry.demo_loaders() if load.__module__ == "throwaway.demo"]
+loops = [start() for start in registry.worker_loops() if start.__module__ == "throwaway.loops"]
+for loop in loops:
+    loop.stop(); loop.join(5)
+found["loops"] = [(type(loop).__name__, loop.is_alive()) for loop in loops]
+found["cli"] = cli.main(["throwaway-hello"])
+print(json.dumps(found))
+'''
+
+
+def test_a_new_app_needs_nothing_outside_its_folder_but_installed_apps(tmp_path: Path):
+    package = tmp_path / "throwaway"
+    package.mkdir()
+    for name, text in THROWAWAY.items():
+        (package / name).write_text(textwrap.dedent(text))
+    # The one line outside the app's folder: INSTALLED_APPS.
+    (tmp_path / "throwaway_settings.py").write_text(
+        "from schoolsafe.settings import *  # noqa: F403\nINSTALLED_APPS = [*INSTALLED_APPS, 'throwaway']  # noqa: F405\n")
+    env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{os.environ.get('PYTHONPATH', '')}",
+           "SCHOOLSAFE_DATA": str(tmp_path / "data")}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    done = subprocess.run([sys.executable, "-c", CHECK], env=env, capture_output=True, text=True, timeout=120,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert "hello from throwaway" in lines
+    import json
+
+    found = json.loads(lines[-1])
+    assert "Throwaway" in found["nav"]
+    assert found["url"] == "/throwaway/"
+    assert "/api/v1/throwaway/ping" in found["openapi"]
+    assert found["demo"] == [True]
+    assert found["loops"] == [["Loop", False]]
+    assert found["cli"] == 0
+
+
+def _nav_labels(client) -> list[str]:
+    page = client.get(reverse("home")).content.decode()
+    nav = page.split('aria-label="Main"', 1)[1].split("</nav>", 1)[0]
+    return [entry.label for entry in registry.nav_entries() if f">{entry.label}<" in nav]
+
+
+@pytest.mark.django_db
+def test_each_navigation_entry_is_shown_exactly_to_the_roles_the_policy_names(client, world):
+    """One user per role: an entry with a policy permission appears for a role exactly when the table allows it
+    (so "Refer a concern" follows threats.case/refer, threat-assessment members included)."""
+    entries = [e for e in registry.nav_entries() if e.permission or e.roles]
+    assert any(e.label == "Refer a concern" for e in entries)
+    for code, role in ROLES.items():
+        kind = sorted(role.org_kinds)[0]
+        org = {"school": world.school_a, "district": world.district_a, "agency": world.agency_a}[kind]
+        user = UserFactory(username=f"nav-{code}")
+        MembershipFactory(user=user, role=code, **{kind: org})
+        client.force_login(user)
+        pass_mfa(client, user)
+        shown = set(_nav_labels(client))
+        for entry in entries:
+            allowed = (allowed_roles_for_label(*entry.permission) if entry.permission
+                       else registry.resolve(entry.roles))
+            assert (entry.label in shown) == (code in allowed), (code, entry.label)
+        client.logout()
