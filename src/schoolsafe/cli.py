@@ -262,14 +262,16 @@ COMMANDS: dict[str, Any] = {
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args, extra = parser.parse_known_args(argv)
-    if extra and hasattr(args, "bench_args"):
-        # A benchmark reads its own options (its parser is loaded only when it runs).
-        args.bench_args = [*args.bench_args, *extra]
-    elif extra:
-        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
+        # Inside the try: building the parser sets Django up (the registry), and a broken setting or a missing
+        # package must still be one line, not a traceback.
+        parser = build_parser()
+        args, extra = parser.parse_known_args(argv)
+        if extra and hasattr(args, "bench_args"):
+            # A benchmark reads its own options (its parser is loaded only when it runs).
+            args.bench_args = [*args.bench_args, *extra]
+        elif extra:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
         setup_django()
         return COMMANDS[args.command](args) or 0
     except CommandError as exc:

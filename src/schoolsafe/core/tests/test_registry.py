@@ -156,3 +156,16 @@ def test_each_navigation_entry_is_shown_exactly_to_the_roles_the_policy_names(cl
                        else registry.resolve(entry.roles))
             assert (entry.label in shown) == (code in allowed), (code, entry.label)
         client.logout()
+
+
+def test_a_broken_setting_is_one_line_even_before_the_parser_is_built():
+    """`schoolsafe` sets Django up to build its parser (the registry): a settings module that cannot be imported
+    still gives the operator one line and exit 1, not a traceback."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "schoolsafe_settings_that_do_not_exist"}
+    env.pop("SCHOOLSAFE_TRACEBACK", None)
+    done = subprocess.run([sys.executable, "-m", "schoolsafe.cli", "--help"], env=env, capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        "schoolsafe: error: ModuleNotFoundError: No module named 'schoolsafe_settings_that_do_not_exist' "
+        "(SCHOOLSAFE_TRACEBACK=1 shows the traceback)"]
