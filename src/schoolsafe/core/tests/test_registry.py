@@ -93,6 +93,9 @@ from schoolsafe.core import registry
 found = {}
 found["nav"] = [e.label for e in registry.nav_entries()]
 found["url"] = reverse("throwaway-page")
+from django.test import Client
+page = Client(HTTP_HOST="127.0.0.1").get(found["url"])
+found["page"] = [page.status_code, page.content.decode()]
 found["openapi"] = sorted(api.get_openapi_schema()["paths"])
 found["demo"] = [load("the county") for load in registry.demo_loaders() if load.__module__ == "throwaway.demo"]
 loops = [start() for start in registry.worker_loops() if start.__module__ == "throwaway.loops"]
@@ -125,6 +128,7 @@ def test_a_new_app_needs_nothing_outside_its_folder_but_installed_apps(tmp_path:
     found = json.loads(lines[-1])
     assert "Throwaway" in found["nav"]
     assert found["url"] == "/throwaway/"
+    assert found["page"] == [200, "throwaway page"]
     assert "/api/v1/throwaway/ping" in found["openapi"]
     assert found["demo"] == [True]
     assert found["loops"] == [["Loop", False]]
