@@ -266,10 +266,12 @@ def main(argv: list[str] | None = None) -> int:
         # Inside the try: building the parser sets Django up (the registry), and a broken setting or a missing
         # package must still be one line, not a traceback.
         parser = build_parser()
-        args, extra = parser.parse_known_args(argv)
-        if extra and hasattr(args, "bench_args"):
-            # A benchmark reads its own options (its parser is loaded only when it runs).
-            args.bench_args = [*args.bench_args, *extra]
+        words = list(sys.argv[1:] if argv is None else argv)
+        args, extra = parser.parse_known_args(words)
+        if hasattr(args, "bench_args"):
+            # A benchmark reads its own options, in their order (its parser is loaded only when it runs):
+            # everything after `bench NAME`.
+            args.bench_args = words[words.index(args.benchmark) + 1:]
         elif extra:
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
         setup_django()
