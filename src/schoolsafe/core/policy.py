@@ -64,19 +64,16 @@ def roles_of(user: Any) -> set[str]:
 
 
 def allowed_roles(model: type[models.Model], action: str) -> frozenset[str]:
-    table = PERMISSIONS.get(model._meta.label_lower)
-    if table is None:
-        raise LookupError(f"{model._meta.label} is not in the access policy")
-    if action not in table:
-        raise LookupError(f"{model._meta.label} has no action {action!r} in the access policy")
-    return table[action]
+    return allowed_roles_for_label(model._meta.label_lower, action)
 
 
 def allowed_roles_for_label(label: str, action: str) -> frozenset[str]:
     """The roles the table allows `action` on the model `label` ("threats.case"); for callers that name a model
     without importing it (the navigation)."""
     table = PERMISSIONS.get(label)
-    if table is None or action not in table:
+    if table is None:
+        raise LookupError(f"{label} is not in the access policy")
+    if action not in table:
         raise LookupError(f"{label} has no action {action!r} in the access policy")
     return table[action]
 

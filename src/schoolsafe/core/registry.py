@@ -100,7 +100,7 @@ def command_modules() -> list[str]:
 
 
 def demo_loaders() -> list[Callable[[Any], bool]]:
-    configs = sorted((c for c in capabilities() if c.demo_loader), key=lambda c: c.demo_order)
+    configs = sorted(capabilities(), key=lambda c: c.demo_order)
     return [resolve(config.demo_loader) for config in configs if config.demo_loader]
 
 

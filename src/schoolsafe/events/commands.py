@@ -11,6 +11,7 @@ import runpy
 from pathlib import Path
 from typing import Any
 
+FANOUT_DESCRIPTION = "Alert POST-to-delivery latency at N open event streams, against a minimal SSE broadcaster."
 # The benchmark lives beside the source tree (bench/), not in the package: it starts servers and a
 # client of its own and is run from a checkout.
 BENCH_DIR = Path(__file__).resolve().parents[3] / "bench"
@@ -30,8 +31,7 @@ def _bench_group(sub: Any) -> Any:
 def add_commands(sub: Any) -> dict[str, Any]:
     fanout = _bench_group(sub).add_parser(
         "fanout", help="alert POST-to-delivery latency at 100, 1,000 and 5,000 open event streams, against the floor",
-        description="Alert POST-to-delivery latency at N open event streams, against a minimal SSE broadcaster.",
-        add_help=False,
+        description=FANOUT_DESCRIPTION, add_help=False,
     )
     fanout.add_argument("bench_args", nargs=argparse.REMAINDER, help="the benchmark's options (see --help)")
     fanout.set_defaults(bench_run=cmd_bench_fanout)
@@ -55,6 +55,5 @@ def cmd_bench_fanout(args: argparse.Namespace) -> int:
         from schoolsafe.cli import CommandError
 
         raise CommandError(f"the benchmark is not here ({BENCH_DIR / 'alert_fanout.py'}); run it from a source checkout")
-    parser = bench.build_parser(argparse.ArgumentParser(prog="schoolsafe bench fanout", description=bench.__doc__
-                                                        if hasattr(bench, "__doc__") else None))
+    parser = bench.build_parser(argparse.ArgumentParser(prog="schoolsafe bench fanout", description=FANOUT_DESCRIPTION))
     return int(bench.execute(parser.parse_args(args.bench_args)))

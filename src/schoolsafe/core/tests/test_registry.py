@@ -3,6 +3,7 @@ navigation shows each entry exactly to the roles the access policy names."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -123,8 +124,6 @@ def test_a_new_app_needs_nothing_outside_its_folder_but_installed_apps(tmp_path:
     assert done.returncode == 0, done.stderr
     lines = done.stdout.strip().splitlines()
     assert "hello from throwaway" in lines
-    import json
-
     found = json.loads(lines[-1])
     assert "Throwaway" in found["nav"]
     assert found["url"] == "/throwaway/"
