@@ -67,7 +67,7 @@ def _load_visible(request: HttpRequest, alert_id: int) -> Alert:
 
 def school_directives(school: Any) -> dict[str, str]:
     """The school's SRP wording for each action (plans' settings), or the model's defaults."""
-    from schoolsafe.plans.srp import directives_for
+    from schoolsafe.plans.reads import directives_for
 
     return directives_for(school)
 
@@ -115,7 +115,7 @@ def _default_panic_school(request: HttpRequest, schools: list[Any]) -> Any:
 @never_cache
 def panic(request: HttpRequest) -> HttpResponse:
     """One large control per SRP action for the staff member's school, lockdown in two taps."""
-    from schoolsafe.plans.srp import locations, protocol_for, shelter_strategies_for
+    from schoolsafe.plans.reads import locations, protocol_for, shelter_strategies_for
 
     user = request.user
     schools = list(reached_schools(user, RAISE_ROLES).order_by("name"))
@@ -208,7 +208,7 @@ def school_contacts(school: School) -> dict[str, Any]:
     from schoolsafe.accounts.models import User
 
     try:
-        from schoolsafe.plans.contacts import contact_list, phones_of
+        from schoolsafe.plans.reads import contact_list, phones_of
     except ImportError:  # the plans app is optional; the accounts' phones then
         listed, phones = [], {}
     else:
@@ -231,7 +231,7 @@ def school_contacts(school: School) -> dict[str, Any]:
 
 def map_data(school: School) -> dict[str, Any]:
     """The school's location and its site features (plans' site map) for a map without tiles."""
-    from schoolsafe.plans.sitemap import features_for
+    from schoolsafe.plans.reads import features_for
 
     features = list(features_for(school)["features"])
     if school.latitude is not None and school.longitude is not None:

@@ -29,7 +29,7 @@ def school_words(alert: Any, language: str = "en") -> dict[str, str]:
     """{action: directive} of the alert's school in `language` ("en" or "es"), read once per alert object."""
     cache = alert.__dict__.setdefault("_srp_words", {})
     if language not in cache:
-        from schoolsafe.plans.srp import directives_for
+        from schoolsafe.plans.reads import directives_for
 
         cache[language] = directives_for(alert.school_id, language)
     return cache[language]

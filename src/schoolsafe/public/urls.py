@@ -2,8 +2,8 @@
 
 from django.urls import include, path, register_converter
 
+from schoolsafe.core.portal import LangConverter
 from schoolsafe.public import views
-from schoolsafe.public.i18n import LangConverter
 
 register_converter(LangConverter, "lang")
 

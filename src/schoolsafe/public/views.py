@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone, translation
 from icalendar import Calendar, Event
 
-from schoolsafe.public.i18n import LANGUAGES, portal_context, public_page
+from schoolsafe.core.portal import LANGUAGES, public_page, render_portal
 from schoolsafe.public.models import Campaign, PublicEvent
-from schoolsafe.tips import reports
-
-
-def render_portal(request: HttpRequest, lang: str, template: str, context: dict[str, Any] | None = None,
-                  status: int = 200) -> HttpResponse:
-    return render(request, template, {**portal_context(request, lang), **(context or {})}, status=status)
+from schoolsafe.tips import reads as reports
 
 
 def root(request: HttpRequest) -> HttpResponse:

@@ -17,8 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from schoolsafe.core.models import School
-from schoolsafe.public.i18n import public_page
-from schoolsafe.public.views import render_portal
+from schoolsafe.core.portal import public_page, render_portal
 from schoolsafe.tips import anonymous
 from schoolsafe.tips.actions import TipStateError, do_add_tipster_message, do_submit_tip
 from schoolsafe.tips.attachments import (

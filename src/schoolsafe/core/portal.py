@@ -1,4 +1,7 @@
-"""The portal's language comes from its URL (/public/en/…, /public/es/…), not from a cookie.
+"""The public portal's frame, shared by every app with public pages (the public app's, the tip line's).
+
+Its layout is `templates/public/layout.html`; `render_portal` renders a page in it. The portal's language
+comes from its URL (/public/en/…, /public/es/…), not from a cookie.
 
 A language cookie would be one more thing a tipster's browser carries from us; a URL is shareable,
 cacheable per language, and lets a search engine index both versions.
@@ -12,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
@@ -72,3 +76,9 @@ def public_page(max_age: int | None = None) -> Callable[[Callable[..., HttpRespo
 def portal_context(request: HttpRequest, lang: str) -> dict[str, Any]:
     other = other_language(lang)
     return {"lang": lang, "other_lang": other, "other_lang_name": NAMES[other], "switch_url": switch_url(request, lang)}
+
+
+def render_portal(request: HttpRequest, lang: str, template: str, context: dict[str, Any] | None = None,
+                  status: int = 200) -> HttpResponse:
+    """A page of the public portal in `lang`, with the portal's own context (language switch, languages)."""
+    return render(request, template, {**portal_context(request, lang), **(context or {})}, status=status)
