@@ -154,7 +154,7 @@ DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL)}
 else:
-    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": SQLITE_PATH}}
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(SQLITE_PATH)}}
 # Each request thread (asgi.py) keeps its connection between requests, checked before reuse: opening one
 # per request cost about 1 ms on SQLite (and a few on PostgreSQL) of every API call.
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("SCHOOLSAFE_CONN_MAX_AGE", 600)

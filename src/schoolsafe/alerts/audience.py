@@ -86,12 +86,14 @@ def audience_q(user: Any) -> Q:
     for m in memberships(user):
         kind = m.organization_kind
         if kind == "agency":
-            if (kind, m.role) in DISPATCH_AUDIENCE:
+            if (kind, m.role) in DISPATCH_AUDIENCE and m.agency_id is not None:
                 agencies.add(m.agency_id)
             continue
         for tier, pairs in TIER_AUDIENCE.items():
             if (kind, m.role) in pairs:
-                reach[tier][kind].add(m.school_id or m.district_id)
+                org_id = m.school_id if kind == "school" else m.district_id
+                if org_id is not None:  # the membership's constraint: the one of its kind is set
+                    reach[tier][kind].add(org_id)
     for tier, by_kind in reach.items():
         if by_kind["school"]:
             q |= Q(reach=tier, school_id__in=sorted(by_kind["school"]))

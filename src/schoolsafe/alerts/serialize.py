@@ -22,6 +22,7 @@ def panic_device(alert: Alert) -> dict[str, Any] | None:
     if alert.panic_credential_id is None:
         return None
     credential = alert.panic_credential
+    assert credential is not None  # panic_credential_id is set
     return {"device": credential.device, "prefix": credential.prefix}
 
 

@@ -183,9 +183,9 @@ def timeline_for(alert: Alert, *, names: bool = False) -> list[Entry]:
     if alert.cancel_requested_at is not None:
         entries.append(Entry(alert.cancel_requested_at, "cancel_requested", name_of(alert.cancel_requested_by),
                              "Cancellation requested; police dispatch must confirm it by call-back"))
-    for report in alert.room_statuses.select_related("reported_by").order_by("reported_at", "id"):
-        entries.append(Entry(report.reported_at, "room_status", name_of(report.reported_by),
-                             room_status_text(report, names)))
+    for status in alert.room_statuses.select_related("reported_by").order_by("reported_at", "id"):
+        entries.append(Entry(status.reported_at, "room_status", name_of(status.reported_by),
+                             room_status_text(status, names)))
     for threat in alert.threat_locations.select_related("reported_by").order_by("reported_at", "id"):
         text = f"Threat location reported: {threat.location}" + (f". {threat.note}" if threat.note else "")
         entries.append(Entry(threat.reported_at, "threat_location", name_of(threat.reported_by), text))

@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.response import SimpleTemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
@@ -57,9 +58,9 @@ def public_page(max_age: int | None = None) -> Callable[[Callable[..., HttpRespo
         @wraps(view)
         def wrapper(request: HttpRequest, lang: str, *args: Any, **kwargs: Any) -> HttpResponse:
             with translation.override(lang):
-                request.LANGUAGE_CODE = lang  # type: ignore[attr-defined]
+                request.LANGUAGE_CODE = lang
                 response = view(request, lang, *args, **kwargs)
-                if hasattr(response, "render") and not response.is_rendered:
+                if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
                     response.render()
             response["Content-Language"] = lang
             if max_age is None or request.method != "GET" or response.status_code != 200:

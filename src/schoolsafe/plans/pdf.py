@@ -176,7 +176,8 @@ def _split_campus(school: Any, features: list[dict[str, Any]]) -> tuple[list[Any
     numbered = list(enumerate(features, start=1))
     if school.latitude is None or school.longitude is None:
         return numbered, []
-    on, off = [], []
+    on: list[tuple[int, dict[str, Any]]] = []
+    off: list[tuple[int, dict[str, Any]]] = []
     for number, feature in numbered:
         lon, lat = representative_point(feature["geometry"])
         near = distance_km(school.latitude, school.longitude, lat, lon) * 1000 <= CAMPUS_RADIUS_M

@@ -264,7 +264,8 @@ def check_site_map_with_warnings(data: Any, school: Any = None) -> tuple[dict[st
         if not isinstance(feature, dict):
             checker.problems.append(f"feature {index} is not a GeoJSON object")
             continue
-        props = feature.get("properties") if isinstance(feature.get("properties"), dict) else {}
+        given_props = feature.get("properties")
+        props: dict[str, Any] = given_props if isinstance(given_props, dict) else {}
         where = f"feature {index} ({feature_label({'properties': props})!r})"
         if feature.get("type") != "Feature":
             checker.problems.append(f"{where} has an unknown type {feature.get('type')!r}: each item of "

@@ -10,6 +10,7 @@ one case of a school was very serious.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,7 +74,7 @@ def _decision_time(case: dict[str, Any]) -> str:
     return "three_days" if took <= dt.timedelta(days=3) else "longer"
 
 
-def _breakdown(rows: list[dict[str, Any]], key: Any, labels: list[tuple[str, str]]) -> list[tuple[str, int | str]]:
+def _breakdown(rows: Sequence[Mapping[str, Any]], key: Any, labels: list[tuple[str, str]]) -> list[tuple[str, int | str]]:
     cells = {code: 0 for code, _ in labels}
     for row in rows:
         cells[key(row)] += 1

@@ -113,7 +113,9 @@ class AssignForm(forms.Form):
     def __init__(self, *args: Any, analysts: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.analysts = {str(a.pk): a for a in analysts}
-        self.fields["assignee"].choices = [(str(a.pk), a.display_name) for a in analysts]
+        assignee = self.fields["assignee"]
+        assert isinstance(assignee, forms.ChoiceField)
+        assignee.choices = [(str(a.pk), a.display_name) for a in analysts]
 
     def clean_assignee(self) -> Any:
         return self.analysts[self.cleaned_data["assignee"]]

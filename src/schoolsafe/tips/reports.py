@@ -110,11 +110,11 @@ def annual_report_csv(tips: QuerySet, year: int) -> str:
         for value, label in Category.choices:
             row("tips by category", str(label), categories.get(value, 0))
         sources = Counter(t.source for t in group)
-        for value, label in Source.choices:
-            row("tips by source", label, sources.get(value, 0))
+        for value, source_label in Source.choices:
+            row("tips by source", str(source_label), sources.get(value, 0))
         outcomes = Counter(t.outcome for t in group if t.outcome)
-        for value, label in Outcome.choices:
-            row("outcomes", label, outcomes.get(value, 0))
+        for value, outcome_label in Outcome.choices:
+            row("outcomes", str(outcome_label), outcomes.get(value, 0))
         row("outcomes", "still open", sum(1 for t in group if not t.outcome))
         waits = sorted(_minutes(t.first_action_at - t.received_at) for t in group if t.first_action_at)
         row("time to first action (minutes)", "tips acted on", len(waits))

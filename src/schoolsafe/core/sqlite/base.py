@@ -42,25 +42,25 @@ class DatabaseWrapper(base.DatabaseWrapper):
             raise OperationalError(f"database is locked (another transaction of this process held it {timeout:g} s)")
         self.holds_writer_lock = True
         try:
-            super()._start_transaction_under_autocommit()
+            super()._start_transaction_under_autocommit()  # type: ignore[misc]  # a private method of Django's backend, not in its stubs
         except BaseException:
             self._release_writer_lock()
             raise
 
     def _commit(self) -> None:
         # Released only once the commit succeeded: after a failed one, Django rolls back (or closes).
-        super()._commit()
+        super()._commit()  # type: ignore[misc]  # private, not in Django's stubs
         self._release_writer_lock()
 
     def _rollback(self) -> None:
         try:
-            super()._rollback()
+            super()._rollback()  # type: ignore[misc]  # a private method of Django's backend, not in its stubs
         finally:
             self._release_writer_lock()
 
     def _close(self) -> None:
         try:
-            super()._close()
+            super()._close()  # type: ignore[misc]  # a private method of Django's backend, not in its stubs
         finally:
             self._release_writer_lock()
 
