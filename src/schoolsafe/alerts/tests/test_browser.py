@@ -27,9 +27,9 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from schoolsafe.conftest import PASSWORD, make_person
-from schoolsafe.core.browsertest import ARGS as BASE_ARGS
-from schoolsafe.core.browsertest import CHROMIUM, axe_problems, needs_chromium
+from schoolsafe.testing.browser import ARGS as BASE_ARGS
+from schoolsafe.testing.browser import CHROMIUM, axe_problems, needs_chromium
+from schoolsafe.testing.personas import PASSWORD, make_person
 
 ARGS = [*BASE_ARGS,
         # The console's beep must sound without a click first (a dispatcher's screen is left running).

@@ -7,7 +7,7 @@ import pytest
 
 from schoolsafe.alerts.tests import test_browser as shared
 from schoolsafe.alerts.tests.test_browser import TOTP_KEY, ServeProcess, sign_in, watch
-from schoolsafe.core.browsertest import ARGS, CHROMIUM, axe_problems, needs_chromium
+from schoolsafe.testing.browser import ARGS, CHROMIUM, axe_problems, needs_chromium
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 people = shared.people  # the personas of the other browser tests (a fixture)

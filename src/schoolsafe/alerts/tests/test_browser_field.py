@@ -19,7 +19,7 @@ import pytest
 
 from schoolsafe.alerts.tests import test_browser as shared
 from schoolsafe.alerts.tests.test_browser import TOTP_KEY, ServeProcess, sign_in, watch
-from schoolsafe.core.browsertest import ARGS, CHROMIUM, axe_problems, needs_chromium
+from schoolsafe.testing.browser import ARGS, CHROMIUM, axe_problems, needs_chromium
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 # The console's tone must sound without a click first (a dispatcher's screen is left running).

@@ -15,7 +15,7 @@ from schoolsafe.alerts.tests.test_browser import (  # noqa: F401 - `people` is a
     sign_in,
     watch,
 )
-from schoolsafe.core.browsertest import ARGS, CHROMIUM, axe_problems, needs_chromium
+from schoolsafe.testing.browser import ARGS, CHROMIUM, axe_problems, needs_chromium
 
 pytestmark = [pytest.mark.browser, needs_chromium, pytest.mark.django_db(transaction=True)]
 # The console's signal must sound without a click first (a dispatcher's screen is left running).

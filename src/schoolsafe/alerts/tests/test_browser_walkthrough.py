@@ -12,7 +12,7 @@ import pytest
 
 from schoolsafe.alerts.tests import test_browser
 from schoolsafe.alerts.tests.test_browser import ServeProcess, sign_in, watch
-from schoolsafe.core.browsertest import ARGS, CHROMIUM, axe_problems, needs_chromium
+from schoolsafe.testing.browser import ARGS, CHROMIUM, axe_problems, needs_chromium
 
 # The alerts browser tests' school: a teacher in C-12, a colleague in C-14, the SRO, principal and dispatcher.
 people = test_browser.people

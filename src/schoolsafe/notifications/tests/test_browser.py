@@ -11,11 +11,10 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from schoolsafe.core.browsertest import ARGS, CHROMIUM, axe_problems, needs_chromium
-from schoolsafe.core.testserver import ThreadServer
 from schoolsafe.notifications.models import Delivery, NotificationChannel
 from schoolsafe.notifications.tests.conftest import documented_verifier
-from schoolsafe.notifications.tests.servers import HTTPReceiver, Received
+from schoolsafe.testing.browser import ARGS, CHROMIUM, axe_problems, needs_chromium
+from schoolsafe.testing.servers import HTTPReceiver, Received, ThreadServer
 
 pytestmark = [
     pytest.mark.browser,
@@ -24,7 +23,7 @@ pytestmark = [
 
 
 def signed_in_cookie(user) -> dict:
-    from schoolsafe.accounts.testing import pass_mfa
+    from schoolsafe.testing.personas import pass_mfa
 
     client = Client()
     client.force_login(user)

@@ -8,7 +8,7 @@ import os
 import pytest
 from django.test import Client
 
-from schoolsafe.core.browsertest import ARGS, CHROMIUM, axe_problems, needs_chromium
+from schoolsafe.testing.browser import ARGS, CHROMIUM, axe_problems, needs_chromium
 
 pytestmark = [
     pytest.mark.browser,
@@ -18,7 +18,7 @@ pytestmark = [
 
 def signed_in_cookie(user) -> dict:
     """The session cookie of a client signed in as `user`, past the second factor (as after a real sign-in)."""
-    from schoolsafe.accounts.testing import pass_mfa
+    from schoolsafe.testing.personas import pass_mfa
 
     client = Client()
     client.force_login(user)

@@ -16,8 +16,8 @@ import time
 import pytest
 
 from schoolsafe.alerts.tests.test_browser import ServeProcess, sign_in, watch
-from schoolsafe.conftest import make_person
-from schoolsafe.core.browsertest import ARGS, CHROMIUM, axe_problems, needs_chromium
+from schoolsafe.testing.browser import ARGS, CHROMIUM, axe_problems, needs_chromium
+from schoolsafe.testing.personas import make_person
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 

@@ -8,14 +8,14 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from schoolsafe.core.browsertest import ARGS, CHROMIUM, axe_problems, needs_chromium
+from schoolsafe.testing.browser import ARGS, CHROMIUM, axe_problems, needs_chromium
 from schoolsafe.threats.tests.conftest import intake
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 
 
 def signed_in_cookie(user) -> dict:
-    from schoolsafe.accounts.testing import pass_mfa
+    from schoolsafe.testing.personas import pass_mfa
 
     client = Client()
     client.force_login(user)

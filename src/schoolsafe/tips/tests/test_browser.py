@@ -15,8 +15,8 @@ import pytest
 from django.test import Client
 from PIL import Image
 
-from schoolsafe.core.browsertest import ARGS, CHROMIUM, axe_problems, needs_chromium
-from schoolsafe.core.testserver import ThreadServer
+from schoolsafe.testing.browser import ARGS, CHROMIUM, axe_problems, needs_chromium
+from schoolsafe.testing.servers import ThreadServer
 from schoolsafe.tips.tests.conftest import jpeg_with_gps
 from schoolsafe.tips.tests.scan import find_in_database
 
@@ -33,7 +33,7 @@ pytestmark = [
 
 
 def signed_in_cookie(user) -> dict:
-    from schoolsafe.accounts.testing import pass_mfa
+    from schoolsafe.testing.personas import pass_mfa
 
     client = Client(REMOTE_ADDR=STAFF_ADDRESS)
     client.force_login(user)

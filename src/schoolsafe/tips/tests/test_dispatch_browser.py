@@ -11,11 +11,10 @@ from django.test import Client
 from django.utils import timezone
 
 from schoolsafe.accounts.actions import do_create_api_token
-from schoolsafe.conftest import make_person
-from schoolsafe.core.browsertest import ARGS, CHROMIUM, axe_problems, needs_chromium
-from schoolsafe.core.testserver import ThreadServer
 from schoolsafe.notifications.actions import do_create_channel
-from schoolsafe.notifications.tests.servers import HTTPReceiver
+from schoolsafe.testing.browser import ARGS, CHROMIUM, axe_problems, needs_chromium
+from schoolsafe.testing.personas import make_person
+from schoolsafe.testing.servers import HTTPReceiver, ThreadServer
 from schoolsafe.tips.tests.factories import TipFactory
 
 WHAT = "Jordan has a gun in his locker, number 214"
@@ -27,7 +26,7 @@ pytestmark = [
 
 
 def signed_in_cookie(user) -> dict:
-    from schoolsafe.accounts.testing import pass_mfa
+    from schoolsafe.testing.personas import pass_mfa
 
     client = Client()
     client.force_login(user)

@@ -6,7 +6,7 @@ import re
 import tomllib
 from pathlib import Path
 
-from schoolsafe.core.browsertest import axe_script
+from schoolsafe.testing.browser import axe_script
 
 ROOT = Path(__file__).resolve().parents[4]
 SRC = ROOT / "src" / "schoolsafe"
@@ -27,7 +27,7 @@ def test_26_2_axe_core_comes_from_a_pinned_python_package_and_every_browser_test
     for path in browser_tests:
         text = path.read_text()
         assert "node_modules" not in text, path
-        assert "from schoolsafe.core.browsertest import" in text and "axe_problems(" in text, path
+        assert "from schoolsafe.testing.browser import" in text and "axe_problems(" in text, path
         assert "def axe_problems" not in text, path
         # Skipped only when Chromium itself is absent.
         assert "needs_chromium" in text and "skipif" not in text, path
