@@ -20,6 +20,9 @@ from django.test import Client
 from schoolsafe.testing.factories import AgencyFactory, DistrictFactory, MembershipFactory, SchoolFactory, UserFactory
 
 PASSWORD = "correct horse battery staple"
+# The secret of a persona's authenticator app where a test signs in through the real second step (RFC 6238's
+# own test secret): `code_for_key(TOTP_KEY)` is the code the phone shows now.
+TOTP_KEY = "3132333435363738393031323334353637383930"
 
 
 @dataclass
