@@ -28,5 +28,12 @@ class SessionAuthenticated(SessionAuth):
     """A signed-in browser session (CSRF-checked for unsafe methods); session rules and MFA are
     enforced before this by schoolsafe.accounts.middleware."""
 
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # No session cookie, no session to forge: a caller without credentials is told to authenticate
+        # (401), not that a CSRF check failed (403), which django-ninja would answer for an unsafe method.
+        if self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
 
 api_auth: list[Any] = [BearerToken(), SessionAuthenticated()]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.test import Client
-from django_otp.oath import totp
 
-from schoolsafe.conftest import PASSWORD
+from schoolsafe.testing.personas import PASSWORD, code_for_key
+
+__all__ = ["code_for_key", "sign_in"]
 
 
 def sign_in(client: Client, username: str, password: str = PASSWORD, next_url: str = ""):
@@ -13,8 +14,3 @@ def sign_in(client: Client, username: str, password: str = PASSWORD, next_url: s
     if next_url:
         data["next"] = next_url
     return client.post("/accounts/login/", data)
-
-
-def code_for_key(key_hex: str) -> str:
-    """The 6-digit code an authenticator app shows now for this secret (RFC 6238: SHA-1, 30 s steps)."""
-    return f"{totp(bytes.fromhex(key_hex), step=30, t0=0, digits=6):06d}"

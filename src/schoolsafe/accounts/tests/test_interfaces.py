@@ -11,7 +11,7 @@ from schoolsafe.accounts import actions
 from schoolsafe.accounts.models import ApiToken
 from schoolsafe.accounts.sessions import user_for_session_key
 from schoolsafe.accounts.tokens import user_for_token
-from schoolsafe.conftest import client_for
+from schoolsafe.testing.personas import client_for
 
 
 def test_token_resolves_to_its_user_until_revoked(teacher_a):

@@ -15,10 +15,10 @@ from schoolsafe.accounts.tests.helpers import code_for_key, sign_in
 from schoolsafe.alerts.actions import do_raise_alert, load_school
 from schoolsafe.alerts.models import Action, Tier
 from schoolsafe.audit.models import AuditEntry
-from schoolsafe.conftest import client_for, make_person
 from schoolsafe.events.audience import keys_for_user
 from schoolsafe.events.bus import visible_events_after
 from schoolsafe.events.emit import emit_event
+from schoolsafe.testing.personas import client_for, make_person
 
 T0 = dt.datetime(2030, 9, 10, 7, 30, tzinfo=dt.UTC)
 

@@ -18,7 +18,7 @@ from schoolsafe.accounts.models import LoginLock
 from schoolsafe.accounts.tasks import end_expired_locks
 from schoolsafe.accounts.tests.helpers import sign_in
 from schoolsafe.audit.models import AuditEntry
-from schoolsafe.conftest import PASSWORD
+from schoolsafe.testing.personas import PASSWORD
 
 T0 = dt.datetime(2030, 3, 4, 14, 0, tzinfo=dt.UTC)
 

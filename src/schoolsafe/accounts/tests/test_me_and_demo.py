@@ -7,9 +7,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from schoolsafe.accounts.tests.helpers import sign_in
 from schoolsafe.cli import main
-from schoolsafe.conftest import client_for
 from schoolsafe.core.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo
-from schoolsafe.core.tests.factories import MembershipFactory
+from schoolsafe.testing.factories import MembershipFactory
+from schoolsafe.testing.personas import client_for
 
 
 def test_me_answers_username_name_roles_and_memberships(teacher_a, world):

@@ -11,8 +11,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from schoolsafe.accounts.tests.helpers import code_for_key, sign_in
 from schoolsafe.audit.models import AuditEntry
-from schoolsafe.conftest import client_for
-from schoolsafe.core.tests.factories import UserFactory
+from schoolsafe.testing.factories import UserFactory
+from schoolsafe.testing.personas import client_for
 
 ENROL = "/accounts/security/authenticator/"
 VERIFY = "/accounts/security/verify/"

@@ -8,7 +8,7 @@ import time_machine
 from django.test import Client
 
 from schoolsafe.accounts.tests.helpers import code_for_key, sign_in
-from schoolsafe.conftest import client_for
+from schoolsafe.testing.personas import client_for
 
 T0 = dt.datetime(2030, 9, 10, 7, 30, tzinfo=dt.UTC)
 

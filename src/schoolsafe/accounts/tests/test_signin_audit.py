@@ -12,8 +12,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from schoolsafe.accounts.actions import do_end_expired_locks
 from schoolsafe.accounts.tests.helpers import code_for_key, sign_in
 from schoolsafe.audit.models import AuditEntry
-from schoolsafe.conftest import PASSWORD
-from schoolsafe.core.tests.factories import UserFactory
+from schoolsafe.testing.factories import UserFactory
+from schoolsafe.testing.personas import PASSWORD
 
 T0 = dt.datetime(2030, 3, 4, 14, 0, tzinfo=dt.UTC)
 

@@ -8,7 +8,7 @@ from django.test import Client
 from schoolsafe.accounts import throttle
 from schoolsafe.accounts.hashers import BoundedArgon2PasswordHasher
 from schoolsafe.accounts.tests.helpers import sign_in
-from schoolsafe.conftest import PASSWORD
+from schoolsafe.testing.personas import PASSWORD
 
 
 def test_25_1_one_client_gets_429_after_its_failed_sign_ins_and_others_still_sign_in(teacher_a, monkeypatch):

@@ -14,7 +14,7 @@ from schoolsafe.accounts.models import ApiToken
 from schoolsafe.api.auth import api_auth
 from schoolsafe.audit.models import AuditEntry
 from schoolsafe.cli import main
-from schoolsafe.conftest import client_for
+from schoolsafe.testing.personas import client_for
 
 
 def bearer(raw: str) -> dict[str, str]:

@@ -1,4 +1,5 @@
-"""Alert personas beyond the shared ones, and an API client that calls with a bearer token."""
+"""Alert personas beyond the shared ones (`people`: the cast of the browser tests), and an API client that
+calls with a bearer token."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.test import Client
 
 from schoolsafe.accounts.actions import do_create_api_token
 from schoolsafe.alerts.models import EscalationPolicy
+from schoolsafe.testing.personas import TOTP_KEY, make_person
 
 ALERTS_URL = "/api/v1/alerts"
 
@@ -50,3 +52,37 @@ def api():
 def quick_escalation(world):
     """Agency A escalates after one second without a dispatch acknowledgement."""
     return EscalationPolicy.objects.create(agency=world.agency_a, ack_timeout_seconds=1)
+
+
+@pytest.fixture
+def people(world):
+    """A teacher in room C-12 at school A, a colleague in C-14 (a room expected to report), the SRO, the
+    principal, and a dispatcher of the agency serving the school with an authenticator app."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from schoolsafe.plans.models import SiteMap
+
+    school = world.school_a
+    school.latitude, school.longitude, school.phone = 40.7128, -74.0060, "555-0100"
+    school.save()
+    SiteMap.objects.create(school=school, geojson={"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"kind": "rally_point", "name": "North field"},
+         "geometry": {"type": "Point", "coordinates": [-74.0058, 40.7134]}},
+    ]})
+    teacher = make_person("teacher_c12", "staff", school, "school")
+    teacher.full_name, teacher.room = "Taylor Teacher", "C-12"
+    teacher.save()
+    colleague = make_person("teacher_c14", "staff", school, "school")
+    colleague.room = "C-14"
+    colleague.save()
+    principal = make_person("principal_pat", "school_admin", school, "school")
+    principal.full_name, principal.phone = "Pat Principal", "555-0101"
+    principal.save()
+    sro = make_person("sro_sam", "officer", school, "school")
+    sro.full_name, sro.phone = "Officer Sam", "555-0111"
+    sro.save()
+    dispatcher = make_person("dispatch_dana", "dispatcher", world.agency_a, "agency")
+    dispatcher.full_name = "Dana Dispatch"
+    dispatcher.save()
+    TOTPDevice.objects.create(user=dispatcher, name="phone", confirmed=True, key=TOTP_KEY)
+    return {"teacher": teacher, "dispatcher": dispatcher}

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from schoolsafe.alerts.audience import TIER_AUDIENCE
 from schoolsafe.alerts.models import Alert, DrillWindow, Tier
-from schoolsafe.core.tests.factories import UserFactory
 from schoolsafe.core.tests.matrix import Spec
+from schoolsafe.testing.factories import UserFactory
 
 
 def _emergency(school: Any, user: Any) -> Alert:

@@ -9,8 +9,8 @@ import pytest
 from schoolsafe.alerts.tests.conftest import ALERTS_URL
 from schoolsafe.alerts.tests.incident import raise_alert
 from schoolsafe.audit.models import AuditEntry
-from schoolsafe.conftest import client_for
 from schoolsafe.events.models import Event
+from schoolsafe.testing.personas import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -41,9 +41,9 @@ def test_rooms_count_students_and_adults(api, world, teacher_a, principal_a):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_threat_location_reaches_dispatchs_event_stream_at_top_priority(api, world, teacher_a, dispatcher):
-    from schoolsafe.core.testserver import ThreadServer
     from schoolsafe.events.tests.conftest import bearer
     from schoolsafe.events.tests.sse import SSEClient
+    from schoolsafe.testing.servers import ThreadServer
 
     alert = raise_alert(api, teacher_a, world.school_a)
     raised = Event.objects.get(kind="alert.raised")

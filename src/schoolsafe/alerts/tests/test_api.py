@@ -7,8 +7,8 @@ import pytest
 from schoolsafe.alerts.models import Acknowledgement, Alert, EscalationTimer
 from schoolsafe.alerts.tests.conftest import ALERTS_URL, lockdown
 from schoolsafe.audit.models import AuditEntry
-from schoolsafe.conftest import make_person
 from schoolsafe.events.models import Event
+from schoolsafe.testing.personas import make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -143,7 +143,7 @@ def test_someone_who_sees_the_school_but_may_not_raise_is_refused_with_403(api, 
 
 
 def test_a_browser_session_may_raise_too(world, teacher_a):
-    from schoolsafe.conftest import client_for
+    from schoolsafe.testing.personas import client_for
 
     response = client_for(teacher_a).post(ALERTS_URL, lockdown(world.school_a), content_type="application/json")
     assert response.status_code == 201

@@ -13,147 +13,22 @@ authenticator's secret, as their phone would. Screenshots go to test-artifacts/.
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
-from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connection
 
-from schoolsafe.conftest import PASSWORD, make_person
-from schoolsafe.core.browsertest import ARGS as BASE_ARGS
-from schoolsafe.core.browsertest import CHROMIUM, axe_problems, needs_chromium
+from schoolsafe.testing.browser import ARTIFACTS, axe_problems, launch, needs_chromium, sign_in, watch
+from schoolsafe.testing.personas import TOTP_KEY
+from schoolsafe.testing.servers import ServeProcess
 
-ARGS = [*BASE_ARGS,
-        # The console's beep must sound without a click first (a dispatcher's screen is left running).
-        "--autoplay-policy=no-user-gesture-required"]
-ARTIFACTS = Path(__file__).resolve().parents[4] / "test-artifacts"
-TOTP_KEY = "3132333435363738393031323334353637383930"  # RFC 6238's test secret
+# The console's beep must sound without a click first (a dispatcher's screen is left running).
+AUTOPLAY = "--autoplay-policy=no-user-gesture-required"
 
 pytestmark = [
     pytest.mark.browser,
     needs_chromium,
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def database_url() -> str:
-    """The test database as a DATABASE_URL, so that the server process uses the same one."""
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    user = db.get("USER") or ""
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    auth = f"{user}{password}@" if user else ""
-    return f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
-
-
-class ServeProcess:
-    """`schoolsafe serve` on a free port of 127.0.0.1, in its own process, on the test database."""
-
-    def __init__(self, log_path: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = log_path
-        self.process: subprocess.Popen | None = None
-
-    def __enter__(self) -> ServeProcess:
-        env = {**os.environ, "DATABASE_URL": database_url(), "SCHOOLSAFE_DATA": str(settings.DATA_DIR),
-               "LOG_LEVEL": "WARNING"}
-        env.pop("DEBUG", None)
-        command = [str(Path(sys.executable).parent / "schoolsafe"), "serve", "--port", str(self.port)]
-        self.log = open(self.log_path, "wb")  # noqa: SIM115 - closed in __exit__
-        self.process = subprocess.Popen(command, env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while True:
-            assert self.process.poll() is None, f"schoolsafe serve exited: {self.log_path.read_text()[-2000:]}"
-            try:
-                with urllib.request.urlopen(f"{self.url}/api/v1/health", timeout=1) as response:
-                    if response.status == 200:
-                        return self
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, f"schoolsafe serve did not start: {self.log_path.read_text()[-2000:]}"
-            time.sleep(0.1)
-
-    def __exit__(self, *exc: object) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.log.close()
-
-
-def sign_in(page, base: str, username: str, next_url: str, totp_key: str | None = None) -> None:
-    """Through the login page, and the second step with the code the authenticator shows now."""
-    from schoolsafe.accounts.tests.helpers import code_for_key
-
-    page.goto(f"{base}/accounts/login/?next={next_url}")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button:has-text('Sign in')")
-    if totp_key is not None:
-        page.wait_for_selector("#id_code")
-        page.fill("#id_code", code_for_key(totp_key))
-        page.click("button:has-text('Continue')")
-    page.wait_for_url(f"{base}{next_url}")
-
-
-def watch(page, errors: list[str], base: str) -> None:
-    page.on("console", lambda m: errors.append(f"{page.url}: {m.text}")
-            if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
-    page.on("pageerror", lambda e: errors.append(f"{page.url}: {e}"))
-    page.on("response", lambda r: errors.append(f"{r.status} {r.url.replace(base, '')}")
-            if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
-
-
-@pytest.fixture
-def people(world):
-    """A teacher in room C-12 at school A, a colleague in C-14 (a room expected to report), the SRO, the
-    principal, and a dispatcher of the agency serving the school with an authenticator app."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from schoolsafe.plans.models import SiteMap
-
-    school = world.school_a
-    school.latitude, school.longitude, school.phone = 40.7128, -74.0060, "555-0100"
-    school.save()
-    SiteMap.objects.create(school=school, geojson={"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"kind": "rally_point", "name": "North field"},
-         "geometry": {"type": "Point", "coordinates": [-74.0058, 40.7134]}},
-    ]})
-    teacher = make_person("teacher_c12", "staff", school, "school")
-    teacher.full_name, teacher.room = "Taylor Teacher", "C-12"
-    teacher.save()
-    colleague = make_person("teacher_c14", "staff", school, "school")
-    colleague.room = "C-14"
-    colleague.save()
-    principal = make_person("principal_pat", "school_admin", school, "school")
-    principal.full_name, principal.phone = "Pat Principal", "555-0101"
-    principal.save()
-    sro = make_person("sro_sam", "officer", school, "school")
-    sro.full_name, sro.phone = "Officer Sam", "555-0111"
-    sro.save()
-    dispatcher = make_person("dispatch_dana", "dispatcher", world.agency_a, "agency")
-    dispatcher.full_name = "Dana Dispatch"
-    dispatcher.save()
-    TOTPDevice.objects.create(user=dispatcher, name="phone", confirmed=True, key=TOTP_KEY)
-    return {"teacher": teacher, "dispatcher": dispatcher}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -168,9 +43,9 @@ def test_lockdown_in_two_taps_reaches_the_console_live_then_ack_room_report_and_
     timings: dict[str, float] = {}
 
     # No ORM calls inside this block: Playwright's sync API runs an event loop in this thread.
-    with ServeProcess(tmp_path / "serve.log") as server, sync_playwright() as p:
+    with ServeProcess(log_path=tmp_path / "serve.log") as server, sync_playwright() as p:
         base = server.url
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p, AUTOPLAY)
         try:
             dispatch_context = browser.new_context(viewport={"width": 1400, "height": 1000})
             console = dispatch_context.new_page()
@@ -341,9 +216,9 @@ def test_a_raise_that_loses_the_network_is_retried_with_the_same_key_and_raises_
 
     errors: list[str] = []
     keys: list[str] = []
-    with ServeProcess(tmp_path / "serve.log") as server, sync_playwright() as p:
+    with ServeProcess(log_path=tmp_path / "serve.log") as server, sync_playwright() as p:
         base = server.url
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p, AUTOPLAY)
         try:
             # The page's own retry is tested here; Playwright's routes do not see requests a service worker
             # handles (the installed app's worker, reach/static/reach/sw.js, tested in reach/tests/test_browser.py).
@@ -436,9 +311,9 @@ def test_every_signed_in_page_shows_a_new_alert_even_one_raised_between_two_page
         assert answer.status_code == 201, answer.text
         raised.append(answer.json()["id"])
 
-    with ServeProcess(tmp_path / "serve.log") as server, sync_playwright() as p:
+    with ServeProcess(log_path=tmp_path / "serve.log") as server, sync_playwright() as p:
         base = server.url
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p, AUTOPLAY)
         try:
             page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
             watch(page, errors, base)

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from schoolsafe.alerts.tests import test_browser as shared
-from schoolsafe.alerts.tests.test_browser import TOTP_KEY, ServeProcess, sign_in, watch
-from schoolsafe.core.browsertest import ARGS, CHROMIUM, axe_problems, needs_chromium
+from schoolsafe.testing.browser import axe_problems, launch, needs_chromium, sign_in, watch
+from schoolsafe.testing.personas import TOTP_KEY
+from schoolsafe.testing.servers import ServeProcess
 
 pytestmark = [pytest.mark.browser, needs_chromium]
-people = shared.people  # the personas of the other browser tests (a fixture)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -24,7 +23,7 @@ def test_the_console_confirms_a_requested_cancel_after_the_call_back(people, wor
     _, token = do_create_api_token(people["teacher"], people["teacher"], "teacher's phone")
     auth = {"Authorization": f"Bearer {token}"}
     errors: list[str] = []
-    with ServeProcess(tmp_path / "serve.log") as server, sync_playwright() as p:
+    with ServeProcess(log_path=tmp_path / "serve.log") as server, sync_playwright() as p:
         base = server.url
         raised = httpx.post(f"{base}/api/v1/alerts", headers=auth, timeout=10,
                             json={"school": world.school_a.pk, "action": "lockdown", "location": {"room": "C-12"}})
@@ -33,7 +32,7 @@ def test_the_console_confirms_a_requested_cancel_after_the_call_back(people, wor
         cancel = httpx.post(f"{base}/api/v1/alerts/{alert_id}/cancel", headers=auth, timeout=10)
         assert cancel.status_code == 202 and cancel.json()["status"] == "active", cancel.text
 
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p)
         try:
             console = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
             watch(console, errors, base)

@@ -17,14 +17,13 @@ from urllib.parse import urlencode
 
 import pytest
 
-from schoolsafe.alerts.tests import test_browser as shared
-from schoolsafe.alerts.tests.test_browser import TOTP_KEY, ServeProcess, sign_in, watch
-from schoolsafe.core.browsertest import ARGS, CHROMIUM, axe_problems, needs_chromium
+from schoolsafe.alerts.tests.test_browser import AUTOPLAY
+from schoolsafe.testing.browser import axe_problems, launch, needs_chromium, sign_in, watch
+from schoolsafe.testing.personas import TOTP_KEY
+from schoolsafe.testing.servers import ServeProcess
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 # The console's tone must sound without a click first (a dispatcher's screen is left running).
-ARGS = [*ARGS, "--autoplay-policy=no-user-gesture-required"]
-people = shared.people  # the same personas (a fixture, used by name)
 
 AUDIO_HOOK = """
 window.__tones = 0; window.__vibrations = 0;
@@ -92,9 +91,9 @@ def test_a_locked_page_still_shows_a_lockdown_silently_and_the_panic_button_rais
         worker.start()
         worker.join()
 
-    with ServeProcess(tmp_path / "serve.log") as server, sync_playwright() as p:
+    with ServeProcess(log_path=tmp_path / "serve.log") as server, sync_playwright() as p:
         base = server.url
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p, AUTOPLAY)
         try:
             context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
             context.add_init_script(AUDIO_HOOK)
@@ -174,9 +173,9 @@ def test_the_console_tone_repeats_until_someone_acknowledges(people, world, tmp_
 
     _, token = do_create_api_token("tests", people["teacher"], "panic button C-12")
     errors: list[str] = []
-    with ServeProcess(tmp_path / "serve.log") as server, sync_playwright() as p:
+    with ServeProcess(log_path=tmp_path / "serve.log") as server, sync_playwright() as p:
         base = server.url
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p, AUTOPLAY)
         try:
             context = browser.new_context(viewport={"width": 1400, "height": 1000})
             context.add_init_script(AUDIO_HOOK)

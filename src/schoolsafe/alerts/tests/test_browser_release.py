@@ -7,19 +7,13 @@ from __future__ import annotations
 
 import pytest
 
-from schoolsafe.alerts.tests.test_browser import (  # noqa: F401 - `people` is a fixture
-    ARTIFACTS,
-    TOTP_KEY,
-    ServeProcess,
-    people,
-    sign_in,
-    watch,
-)
-from schoolsafe.core.browsertest import ARGS, CHROMIUM, axe_problems, needs_chromium
+from schoolsafe.alerts.tests.test_browser import AUTOPLAY
+from schoolsafe.testing.browser import ARTIFACTS, axe_problems, launch, needs_chromium, sign_in, watch
+from schoolsafe.testing.personas import TOTP_KEY
+from schoolsafe.testing.servers import ServeProcess
 
 pytestmark = [pytest.mark.browser, needs_chromium, pytest.mark.django_db(transaction=True)]
 # The console's signal must sound without a click first (a dispatcher's screen is left running).
-ARGS = [*ARGS, "--autoplay-policy=no-user-gesture-required"]
 
 
 def test_threat_location_reaches_the_console_and_rooms_are_released_in_person(people, world, tmp_path):  # noqa: F811
@@ -39,9 +33,9 @@ def test_threat_location_reaches_the_console_and_rooms_are_released_in_person(pe
     incident_path = f"/alerts/{alert.pk}/"
 
     # No ORM calls inside this block: Playwright's sync API runs an event loop in this thread.
-    with ServeProcess(tmp_path / "serve.log") as server, sync_playwright() as p:
+    with ServeProcess(log_path=tmp_path / "serve.log") as server, sync_playwright() as p:
         base = server.url
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p, AUTOPLAY)
         try:
             console = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
             watch(console, errors, base)

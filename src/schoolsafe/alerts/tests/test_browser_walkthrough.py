@@ -10,12 +10,11 @@ import time
 
 import pytest
 
-from schoolsafe.alerts.tests import test_browser
-from schoolsafe.alerts.tests.test_browser import ServeProcess, sign_in, watch
-from schoolsafe.core.browsertest import ARGS, CHROMIUM, axe_problems, needs_chromium
+from schoolsafe.testing.browser import ARTIFACTS, axe_problems, launch, needs_chromium, sign_in, watch
+from schoolsafe.testing.personas import TOTP_KEY
+from schoolsafe.testing.servers import ServeProcess
 
-# The alerts browser tests' school: a teacher in C-12, a colleague in C-14, the SRO, principal and dispatcher.
-people = test_browser.people
+# `people` (alerts/tests/conftest.py): a teacher in C-12, a colleague in C-14, the SRO, principal and dispatcher.
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 
@@ -47,9 +46,9 @@ def test_26_1_a_double_click_on_any_panic_button_confirms_that_action_and_sends_
     moved: list[str] = []
     problems: list[str] = []
 
-    with ServeProcess(tmp_path / "serve.log") as server, sync_playwright() as p:
+    with ServeProcess(log_path=tmp_path / "serve.log") as server, sync_playwright() as p:
         base = server.url
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p)
         try:
             page = browser.new_context(**(DESKTOP if size == "desktop" else PHONE)).new_page()
             watch(page, errors, base)
@@ -117,9 +116,9 @@ def test_26_3_a_receipt_is_recorded_even_when_the_page_is_left_at_once(people, w
         assert answer.status_code == 201, answer.text
         raised.append(answer.json()["id"])
 
-    with ServeProcess(tmp_path / "serve.log") as server, sync_playwright() as p:
+    with ServeProcess(log_path=tmp_path / "serve.log") as server, sync_playwright() as p:
         base = server.url
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p)
         try:
             page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
             watch(page, errors, base)
@@ -211,7 +210,6 @@ def overlaps(a: dict, b: dict) -> bool:
 def test_26_7_and_25_7_the_incident_map_reads_without_tiles_and_its_labels_are_text(incident_with_site_map, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
-    from schoolsafe.alerts.tests.test_browser import ARTIFACTS, TOTP_KEY
 
     alert, campus = incident_with_site_map
     buildings = [f["properties"]["name"] for f in campus["features"] if f["properties"]["kind"] == "building"]
@@ -219,9 +217,9 @@ def test_26_7_and_25_7_the_incident_map_reads_without_tiles_and_its_labels_are_t
     seen: dict = {}
     problems: list[str] = []
 
-    with ServeProcess(tmp_path / "serve.log") as server, sync_playwright() as p:
+    with ServeProcess(log_path=tmp_path / "serve.log") as server, sync_playwright() as p:
         base = server.url
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p)
         try:
             signed_in = None
             for size, context in (("desktop", DESKTOP), ("phone", PHONE)):
@@ -288,15 +286,14 @@ def test_25_7_the_site_map_editor_shows_a_feature_name_as_text_never_a_link(inci
                                                                                       world, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
-    from schoolsafe.alerts.tests.test_browser import TOTP_KEY
 
     school = world.school_a
     errors: list[str] = []
     found: dict[str, tuple[int, str]] = {}
 
-    with ServeProcess(tmp_path / "serve.log") as server, sync_playwright() as p:
+    with ServeProcess(log_path=tmp_path / "serve.log") as server, sync_playwright() as p:
         base = server.url
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p)
         try:
             page = browser.new_context(**DESKTOP).new_page()
             watch(page, errors, base)
@@ -330,7 +327,6 @@ def test_26_10_and_26_19_every_time_in_the_schools_zone_and_the_ended_incident_n
     from playwright.sync_api import expect, sync_playwright
 
     from schoolsafe.alerts.tests.incident import raise_alert
-    from schoolsafe.alerts.tests.test_browser import TOTP_KEY
 
     world.school_a.time_zone = "America/New_York"
     world.school_a.save()
@@ -342,9 +338,9 @@ def test_26_10_and_26_19_every_time_in_the_schools_zone_and_the_ended_incident_n
     errors: list[str] = []
     seen: dict = {}
 
-    with ServeProcess(tmp_path / "serve.log") as server, sync_playwright() as p:
+    with ServeProcess(log_path=tmp_path / "serve.log") as server, sync_playwright() as p:
         base = server.url
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p)
         try:
             page = browser.new_context(timezone_id="UTC", **DESKTOP).new_page()
             watch(page, errors, base)

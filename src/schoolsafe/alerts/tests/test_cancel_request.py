@@ -11,8 +11,8 @@ from lxml import etree
 from schoolsafe.alerts.models import Alert, EscalationTimer
 from schoolsafe.alerts.tests.conftest import ALERTS_URL, lockdown
 from schoolsafe.audit.models import AuditEntry
-from schoolsafe.conftest import client_for
 from schoolsafe.events.models import Event
+from schoolsafe.testing.personas import client_for
 
 pytestmark = pytest.mark.django_db
 

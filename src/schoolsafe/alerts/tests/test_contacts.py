@@ -9,9 +9,9 @@ import pytest
 from pypdf import PdfReader
 
 from schoolsafe.alerts.tests.incident import raise_alert
-from schoolsafe.conftest import client_for, make_person
 from schoolsafe.plans import actions
 from schoolsafe.plans.pdf import responder_packet_pdf
+from schoolsafe.testing.personas import client_for, make_person
 
 pytestmark = pytest.mark.django_db
 

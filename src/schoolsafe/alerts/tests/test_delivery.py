@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from schoolsafe.alerts.tests.conftest import ALERTS_URL, lockdown
-from schoolsafe.conftest import make_person
 from schoolsafe.events.models import Event
+from schoolsafe.testing.personas import make_person
 
 pytestmark = pytest.mark.django_db
 

@@ -120,7 +120,7 @@ def test_who_may_export(api, world, teacher_a, teacher_b, dispatcher_b):
 
 def test_the_page_session_reaches_the_export(world, principal_a, teacher_a, api):
     """The incident pages link to the export: a signed-in browser session is enough (school admins need no MFA)."""
-    from schoolsafe.conftest import client_for
+    from schoolsafe.testing.personas import client_for
 
     alert = raise_alert(api, teacher_a, world.school_a)
     browser = client_for(principal_a)

@@ -10,8 +10,8 @@ from schoolsafe.alerts.models import Alert, RoomRelease
 from schoolsafe.alerts.tests.conftest import ALERTS_URL
 from schoolsafe.alerts.tests.incident import raise_alert
 from schoolsafe.audit.models import AuditEntry
-from schoolsafe.conftest import client_for, make_person
 from schoolsafe.events.models import Event
+from schoolsafe.testing.personas import client_for, make_person
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from schoolsafe.notifications.actions import do_create_channel
 from schoolsafe.notifications.models import Delivery
 from schoolsafe.notifications.tasks import run_due_deliveries
 from schoolsafe.notifications.tests.conftest import documented_verifier
-from schoolsafe.notifications.tests.servers import HTTPReceiver, SMTPServer
+from schoolsafe.testing.servers import HTTPReceiver, SMTPServer
 
 
 @pytest.fixture

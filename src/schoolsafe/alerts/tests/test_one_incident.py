@@ -15,10 +15,10 @@ from schoolsafe.alerts import actions
 from schoolsafe.alerts.models import Alert, AlertReport, EscalationTimer
 from schoolsafe.alerts.tests.conftest import ALERTS_URL, lockdown
 from schoolsafe.audit.models import AuditEntry
-from schoolsafe.conftest import make_person
 from schoolsafe.events.models import Event
 from schoolsafe.notifications.actions import do_create_channel
 from schoolsafe.notifications.models import Delivery, Notification
+from schoolsafe.testing.personas import make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -241,7 +241,7 @@ def test_the_schools_current_state_is_the_most_protective_action_in_force(api, w
 def test_every_page_of_the_schools_people_shows_its_current_state(api, world, teacher_a, teacher_b, principal_a):
     from django.urls import reverse
 
-    from schoolsafe.conftest import client_for
+    from schoolsafe.testing.personas import client_for
 
     home = reverse("home")
     assert "in force" not in client_for(teacher_a).get(home).content.decode()

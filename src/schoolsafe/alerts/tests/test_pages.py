@@ -7,7 +7,7 @@ import pytest
 
 from schoolsafe.alerts.tests.conftest import ALERTS_URL, lockdown
 from schoolsafe.alerts.tests.incident import raise_alert
-from schoolsafe.conftest import client_for, make_person
+from schoolsafe.testing.personas import client_for, make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +62,7 @@ def test_the_panic_page_shows_the_five_actions_with_the_schools_directives_and_t
 
 
 def test_a_teacher_of_two_schools_chooses_the_school_first(world, teacher_a):
-    from schoolsafe.core.tests.factories import MembershipFactory
+    from schoolsafe.testing.factories import MembershipFactory
 
     MembershipFactory(user=teacher_a, role="staff", school=world.school_a2)
     client = client_for(teacher_a)

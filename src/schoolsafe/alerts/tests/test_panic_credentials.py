@@ -11,8 +11,8 @@ from django.test import Client, override_settings
 from schoolsafe.alerts.credentials import PanicCredentialError, do_issue_panic_credential
 from schoolsafe.alerts.models import Alert, PanicCredential
 from schoolsafe.audit.models import AuditEntry
-from schoolsafe.conftest import client_for
 from schoolsafe.events.stream import authenticate
+from schoolsafe.testing.personas import client_for
 
 PANIC_URL = "/api/v1/alerts/panic"
 
@@ -47,7 +47,7 @@ def test_the_principal_issues_one_with_a_qr_code_and_it_is_listed_with_its_last_
 
 
 def test_only_the_schools_administrator_issues_and_revokes(issued, teacher_a, principal_a, world):
-    from schoolsafe.conftest import make_person
+    from schoolsafe.testing.personas import make_person
 
     credential, _ = issued
     other_principal = make_person("principal_b", "school_admin", world.school_b, "school")

@@ -11,9 +11,9 @@ import pytest
 from schoolsafe.accounts.roles import ROLES
 from schoolsafe.alerts.models import Alert
 from schoolsafe.alerts.tests.conftest import ALERTS_URL, lockdown
-from schoolsafe.conftest import make_person
 from schoolsafe.events.audience import keys_for_user
 from schoolsafe.events.models import Event
+from schoolsafe.testing.personas import make_person
 
 pytestmark = pytest.mark.django_db
 

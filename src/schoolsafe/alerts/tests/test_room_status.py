@@ -7,8 +7,8 @@ import pytest
 from schoolsafe.alerts.models import RoomStatus
 from schoolsafe.alerts.tests.conftest import ALERTS_URL, lockdown
 from schoolsafe.audit.models import AuditEntry
-from schoolsafe.conftest import make_person
 from schoolsafe.events.models import Event
+from schoolsafe.testing.personas import make_person
 
 pytestmark = pytest.mark.django_db
 

@@ -14,12 +14,12 @@ from schoolsafe.alerts.routing import DEFAULT_ROUTES
 from schoolsafe.alerts.tests.conftest import ALERTS_URL, lockdown
 from schoolsafe.alerts.tests.incident import escalate
 from schoolsafe.audit.models import AuditEntry
-from schoolsafe.conftest import make_person
-from schoolsafe.core.tests.factories import AgencyFactory
 from schoolsafe.events.audience import users_for_keys
 from schoolsafe.events.models import Event
 from schoolsafe.notifications.actions import do_create_channel
 from schoolsafe.notifications.models import Notification
+from schoolsafe.testing.factories import AgencyFactory
+from schoolsafe.testing.personas import make_person
 
 pytestmark = pytest.mark.django_db
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from schoolsafe.conftest import PASSWORD, client_for, make_person
+from schoolsafe.testing.personas import PASSWORD, client_for, make_person
 
 
 @pytest.fixture
 def deputy(world):
     """A sheriff's deputy: an officer of the agency (which serves several schools) posted at school B."""
     from schoolsafe.accounts.models import Membership
-    from schoolsafe.core.tests.factories import SchoolFactory
+    from schoolsafe.testing.factories import SchoolFactory
 
     for n in range(7):
         SchoolFactory(name=f"County School {n}", district=world.school_b.district).agencies.add(world.agency_b)

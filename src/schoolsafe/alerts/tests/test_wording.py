@@ -9,12 +9,12 @@ from lxml import etree
 
 from schoolsafe.alerts.tests.conftest import ALERTS_URL, lockdown
 from schoolsafe.alerts.tests.test_notification_channels import smtp  # noqa: F401 - the real SMTP server fixture
-from schoolsafe.conftest import client_for
 from schoolsafe.events.models import Event
 from schoolsafe.notifications.actions import do_create_channel
 from schoolsafe.notifications.tasks import run_due_deliveries
-from schoolsafe.notifications.tests.servers import HTTPReceiver
 from schoolsafe.plans.srp import DEFAULT_DIRECTIVES, DEFAULT_DIRECTIVES_ES
+from schoolsafe.testing.personas import client_for
+from schoolsafe.testing.servers import HTTPReceiver
 
 pytestmark = pytest.mark.django_db
 

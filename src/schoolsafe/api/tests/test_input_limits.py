@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from schoolsafe.accounts.actions import do_create_api_token
-from schoolsafe.conftest import client_for
+from schoolsafe.testing.personas import client_for
 
 BIG = 10**20  # beyond every database's 64-bit integer
 DEPTHS = [40, 5_000, 100_000]  # past the limit; past Python's recursion limit; far past it

@@ -9,8 +9,8 @@ from schoolsafe.accounts.models import Membership
 from schoolsafe.alerts.actions import do_raise_alert, load_school
 from schoolsafe.alerts.models import EscalationPolicy
 from schoolsafe.audit.models import AuditEntry
-from schoolsafe.conftest import PASSWORD, client_for
-from schoolsafe.core.tests.factories import UserFactory
+from schoolsafe.testing.factories import UserFactory
+from schoolsafe.testing.personas import PASSWORD, client_for
 
 
 @pytest.fixture

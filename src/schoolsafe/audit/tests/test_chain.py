@@ -12,7 +12,7 @@ from schoolsafe.audit import triggers
 from schoolsafe.audit.log import GENESIS, record, record_read
 from schoolsafe.audit.models import AuditEntry
 from schoolsafe.cli import main
-from schoolsafe.core.tests.factories import SchoolFactory, UserFactory
+from schoolsafe.testing.factories import SchoolFactory, UserFactory
 
 
 def write_series(n: int = 30) -> list[AuditEntry]:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from schoolsafe.audit.log import record
-from schoolsafe.conftest import client_for, make_person
-from schoolsafe.core.tests.factories import MembershipFactory, UserFactory
+from schoolsafe.testing.factories import MembershipFactory, UserFactory
+from schoolsafe.testing.personas import client_for, make_person
 from schoolsafe.threats import actions as threat_actions
 from schoolsafe.threats.models import Team, TeamMember
 from schoolsafe.threats.tests.conftest import intake

@@ -9,8 +9,8 @@ import pytest
 from schoolsafe.audit.log import record
 from schoolsafe.audit.models import AuditEntry
 from schoolsafe.audit.tests.helpers import append_at
-from schoolsafe.conftest import client_for, make_person
-from schoolsafe.core.tests.factories import UserFactory
+from schoolsafe.testing.factories import UserFactory
+from schoolsafe.testing.personas import client_for, make_person
 
 URL = "/audit/"
 

@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 
 from schoolsafe.accounts.models import Membership
-from schoolsafe.conftest import client_for
-from schoolsafe.core.tests.factories import SchoolFactory
+from schoolsafe.testing.factories import SchoolFactory
+from schoolsafe.testing.personas import client_for
 
 
 def names(response) -> list[str]:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from schoolsafe.conftest import client_for
+from schoolsafe.testing.personas import client_for
 
 PACKAGE = Path(__file__).resolve().parents[2]
 

@@ -28,7 +28,7 @@ def test_26_9_the_front_door_and_the_sign_in_page_lead_the_public_to_the_tip_lin
 
 @pytest.mark.django_db
 def test_26_9_signed_in_staff_still_get_their_schools_at_the_front_door(principal_a):
-    from schoolsafe.conftest import client_for
+    from schoolsafe.testing.personas import client_for
 
     page = client_for(principal_a).get("/").content.decode()
     assert "<h1>My schools</h1>" in page and "School A High" in page

@@ -11,7 +11,7 @@ import pytest
 from schoolsafe import asgi
 from schoolsafe.accounts.actions import do_create_api_token
 from schoolsafe.alerts.models import Alert
-from schoolsafe.core.testserver import ThreadServer
+from schoolsafe.testing.servers import ThreadServer
 
 
 @pytest.mark.parametrize(("method", "path", "alert_lane"), [

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from schoolsafe.conftest import client_for
+from schoolsafe.testing.personas import client_for
 
 
 @pytest.mark.django_db

@@ -17,10 +17,10 @@ from django.apps import apps
 from django.db import models
 
 from schoolsafe.accounts.roles import ROLES
-from schoolsafe.conftest import make_person
 from schoolsafe.core.policy import PERMISSIONS, RestrictedQuerySet
-from schoolsafe.core.tests.factories import UserFactory
 from schoolsafe.core.tests.matrix import Spec
+from schoolsafe.testing.factories import UserFactory
+from schoolsafe.testing.personas import make_person
 
 PROJECT = "schoolsafe."
 

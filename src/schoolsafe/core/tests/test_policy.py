@@ -6,7 +6,7 @@ import pytest
 
 from schoolsafe.core import policy
 from schoolsafe.core.models import Agency, District, InstanceSetting, School
-from schoolsafe.core.tests.factories import MembershipFactory
+from schoolsafe.testing.factories import MembershipFactory
 
 
 def visible(model, user, action="view") -> set[str]:

@@ -14,10 +14,10 @@ import pytest
 from django.urls import reverse
 
 from schoolsafe.accounts.roles import ROLES
-from schoolsafe.accounts.testing import pass_mfa
 from schoolsafe.core import registry
 from schoolsafe.core.policy import allowed_roles_for_label
-from schoolsafe.core.tests.factories import MembershipFactory, UserFactory
+from schoolsafe.testing.factories import MembershipFactory, UserFactory
+from schoolsafe.testing.personas import pass_mfa
 
 THROWAWAY = {
     "__init__.py": "",

@@ -8,7 +8,7 @@ import re
 from django.test import Client
 from django.urls import reverse
 
-from schoolsafe.conftest import client_for
+from schoolsafe.testing.personas import client_for
 
 
 def test_home_lists_the_users_schools_only(world, director_a):

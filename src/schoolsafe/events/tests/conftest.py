@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from schoolsafe.core.testserver import ThreadServer
+from schoolsafe.testing.servers import ThreadServer
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Test helper: a blocking Server-Sent Events client on a raw socket (the server: core/testserver.py).
+"""Test helper: a blocking Server-Sent Events client on a raw socket (the server: testing/servers.py).
 
 The client speaks HTTP/1.1 itself (as the benchmark does), so the tests see exactly the bytes a browser's
 EventSource would: status, headers, chunked body, `id:`/`event:`/`data:` fields and comments.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from schoolsafe.conftest import make_person
 from schoolsafe.events.audience import check_key, keys_for_user, users_for_keys
+from schoolsafe.testing.personas import make_person
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,9 @@ import time
 import pytest
 from django.db import connection
 
-from schoolsafe.events.tests.servers import ServeProcess, prepare_data_dir, sqlite_env
+from schoolsafe.events.tests.servers import prepare_data_dir, sqlite_env
 from schoolsafe.events.tests.sse import SSEClient, StreamClosed
+from schoolsafe.testing.servers import ServeProcess
 
 
 @pytest.fixture(scope="module")

@@ -7,10 +7,10 @@ import json
 import pytest
 from django.test import Client
 
-from schoolsafe.conftest import client_for
 from schoolsafe.events.emit import emit_event
 from schoolsafe.events.models import Receipt
 from schoolsafe.events.tests.conftest import bearer
+from schoolsafe.testing.personas import client_for
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/events/receipts"

@@ -96,7 +96,7 @@ def test_live_events_are_written_straight_to_the_connection(server, world, teach
 
 
 def test_other_servers_get_events_through_asgi_send(world, teacher_a, transactional_db):
-    from schoolsafe.core.testserver import ThreadServer
+    from schoolsafe.testing.servers import ThreadServer
 
     with ThreadServer(http="h11") as h11:
         client = SSEClient(h11.port, headers=bearer(teacher_a))
@@ -157,7 +157,7 @@ def test_replay_after_last_event_id_header_in_order_then_live(server, world, tea
 
 def test_replay_from_the_database_with_query_parameter(world, teacher_a, transactional_db):
     # Events written before the server started are older than its hub's memory: replayed from the table.
-    from schoolsafe.core.testserver import ThreadServer
+    from schoolsafe.testing.servers import ThreadServer
 
     headers = bearer(teacher_a)
     before = emit_for(world.school_a, 4)
@@ -266,7 +266,7 @@ def test_slow_client_is_cut_off_and_resumes_from_its_last_id(server, world, teac
 
 def test_event_whose_wake_up_was_lost_still_arrives_through_the_poll(world, teacher_a, settings):
     """A row written without any wake-up (no in-process signal, no NOTIFY) is found by the hub's poll."""
-    from schoolsafe.core.testserver import ThreadServer
+    from schoolsafe.testing.servers import ThreadServer
 
     settings.SCHOOLSAFE_EVENTS_POLL = 0.3
     headers = bearer(teacher_a)

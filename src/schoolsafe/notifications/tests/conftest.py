@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from schoolsafe.notifications.tests.servers import SMTPServer
+from schoolsafe.testing.servers import SMTPServer
 
 DOCS = Path(__file__).resolve().parents[4] / "docs" / "webhooks.md"
 

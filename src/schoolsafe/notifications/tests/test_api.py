@@ -12,7 +12,7 @@ from schoolsafe.accounts.actions import do_create_api_token
 from schoolsafe.notifications.actions import do_create_channel, do_notify
 from schoolsafe.notifications.models import Delivery
 from schoolsafe.notifications.tasks import run_due_deliveries
-from schoolsafe.notifications.tests.servers import HTTPReceiver
+from schoolsafe.testing.servers import HTTPReceiver
 
 BASE = "/api/v1/notifications/channels"
 

@@ -9,27 +9,16 @@ import time
 from pathlib import Path
 
 import pytest
-from django.test import Client
 
-from schoolsafe.core.browsertest import ARGS, CHROMIUM, axe_problems, needs_chromium
-from schoolsafe.core.testserver import ThreadServer
 from schoolsafe.notifications.models import Delivery, NotificationChannel
 from schoolsafe.notifications.tests.conftest import documented_verifier
-from schoolsafe.notifications.tests.servers import HTTPReceiver, Received
+from schoolsafe.testing.browser import axe_problems, launch, needs_chromium, signed_in_cookie
+from schoolsafe.testing.servers import HTTPReceiver, Received, ThreadServer
 
 pytestmark = [
     pytest.mark.browser,
     needs_chromium,
 ]
-
-
-def signed_in_cookie(user) -> dict:
-    from schoolsafe.accounts.testing import pass_mfa
-
-    client = Client()
-    client.force_login(user)
-    pass_mfa(client, user)
-    return {"name": "sessionid", "value": client.cookies["sessionid"].value}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -50,7 +39,7 @@ def test_a_principal_sets_up_a_webhook_and_sees_the_test_message_delivered(world
     page_errors: list[str] = []
     # No ORM calls inside this block: Playwright's sync API runs an event loop in this thread.
     with HTTPReceiver(decide=decide) as receiver, ThreadServer() as server, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p)
         try:
             # bypass_csp: axe-core is injected as an inline script, which the site's CSP (rightly) refuses.
             context = browser.new_context(bypass_csp=True, viewport={"width": 390, "height": 844}, is_mobile=True)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from schoolsafe.notifications.actions import do_create_channel, do_notify, do_rotate_channel_secret, do_update_channel
 from schoolsafe.notifications.models import Delivery, DeliveryStatus, Notification
 from schoolsafe.notifications.tasks import claim_delivery, run_due_deliveries, start_delivery_runner
-from schoolsafe.notifications.tests.servers import HTTPReceiver, Received, basic_credentials
+from schoolsafe.testing.servers import HTTPReceiver, Received, basic_credentials
 
 LONG_TEXT = ("Locks, lights, out of sight. Raised by Ms. Ortiz in room 114, building B. Police are on the way. "
              "Do not open the doors for anyone until the all clear is given by the principal or the police.")

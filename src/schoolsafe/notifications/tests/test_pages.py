@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 
 from schoolsafe.audit.models import AuditEntry
-from schoolsafe.conftest import client_for, make_person
 from schoolsafe.notifications.actions import do_create_channel
 from schoolsafe.notifications.models import Delivery, NotificationChannel
+from schoolsafe.testing.personas import client_for, make_person
 
 WEBHOOK = {"name": "Dispatch CAD", "event_kinds": ["alert.raised", "alert.escalated"], "enabled": "on",
            "url": "https://cad.example.org/hooks/schoolsafe"}

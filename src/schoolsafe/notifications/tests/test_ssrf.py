@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from schoolsafe.conftest import client_for
 from schoolsafe.notifications.actions import do_create_channel, do_update_channel
 from schoolsafe.notifications.models import DeliveryStatus, NotificationChannel
 from schoolsafe.notifications.tasks import run_due_deliveries
-from schoolsafe.notifications.tests.servers import HTTPReceiver
 from schoolsafe.notifications.tests.test_delivery import notify
+from schoolsafe.testing.personas import client_for
+from schoolsafe.testing.servers import HTTPReceiver
 
 
 def test_25_5_webhook_to_loopback_is_refused_by_default(world, principal_a, settings):

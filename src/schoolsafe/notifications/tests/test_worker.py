@@ -16,7 +16,7 @@ from django.db import connection
 
 from schoolsafe.notifications.actions import do_create_channel, do_notify
 from schoolsafe.notifications.models import Delivery, DeliveryStatus
-from schoolsafe.notifications.tests.servers import HTTPReceiver
+from schoolsafe.testing.servers import HTTPReceiver
 
 STARTED = "notification delivery runner started"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from schoolsafe.conftest import make_person
 from schoolsafe.plans.demo import site_map_for
+from schoolsafe.testing.personas import make_person
 
 
 def police_lead(world: Any, username: str = "supervisor_a", agency: Any = None) -> Any:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from schoolsafe.conftest import client_for, make_person
 from schoolsafe.plans import actions
 from schoolsafe.plans.models import Plan
 from schoolsafe.plans.tests.helpers import small_map
+from schoolsafe.testing.personas import client_for, make_person
 
 
 @pytest.fixture

@@ -6,24 +6,13 @@ import io
 import os
 
 import pytest
-from django.test import Client
 
-from schoolsafe.core.browsertest import ARGS, CHROMIUM, axe_problems, needs_chromium
+from schoolsafe.testing.browser import axe_problems, launch, needs_chromium, signed_in_cookie
 
 pytestmark = [
     pytest.mark.browser,
     needs_chromium,
 ]
-
-
-def signed_in_cookie(user) -> dict:
-    """The session cookie of a client signed in as `user`, past the second factor (as after a real sign-in)."""
-    from schoolsafe.accounts.testing import pass_mfa
-
-    client = Client()
-    client.force_login(user)
-    pass_mfa(client, user)
-    return {"name": "sessionid", "value": client.cookies["sessionid"].value}
 
 
 def draw_point(page, x: int, y: int, kind: str, name: str, door: str = "") -> None:
@@ -51,7 +40,7 @@ def test_a_principal_draws_saves_reloads_and_the_packet_lists_the_features(app_s
 
     # No ORM calls inside this block: Playwright's sync API runs an event loop in this thread.
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p)
         try:
             context = browser.new_context(viewport={"width": 1280, "height": 900})
             context.add_cookies([{**cookie, "url": app_server.url}])

@@ -12,13 +12,13 @@ import pytest
 from pypdf import PdfReader
 
 from schoolsafe.audit.models import AuditEntry
-from schoolsafe.conftest import client_for
 from schoolsafe.core.demo import load_demo
 from schoolsafe.core.models import School
 from schoolsafe.plans.models import EmergencyContact, PlanVersion
 from schoolsafe.plans.pdf import responder_packet_pdf
 from schoolsafe.plans.sitemap import feature_label, features_for
 from schoolsafe.plans.srp import DEFAULT_DIRECTIVES
+from schoolsafe.testing.personas import client_for
 
 pytestmark = pytest.mark.django_db
 

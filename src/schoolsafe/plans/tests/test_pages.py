@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from schoolsafe.conftest import client_for
 from schoolsafe.plans import actions
 from schoolsafe.plans.models import Plan, PlanVersion, ResponseProtocol
 from schoolsafe.plans.srp import DEFAULT_DIRECTIVES, directives_for
 from schoolsafe.plans.tests.helpers import police_lead
+from schoolsafe.testing.personas import client_for
 
 
 @pytest.fixture

@@ -9,11 +9,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from schoolsafe.audit.models import AuditEntry
-from schoolsafe.conftest import client_for
 from schoolsafe.plans.actions import do_save_site_map
 from schoolsafe.plans.models import SiteMap
 from schoolsafe.plans.sitemap import SiteMapError, check_site_map, features_for
 from schoolsafe.plans.tests.helpers import small_map
+from schoolsafe.testing.personas import client_for
 
 
 def point(kind: str, lon: float, lat: float, **props) -> dict:

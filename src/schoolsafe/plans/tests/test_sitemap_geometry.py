@@ -11,9 +11,9 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
-from schoolsafe.conftest import client_for
 from schoolsafe.plans.models import SiteMap
 from schoolsafe.plans.sitemap import SiteMapError, check_site_map
+from schoolsafe.testing.personas import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -9,12 +9,12 @@ from django.core import mail
 from django.utils import timezone
 
 from schoolsafe.audit.models import AuditEntry
-from schoolsafe.conftest import client_for, make_person
 from schoolsafe.plans import actions
 from schoolsafe.plans.actions import PlanError
 from schoolsafe.plans.models import Plan, PlanReminder, PlanVersion
 from schoolsafe.plans.outline import POLICE_SIGNOFF_ANNEXES
 from schoolsafe.plans.tests.helpers import police_lead
+from schoolsafe.testing.personas import client_for, make_person
 
 Status = PlanVersion.Status
 

@@ -9,9 +9,9 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from schoolsafe.audit.models import AuditEntry
-from schoolsafe.conftest import make_person
 from schoolsafe.public.actions import do_save_event
 from schoolsafe.public.models import PublicEvent
+from schoolsafe.testing.personas import make_person
 
 
 def test_the_feed_lists_published_events_in_the_readers_language(world):

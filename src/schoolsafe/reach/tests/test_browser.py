@@ -15,9 +15,9 @@ import time
 
 import pytest
 
-from schoolsafe.alerts.tests.test_browser import ServeProcess, sign_in, watch
-from schoolsafe.conftest import make_person
-from schoolsafe.core.browsertest import ARGS, CHROMIUM, axe_problems, needs_chromium
+from schoolsafe.testing.browser import axe_problems, launch, needs_chromium, sign_in, watch
+from schoolsafe.testing.personas import make_person
+from schoolsafe.testing.servers import ServeProcess
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 
@@ -53,9 +53,9 @@ def test_service_worker_push_notification_acknowledges_and_offline_raise_is_sent
     errors: list[str] = []
     seen: dict = {}
 
-    with ServeProcess(tmp_path / "serve.log") as server, sync_playwright() as p:
+    with ServeProcess(log_path=tmp_path / "serve.log") as server, sync_playwright() as p:
         base = server.url
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p)
         try:
             context = browser.new_context(viewport={"width": 1280, "height": 800})
             context.grant_permissions(["notifications"], origin=base)

@@ -10,14 +10,14 @@ from django.test import override_settings
 from django.utils import timezone
 
 from schoolsafe.alerts.tests.conftest import ALERTS_URL, Api, lockdown
-from schoolsafe.conftest import make_person
 from schoolsafe.notifications.actions import do_create_channel
 from schoolsafe.notifications.tasks import run_due_deliveries
-from schoolsafe.notifications.tests.servers import HTTPReceiver
 from schoolsafe.reach.fallback import run_due_fallbacks
 from schoolsafe.reach.models import FallbackTimer
 from schoolsafe.reach.tasks import run_due_pushes
 from schoolsafe.reach.tests.pushservice import PushService
+from schoolsafe.testing.personas import make_person
+from schoolsafe.testing.servers import HTTPReceiver
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

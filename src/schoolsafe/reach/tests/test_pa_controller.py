@@ -9,7 +9,7 @@ import pytest
 from lxml import etree
 
 from schoolsafe.alerts.tests.conftest import ALERTS_URL, Api, lockdown
-from schoolsafe.conftest import make_person
+from schoolsafe.testing.personas import make_person
 
 pytestmark = pytest.mark.django_db
 NS = {"cap": "urn:oasis:names:tc:emergency:cap:1.2", "atom": "http://www.w3.org/2005/Atom"}

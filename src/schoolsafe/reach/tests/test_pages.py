@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from schoolsafe.alerts.actions import do_raise_alert, load_school
-from schoolsafe.conftest import client_for
+from schoolsafe.testing.personas import client_for
 
 
 @pytest.fixture

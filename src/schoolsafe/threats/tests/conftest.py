@@ -13,8 +13,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from schoolsafe.conftest import make_person
-from schoolsafe.core.tests.factories import MembershipFactory
+from schoolsafe.testing.factories import MembershipFactory
+from schoolsafe.testing.personas import make_person
 from schoolsafe.threats.models import Team, TeamMember
 
 
@@ -68,11 +68,6 @@ def member_b(world, team_b):
     user = make_person("member_b", "ta_member", world.school_b, "school")
     seat(user, team_b, "administrator", is_lead=True)
     return user
-
-
-@pytest.fixture
-def director_b(world):
-    return make_person("director_b", "district_director", world.district_b, "district")
 
 
 def intake(**overrides):

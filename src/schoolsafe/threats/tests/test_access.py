@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from schoolsafe.accounts.models import Membership
 from schoolsafe.audit.models import AuditEntry
-from schoolsafe.conftest import client_for, make_person
-from schoolsafe.core.tests.factories import UserFactory
+from schoolsafe.testing.factories import UserFactory
+from schoolsafe.testing.personas import client_for, make_person
 from schoolsafe.threats import actions
 from schoolsafe.threats.models import (
     Case,

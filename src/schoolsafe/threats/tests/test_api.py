@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from schoolsafe.audit.models import AuditEntry
-from schoolsafe.conftest import client_for
+from schoolsafe.testing.personas import client_for
 from schoolsafe.threats import actions
 from schoolsafe.threats.models import Case, Stage
 from schoolsafe.threats.tests.conftest import intake

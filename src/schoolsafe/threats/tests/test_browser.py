@@ -4,25 +4,14 @@ serious classification and a safety plan; the psychologist records the follow-up
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
-from schoolsafe.core.browsertest import ARGS, CHROMIUM, axe_problems, needs_chromium
+from schoolsafe.testing.browser import axe_problems, launch, needs_chromium, signed_in_cookie
 
 pytestmark = [
     pytest.mark.browser,
     needs_chromium,
 ]
-
-
-def signed_in_cookie(user) -> dict:
-    """The session cookie of a client signed in as `user`, past the second factor (as after a real sign-in)."""
-    from schoolsafe.accounts.testing import pass_mfa
-
-    client = Client()
-    client.force_login(user)
-    pass_mfa(client, user)
-    return {"name": "sessionid", "value": client.cookies["sessionid"].value}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -43,7 +32,7 @@ def test_referral_very_serious_safety_plan_and_follow_up_in_chromium(
 
     # No ORM calls inside this block: Playwright's sync API runs an event loop in this thread.
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p)
         try:
             def page_as(username: str):
                 context = browser.new_context(viewport={"width": 1200, "height": 900})

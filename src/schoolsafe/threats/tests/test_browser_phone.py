@@ -5,22 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
-from schoolsafe.core.browsertest import ARGS, CHROMIUM, axe_problems, needs_chromium
+from schoolsafe.testing.browser import axe_problems, launch, needs_chromium, signed_in_cookie
 from schoolsafe.threats.tests.conftest import intake
 
 pytestmark = [pytest.mark.browser, needs_chromium]
-
-
-def signed_in_cookie(user) -> dict:
-    from schoolsafe.accounts.testing import pass_mfa
-
-    client = Client()
-    client.force_login(user)
-    pass_mfa(client, user)
-    return {"name": "sessionid", "value": client.cookies["sessionid"].value}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -56,7 +46,7 @@ def test_26_19_the_case_page_does_not_overflow_a_phone_screen(app_server, world,
             .slice(0, 5).map(e => e.tagName + '.' + e.className + '#' + e.id)"""))
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p)
         try:
             context = browser.new_context(viewport={"width": 320, "height": 720}, is_mobile=True,
                                           has_touch=True)  # WCAG 2.1 1.4.10 Reflow: 320 CSS px
@@ -75,7 +65,7 @@ def test_26_19_the_case_page_does_not_overflow_a_phone_screen(app_server, world,
                          monitoring_dates=[timezone.localdate() + dt.timedelta(days=d) for d in (1, 8)],
                          rationale=long_word)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p)
         try:
             for width in (320, 390):
                 context = browser.new_context(viewport={"width": width, "height": 780}, is_mobile=True, has_touch=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import socket
 
 import pytest
 import time_machine
@@ -13,18 +12,12 @@ from django.utils import timezone
 
 from schoolsafe.notifications.mail import send_due_mail
 from schoolsafe.notifications.models import WorkerMail
-from schoolsafe.notifications.tests.servers import SMTPServer
+from schoolsafe.testing.servers import SMTPServer, free_port
 from schoolsafe.threats import actions
 from schoolsafe.threats.models import FollowUp, Stage
 from schoolsafe.threats.tests.conftest import intake
 
 pytestmark = pytest.mark.django_db
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from schoolsafe.audit.models import AuditEntry
-from schoolsafe.conftest import client_for, make_person
-from schoolsafe.core.tests.factories import MembershipFactory
+from schoolsafe.testing.factories import MembershipFactory
+from schoolsafe.testing.personas import client_for, make_person
 from schoolsafe.threats import actions
 from schoolsafe.threats.models import Case, FollowUp, Stage, Team, TeamMember
 from schoolsafe.threats.tests.conftest import intake

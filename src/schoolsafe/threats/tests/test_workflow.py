@@ -260,7 +260,7 @@ def test_intake_is_validated_field_by_field(lead_a, team_a):
 
 
 def test_a_tip_opens_a_case_once_for_the_team(world, team_a, lead_a):
-    analyst = __import__("schoolsafe.conftest", fromlist=["make_person"]).make_person(
+    analyst = __import__("schoolsafe.testing.personas", fromlist=["make_person"]).make_person(
         "analyst_a", "tip_analyst", world.district_a, "district")
     case = actions.do_open_case_from_tip(analyst, tip_reference="TIP-42", school=world.school_a.pk,
                                          category="Threat of violence", text="He said he'd bring a gun Friday.")
@@ -280,7 +280,7 @@ def test_a_tip_opens_a_case_once_for_the_team(world, team_a, lead_a):
 
 
 def test_a_tip_for_a_school_the_actor_does_not_reach_is_refused(world, team_b, teacher_a):
-    analyst = __import__("schoolsafe.conftest", fromlist=["make_person"]).make_person(
+    analyst = __import__("schoolsafe.testing.personas", fromlist=["make_person"]).make_person(
         "analyst_a", "tip_analyst", world.district_a, "district")
     for actor in (analyst, teacher_a):
         with pytest.raises(actions.NotFound):
@@ -305,7 +305,7 @@ def test_a_referral_where_no_team_exists_says_so(world, teacher_b):
 
 
 def test_a_tip_about_no_particular_school_goes_to_the_district_team(world, coordinator_a):
-    from schoolsafe.conftest import make_person
+    from schoolsafe.testing.personas import make_person
     from schoolsafe.threats.models import Team
 
     analyst = make_person("analyst_a", "tip_analyst", world.district_a, "district")

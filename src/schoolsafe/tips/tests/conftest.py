@@ -1,4 +1,5 @@
-"""Personas and helpers for tip tests: analysts of district A and of agency A, and a photo with GPS in EXIF."""
+"""Helpers for tip tests: a photo with GPS in EXIF and a PDF naming its author (the analysts are shared
+personas, `schoolsafe.testing.personas`)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,6 @@ import io
 import pytest
 from django.core.cache import cache
 from PIL import Image
-
-from schoolsafe.conftest import make_person
 
 
 @pytest.fixture(autouse=True)
@@ -22,16 +21,6 @@ def _fresh_cache():
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def analyst_agency(world):
-    return make_person("analyst_agency", "tip_analyst", world.agency_a, "agency")
-
-
-@pytest.fixture
-def analyst_b(world):
-    return make_person("analyst_b", "tip_analyst", world.district_b, "district")
 
 
 GPS_LATITUDE = (40.0, 26.0, 46.0)

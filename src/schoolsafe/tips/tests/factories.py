@@ -7,7 +7,7 @@ import datetime as dt
 import factory
 from django.utils import timezone
 
-from schoolsafe.core.tests.factories import SchoolFactory
+from schoolsafe.testing.factories import SchoolFactory
 from schoolsafe.tips.credentials import hash_passphrase
 from schoolsafe.tips.models import Category, Tip
 

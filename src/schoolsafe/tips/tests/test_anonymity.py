@@ -56,7 +56,7 @@ def test_the_passphrase_is_never_stored_in_clear(world):
 
 def test_the_audit_row_of_a_tip_carries_no_request_id_a_proxy_could_have_logged(world, analyst_a):
     from schoolsafe.audit.models import AuditEntry
-    from schoolsafe.conftest import client_for
+    from schoolsafe.testing.personas import client_for
 
     response = Client(HTTP_X_REQUEST_ID="proxy-req-0123456789").post(
         "/public/en/report/", {"category": "drugs", "school": world.school_a.pk, "what": "pills"})

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from schoolsafe.audit.models import AuditEntry
-from schoolsafe.conftest import client_for
+from schoolsafe.testing.personas import client_for
 from schoolsafe.tips.models import Tip, TipAttachment, TipMessage
 from schoolsafe.tips.tests.conftest import jpeg_with_gps
 from schoolsafe.tips.tests.factories import PASSPHRASE, TipFactory

@@ -12,11 +12,10 @@ from __future__ import annotations
 import logging
 
 import pytest
-from django.test import Client
 from PIL import Image
 
-from schoolsafe.core.browsertest import ARGS, CHROMIUM, axe_problems, needs_chromium
-from schoolsafe.core.testserver import ThreadServer
+from schoolsafe.testing.browser import axe_problems, launch, needs_chromium, signed_in_cookie
+from schoolsafe.testing.servers import ThreadServer
 from schoolsafe.tips.tests.conftest import jpeg_with_gps
 from schoolsafe.tips.tests.scan import find_in_database
 
@@ -32,15 +31,6 @@ pytestmark = [
 ]
 
 
-def signed_in_cookie(user) -> dict:
-    from schoolsafe.accounts.testing import pass_mfa
-
-    client = Client(REMOTE_ADDR=STAFF_ADDRESS)
-    client.force_login(user)
-    pass_mfa(client, user)
-    return {"name": "sessionid", "value": client.cookies["sessionid"].value}
-
-
 @pytest.mark.django_db(transaction=True)
 def test_anonymous_spanish_tip_with_photo_through_triage_to_closed(world, analyst_a, caplog, tmp_path):
     from playwright.sync_api import expect, sync_playwright
@@ -51,7 +41,7 @@ def test_anonymous_spanish_tip_with_photo_through_triage_to_closed(world, analys
     caplog.set_level(logging.DEBUG)
     photo = tmp_path / "IMG_20261128_foto.jpg"
     photo.write_bytes(jpeg_with_gps((800, 600)))
-    staff_cookie = signed_in_cookie(analyst_a)
+    staff_cookie = signed_in_cookie(analyst_a, REMOTE_ADDR=STAFF_ADDRESS)
     school = world.school_a
     problems: list[str] = []
     page_errors: list[str] = []
@@ -59,7 +49,7 @@ def test_anonymous_spanish_tip_with_photo_through_triage_to_closed(world, analys
     # No ORM calls inside this block: Playwright's sync API runs an event loop in this thread.
     with ThreadServer(proxy_headers=True, log_level="info") as server, sync_playwright() as p:
         base = server.url
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p)
         try:
             # bypass_csp: axe-core is injected as an inline script, which the site's CSP (rightly) refuses.
             tipster_context = browser.new_context(locale="es-MX", user_agent=TIPSTER_AGENT, bypass_csp=True,
@@ -182,11 +172,11 @@ def test_the_open_queue_announces_a_tip_that_arrives_and_refreshes_to_show_it(wo
     import httpx
     from playwright.sync_api import expect, sync_playwright
 
-    cookie = signed_in_cookie(analyst_a)
+    cookie = signed_in_cookie(analyst_a, REMOTE_ADDR=STAFF_ADDRESS)
     errors: list[str] = []
     with ThreadServer(proxy_headers=True) as server, sync_playwright() as p:
         base = server.url
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p)
         try:
             context = browser.new_context(extra_http_headers={"X-Forwarded-For": STAFF_ADDRESS})
             context.add_cookies([{**cookie, "url": base}])

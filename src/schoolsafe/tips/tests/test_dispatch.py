@@ -11,10 +11,10 @@ import pytest
 from django.utils import timezone
 
 from schoolsafe.audit.models import AuditEntry
-from schoolsafe.conftest import client_for
 from schoolsafe.events.models import Event
 from schoolsafe.notifications.actions import do_create_channel
 from schoolsafe.notifications.models import Delivery, Notification
+from schoolsafe.testing.personas import client_for
 from schoolsafe.tips.actions import do_route_tip, sweep_due_tips
 from schoolsafe.tips.models import Destination, OnCallShift, TipRoute
 from schoolsafe.tips.tests.factories import TipFactory
@@ -29,7 +29,7 @@ def urgent_tip(world, minutes_ago: float):
 
 
 def dispatch_channel(world, dispatcher):
-    from schoolsafe.conftest import make_person
+    from schoolsafe.testing.personas import make_person
 
     admin = make_person("agency_admin_a", "agency_admin", world.agency_a, "agency")
     channel, _ = do_create_channel(admin, world.agency_a, "email", name="Dispatch floor", event_kinds=["tip.dispatch"],

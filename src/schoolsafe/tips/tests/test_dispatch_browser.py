@@ -7,15 +7,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from schoolsafe.accounts.actions import do_create_api_token
-from schoolsafe.conftest import make_person
-from schoolsafe.core.browsertest import ARGS, CHROMIUM, axe_problems, needs_chromium
-from schoolsafe.core.testserver import ThreadServer
 from schoolsafe.notifications.actions import do_create_channel
-from schoolsafe.notifications.tests.servers import HTTPReceiver
+from schoolsafe.testing.browser import axe_problems, launch, needs_chromium, signed_in_cookie
+from schoolsafe.testing.personas import make_person
+from schoolsafe.testing.servers import HTTPReceiver, ThreadServer
 from schoolsafe.tips.tests.factories import TipFactory
 
 WHAT = "Jordan has a gun in his locker, number 214"
@@ -24,15 +22,6 @@ pytestmark = [
     pytest.mark.browser,
     needs_chromium,
 ]
-
-
-def signed_in_cookie(user) -> dict:
-    from schoolsafe.accounts.testing import pass_mfa
-
-    client = Client()
-    client.force_login(user)
-    pass_mfa(client, user)
-    return {"name": "sessionid", "value": client.cookies["sessionid"].value}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -57,7 +46,7 @@ def test_12_9_an_urgent_tip_routed_to_dispatch_sounds_on_the_console_and_reaches
         do_create_channel(admin, world.agency_a, "webhook", name="CAD", event_kinds=["tip.dispatch"], url=receiver.url)
         # No ORM calls inside this block: Playwright's sync API runs an event loop in this thread.
         with ThreadServer() as server, sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            browser = launch(p)
             try:
                 context = browser.new_context()
                 context.add_cookies([{**cookie, "url": server.url}])

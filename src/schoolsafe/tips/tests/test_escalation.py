@@ -8,8 +8,8 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from schoolsafe.audit.models import AuditEntry
-from schoolsafe.conftest import client_for
 from schoolsafe.events.models import Event
+from schoolsafe.testing.personas import client_for
 from schoolsafe.tips.actions import TipInput, do_submit_tip, sweep_due_tips
 from schoolsafe.tips.models import OnCallShift, Tip
 from schoolsafe.tips.tasks import sweep_tips

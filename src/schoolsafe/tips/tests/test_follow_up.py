@@ -8,7 +8,7 @@ from django.core import signing
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from schoolsafe.conftest import client_for
+from schoolsafe.testing.personas import client_for
 from schoolsafe.tips.models import TipAttachment, TipMessage, TipNote
 from schoolsafe.tips.public_views import FOLLOW_UP_SALT
 from schoolsafe.tips.tests.conftest import jpeg_with_gps

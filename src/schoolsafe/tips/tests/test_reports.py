@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from schoolsafe.audit.models import AuditEntry
-from schoolsafe.conftest import client_for
+from schoolsafe.testing.personas import client_for
 from schoolsafe.tips.models import Tip
 from schoolsafe.tips.tests.factories import TipFactory
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.test import Client
 
 from schoolsafe.audit.models import AuditEntry
-from schoolsafe.conftest import client_for, make_person
+from schoolsafe.testing.personas import client_for, make_person
 from schoolsafe.tips.models import Tip
 from schoolsafe.tips.tests.factories import TipFactory
 

@@ -7,7 +7,7 @@ import httpx
 import pytest
 from django.core.cache import cache
 
-from schoolsafe.core.testserver import ThreadServer
+from schoolsafe.testing.servers import ThreadServer
 from schoolsafe.tips.models import Tip
 
 FORGED = [f"198.51.100.{n}" for n in range(1, 12)]

@@ -1,4 +1,4 @@
-"""Factories for organizations and people."""
+"""Factories for organizations and people (factory_boy), for the tests of every app."""
 
 from __future__ import annotations
 
