@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
+# Parallel test workers (pytest-xdist): one per core.
+TEST_WORKERS ?= auto
 # Not --quiet: the first install takes minutes, and pip's "Collecting ..." lines show that it is working.
 PIP    := $(BIN)/python -m pip install --disable-pip-version-check --progress-bar on
 
@@ -37,7 +39,7 @@ demo: $(VENV)/.run-installed
 	$(BIN)/schoolsafe demo --port $(PORT)
 
 test: $(VENV)/.dev-installed
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
