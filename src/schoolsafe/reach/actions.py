@@ -108,6 +108,11 @@ def fallback_seconds() -> int:
     return int(getattr(settings, "SCHOOLSAFE_REACH_FALLBACK_SECONDS", 15))
 
 
+def push_consumer(event: Event, context: dict[str, Any]) -> None:
+    """The events app's consumer (reach/apps.py): queue the pushes of an alert event."""
+    queue_alert_push(event)
+
+
 def queue_alert_push(event: Event) -> list[int]:
     """In the alert action's transaction: one push message per live device of every person the event's audience
     reaches (the access rule of events), sent right after the commit and retried by the worker; for an emergency
