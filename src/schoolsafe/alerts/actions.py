@@ -42,6 +42,7 @@ from schoolsafe.alerts.notify import notice_context
 from schoolsafe.alerts.routing import Route, route_for
 from schoolsafe.alerts.serialize import alert_json, iso, person
 from schoolsafe.audit.log import record
+from schoolsafe.core.errors import ActionError
 from schoolsafe.core.models import School
 from schoolsafe.core.policy import memberships
 from schoolsafe.events.emit import emit_event
@@ -50,8 +51,10 @@ DEFAULT_MERGE_WINDOW_SECONDS = 600
 DEFAULT_FLOOD_PER_MINUTE = 5
 
 
-class AlertStateError(ValueError):
+class AlertStateError(ActionError, ValueError):
     """The alert is not in a state that allows this (an all clear for a cancelled alert)."""
+
+    status = 409
 
 
 class IdempotencyKeyTaken(Exception):
@@ -426,13 +429,14 @@ def _end_alert(actor: Any, alert: Alert, status: str, kind: str, audit_action: s
     return alert
 
 
-class AllClearRefused(PermissionError):
+class AllClearRefused(ActionError, PermissionError):
     """The actor may give an all clear, but not this one alone (SRP lockdown release); `field` names what is
     missing."""
 
+    status = 403
+
     def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field)
 
 
 # SRP lockdown release: "law enforcement releases a lockdown". The school resource officer and police
@@ -735,8 +739,10 @@ def do_report_threat_location(actor: Any, alert: Alert, location: str, note: str
 MAX_DRILL_WINDOW = dt.timedelta(hours=12)
 
 
-class DrillWindowError(ValueError):
+class DrillWindowError(ActionError, ValueError):
     """A drill window that cannot be registered (it ends before it starts, is too long, or is over)."""
+
+    status = 422
 
 
 def do_register_drill_window(actor: Any, school: SchoolRef, *, starts_at: dt.datetime, ends_at: dt.datetime,

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from schoolsafe.core.errors import ActionError
 from schoolsafe.events.kinds import channel_kinds
 from schoolsafe.notifications.addresses import literal_refusal
 from schoolsafe.notifications.models import ChannelKind, NotificationChannel
@@ -29,8 +30,10 @@ E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 PHONE_PUNCTUATION = re.compile(r"[\s().\-/]")
 
 
-class ChannelError(ValueError):
+class ChannelError(ActionError, ValueError):
     """A channel configuration refused; `errors` maps each field to what is wrong with it."""
+
+    status = 422
 
     def __init__(self, errors: dict[str, str]) -> None:
         self.errors = errors

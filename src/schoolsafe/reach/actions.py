@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from schoolsafe.audit.log import record
+from schoolsafe.core.errors import ActionError
 from schoolsafe.events.audience import users_for_keys
 from schoolsafe.events.models import Event
 from schoolsafe.reach.models import FallbackTimer, PushMessage, PushStatus, PushSubscription
@@ -20,12 +21,14 @@ from schoolsafe.reach.models import FallbackTimer, PushMessage, PushStatus, Push
 logger = logging.getLogger(__name__)
 
 
-class PushError(ValueError):
+class PushError(ActionError, ValueError):
     """A subscription the API refuses (422), naming the field."""
 
+    status = 422
+
     def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field)
+
 
 # The alert events a device is woken for: the same ones a locked screen gets (alerts/serialize.py).
 PUSHED_KINDS = ("alert.raised", "alert.action_changed", "alert.escalated", "alert.all_clear", "alert.cancelled")

@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from schoolsafe.audit.log import current_request_id, record, record_read
+from schoolsafe.core.errors import ActionError
 from schoolsafe.core.models import School
 from schoolsafe.tips import attachments as files
 from schoolsafe.tips.credentials import hash_passphrase, new_code, new_passphrase
@@ -44,8 +45,10 @@ SYSTEM = "system"
 REMIND_EVERY = dt.timedelta(hours=24)
 
 
-class TipStateError(ValueError):
+class TipStateError(ActionError, ValueError):
     """The tip is not in a state that allows this (answering a closed tip, closing without an outcome)."""
+
+    status = 409
 
 
 @dataclass(frozen=True)
