@@ -290,7 +290,6 @@ def _open_incident(actor: Any, school: SchoolRef, route: Route, escalation: Esca
     if escalation is not None:
         _start_timer(alert, escalation, now)
     audience = audience_keys(alert.reach, school.id, school.district_id, school.agency_ids, actor.pk, alert.dispatch)
-    # Web Push to every device of the people it reaches (reach/actions.py), sent after the commit.
     # Consumed in this transaction: Web Push to every device of the people it reaches (reach/actions.py) and
     # the notification channels of the organizations concerned (alerts/notify.py), sent after the commit.
     emit_event("alert.raised", body, audience, school=school.id, subject=alert, context=notice_context(
