@@ -115,6 +115,8 @@ MIDDLEWARE = [
     "schoolsafe.accounts.middleware.SessionRulesMiddleware",
     "schoolsafe.accounts.middleware.MFARequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # An ActionError a page's view lets through: its status and message (core/errors.py), not a 500.
+    "schoolsafe.core.errors.ActionErrorMiddleware",
     # Last, as django-axes requires: turns a refused sign-in into the "account locked" page.
     "axes.middleware.AxesMiddleware",
 ]

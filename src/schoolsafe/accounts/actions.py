@@ -14,11 +14,12 @@ from schoolsafe.accounts.mfa import RECOVERY_CODE_COUNT, RECOVERY_DEVICE_NAME, T
 from schoolsafe.accounts.models import ApiToken, LoginLock, User
 from schoolsafe.accounts.tokens import new_token
 from schoolsafe.audit.log import record
+from schoolsafe.core.errors import ActionError
 
 LABEL_MAX = ApiToken._meta.get_field("label").max_length
 
 
-class AccountError(ValueError):
+class AccountError(ActionError, ValueError):
     """Input an action refuses; the message names the field."""
 
 

@@ -38,21 +38,23 @@ from schoolsafe.alerts.models import (
     ThreatLocation,
     Tier,
 )
-from schoolsafe.alerts.notify import notify_alert
+from schoolsafe.alerts.notify import notice_context
 from schoolsafe.alerts.routing import Route, route_for
 from schoolsafe.alerts.serialize import alert_json, iso, person
 from schoolsafe.audit.log import record
+from schoolsafe.core.errors import ActionError
 from schoolsafe.core.models import School
 from schoolsafe.core.policy import memberships
 from schoolsafe.events.emit import emit_event
-from schoolsafe.reach.actions import queue_alert_push
 
 DEFAULT_MERGE_WINDOW_SECONDS = 600
 DEFAULT_FLOOD_PER_MINUTE = 5
 
 
-class AlertStateError(ValueError):
+class AlertStateError(ActionError, ValueError):
     """The alert is not in a state that allows this (an all clear for a cancelled alert)."""
+
+    status = 409
 
 
 class IdempotencyKeyTaken(Exception):
@@ -288,10 +290,10 @@ def _open_incident(actor: Any, school: SchoolRef, route: Route, escalation: Esca
     if escalation is not None:
         _start_timer(alert, escalation, now)
     audience = audience_keys(alert.reach, school.id, school.district_id, school.agency_ids, actor.pk, alert.dispatch)
-    # Web Push to every device of the people it reaches (reach/actions.py), sent after the commit.
-    queue_alert_push(emit_event("alert.raised", body, audience, school=school.id, subject=alert))
-    notify_alert("alert.raised", body, school.id, school.district_id, _notified_agencies(alert, school.agency_ids,
-                                                                                        route), actor)
+    # Consumed in this transaction: Web Push to every device of the people it reaches (reach/actions.py) and
+    # the notification channels of the organizations concerned (alerts/notify.py), sent after the commit.
+    emit_event("alert.raised", body, audience, school=school.id, subject=alert, context=notice_context(
+        school.id, school.district_id, _notified_agencies(alert, school.agency_ids, route), actor))
     record(actor, "alerts.raise_alert", alert, organization=f"school:{school.id}",
            summary={"action": alert.action, "tier": alert.tier, "reach": alert.reach, "exercise": alert.exercise,
                     "dispatch": alert.dispatch,
@@ -335,9 +337,8 @@ def _change_action(actor: Any, alert: Alert, action: str, *, hazard: str, strate
             "report": report_json(report) if report is not None else None}
     # Everyone the incident reached before, and everyone the new action reaches.
     audience = sorted(old_audience | set(alert_audience(alert, school.agency_ids)))
-    queue_alert_push(emit_event("alert.action_changed", body, audience, school=school.id, subject=alert))
-    notify_alert("alert.action_changed", body, school.id, school.district_id,
-                 _notified_agencies(alert, school.agency_ids, route), actor)
+    emit_event("alert.action_changed", body, audience, school=school.id, subject=alert, context=notice_context(
+        school.id, school.district_id, _notified_agencies(alert, school.agency_ids, route), actor))
     record(actor, "alerts.change_action", alert, organization=f"school:{school.id}",
            summary={"from": previous, "to": {"action": action, "tier": alert.tier, "reach": alert.reach,
                                              "dispatch": alert.dispatch},
@@ -421,20 +422,20 @@ def _end_alert(actor: Any, alert: Alert, status: str, kind: str, audit_action: s
         _cancel_timers(alert, now, status)
         body = alert_json(alert)
         agency_ids = school_agency_ids(alert.school_id)
-        queue_alert_push(emit_event(kind, body, alert_audience(alert, agency_ids), school=alert.school_id,
-                                    subject=alert))
-        notify_alert(kind, body, alert.school_id, alert.school.district_id, agency_ids, actor)
+        emit_event(kind, body, alert_audience(alert, agency_ids), school=alert.school_id, subject=alert,
+                   context=notice_context(alert.school_id, alert.school.district_id, agency_ids, actor))
         record(actor, audit_action, alert, organization=f"school:{alert.school_id}", summary=extra or None)
     return alert
 
 
-class AllClearRefused(PermissionError):
+class AllClearRefused(ActionError, PermissionError):
     """The actor may give an all clear, but not this one alone (SRP lockdown release); `field` names what is
     missing."""
 
+    status = 403
+
     def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field)
 
 
 # SRP lockdown release: "law enforcement releases a lockdown". The school resource officer and police
@@ -579,10 +580,9 @@ def do_fire_escalation_timer(timer_id: int, worker_id: str, now: dt.datetime | N
                                                     "timeout_seconds": timer.timeout_seconds,
                                                     "attempt": timer.attempt, "repeats_left": timer.repeats_left,
                                                     "due_at": iso(timer.due_at), "fired_at": iso(now)}}
-        queue_alert_push(emit_event("alert.escalated", body, audience, school=alert.school_id, subject=alert))
-        # Escalation (issue 5): also out through the email, webhook and SMS channels of those concerned.
-        notify_alert("alert.escalated", body, alert.school_id, alert.school.district_id, agency_ids,
-                     f"worker:{worker_id}"[:150])
+        # Also out through the email, webhook and SMS channels of those concerned (alerts/notify.py).
+        emit_event("alert.escalated", body, audience, school=alert.school_id, subject=alert, context=notice_context(
+            alert.school_id, alert.school.district_id, agency_ids, f"worker:{worker_id}"[:150]))
         record(f"worker:{worker_id}"[:150], "alerts.escalate_alert", alert, organization=f"school:{alert.school_id}",
                summary={"timer": timer.pk, "to_role": to_role, "policy_role": timer.escalate_to_role,
                         "timeout_seconds": timer.timeout_seconds, "attempt": timer.attempt,
@@ -727,9 +727,9 @@ def do_report_threat_location(actor: Any, alert: Alert, location: str, note: str
         body = {"alert": alert.pk, "school": alert.school_id, "action": alert.action, "exercise": alert.exercise,
                 "priority": "top", **threat_location_json(report)}
         audience = sorted(set(alert_audience(alert, agency_ids)) | set(dispatch_keys(agency_ids)))
-        emit_event("alert.threat_location", body, audience, school=alert.school_id, subject=alert)
-        notify_alert("alert.threat_location", {**alert_json(alert), "threat_location": body}, alert.school_id,
-                     alert.school.district_id, agency_ids, actor)
+        emit_event("alert.threat_location", body, audience, school=alert.school_id, subject=alert,
+                   context=notice_context(alert.school_id, alert.school.district_id, agency_ids, actor,
+                                          body={**alert_json(alert), "threat_location": body}))
         record(actor, "alerts.report_threat_location", alert, organization=f"school:{alert.school_id}",
                summary={"threat_location": report.pk, "location": location})
     return report
@@ -738,8 +738,10 @@ def do_report_threat_location(actor: Any, alert: Alert, location: str, note: str
 MAX_DRILL_WINDOW = dt.timedelta(hours=12)
 
 
-class DrillWindowError(ValueError):
+class DrillWindowError(ActionError, ValueError):
     """A drill window that cannot be registered (it ends before it starts, is too long, or is over)."""
+
+    status = 422
 
 
 def do_register_drill_window(actor: Any, school: SchoolRef, *, starts_at: dt.datetime, ends_at: dt.datetime,

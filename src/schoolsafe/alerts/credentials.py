@@ -24,6 +24,7 @@ from schoolsafe.alerts.actions import do_raise_alert, load_school
 from schoolsafe.alerts.models import Action, Alert, PanicCredential, Tier
 from schoolsafe.alerts.policies import RAISE_ROLES
 from schoolsafe.audit.log import record
+from schoolsafe.core.errors import ActionError
 from schoolsafe.core.policy import memberships, reached_schools
 
 SCHEME = "Panic"
@@ -36,12 +37,11 @@ PANIC_ACTIONS = (Action.LOCKDOWN, Action.SECURE, Action.HOLD)
 ISSUER_ROLES = frozenset({"school_admin"})
 
 
-class PanicCredentialError(ValueError):
+class PanicCredentialError(ActionError, ValueError):
     """Input or a state a panic credential action refuses; `status` is the HTTP status to answer."""
 
     def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
+        super().__init__(message, status=status)
 
 
 def rate_limit() -> tuple[int, int]:

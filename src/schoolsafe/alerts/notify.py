@@ -1,19 +1,15 @@
 """Alerts sent out through the notification channels (email, webhooks, SMS) of the school, its district
-and the agencies serving it. Called inside the alert actions' transactions, so a notification exists iff
-the alert change committed; the sending happens after the commit (schoolsafe.notifications)."""
+and the agencies serving it. The notifications app consumes the alert events (alerts/event_kinds.py) in the
+alert action's transaction, so a notification exists iff the alert change committed; the sending happens
+after the commit. This module only words the message and names the organizations."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
-
-from schoolsafe.core.models import Agency, District, School
-from schoolsafe.notifications.actions import do_notify
-
-logger = logging.getLogger(__name__)
+from schoolsafe.events.kinds import Notice
+from schoolsafe.events.models import Event
 
 HEADLINES = {
     "alert.raised": "{action} at {school}",
@@ -66,20 +62,20 @@ def alert_message(kind: str, body: dict[str, Any]) -> tuple[str, str]:
     return subject, "\n".join(lines)
 
 
-def notify_alert(kind: str, body: dict[str, Any], school_id: int, district_id: int, agency_ids: Iterable[int],
-                 actor: Any = None) -> None:
-    """Send `kind` about the alert `body` through the channels of its school, district and serving agencies.
+def notice_context(school_id: int, district_id: int, agency_ids: Iterable[int], actor: Any = None,
+                   body: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What an alert event's consumers need beside it (events/consumers.py): who acted, the organizations whose
+    channels get it (the school, its district, `agency_ids`), and the alert `body` to word when the event's own
+    data is not the alert (a threat location)."""
+    context: dict[str, Any] = {"actor": actor, "organizations": [
+        f"school:{school_id}", f"district:{district_id}", *(f"agency:{a}" for a in agency_ids)]}
+    if body is not None:
+        context["body"] = body
+    return context
 
-    A failure here never stops the alert: it is logged, and the savepoint keeps the caller's transaction
-    (the alert, its event, its audit row) good to commit. The in-app alert is what saves lives; email,
-    webhooks and SMS are a second path.
-    """
-    try:
-        with transaction.atomic():
-            subject, text = alert_message(kind, body)
-            # Instances with only a primary key: do_notify needs each organization's kind and id, not a query.
-            organizations = [School(pk=school_id), District(pk=district_id), *(Agency(pk=a) for a in agency_ids)]
-            do_notify(organizations=organizations, event_kind=kind, subject=subject, text=text,
-                      payload={"alert": body}, actor=actor)
-    except Exception:
-        logger.exception("%s of alert %s: the notification channels were not used", kind, body.get("id"))
+
+def alert_notice(event: Event, context: dict[str, Any]) -> Notice:
+    """The notification of an alert event: its subject and text for people, the alert's JSON for webhooks."""
+    body = context.get("body", event.data)
+    subject, text = alert_message(event.kind, body)
+    return Notice(subject=subject, text=text, payload={"alert": body})

@@ -15,26 +15,19 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
-import socket
-import threading
 import time
 
-from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from schoolsafe.alerts.actions import do_fire_escalation_timer, do_prune_idempotency_keys
 from schoolsafe.alerts.models import EscalationTimer
+from schoolsafe.events.scanner import RowScanner
 
 logger = logging.getLogger(__name__)
 
 SCAN_INTERVAL_SECONDS = 0.5
 IDEMPOTENCY_KEY_RETENTION = dt.timedelta(hours=48)
 PRUNE_EVERY_SECONDS = 3600
-
-
-def default_worker_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"[:64]
 
 
 def fire_due_timers(worker_id: str, limit: int = 100) -> int:
@@ -56,37 +49,23 @@ def fire_due_timers(worker_id: str, limit: int = 100) -> int:
     return fired
 
 
-class TimerScanner(threading.Thread):
+class TimerScanner(RowScanner):
     """A thread of the worker process that fires due escalation timers every half second."""
 
+    thread_name = "escalation-timers"
+    description = "escalation timer scan"
+
     def __init__(self, worker_id: str | None = None, interval: float = SCAN_INTERVAL_SECONDS) -> None:
-        super().__init__(name="escalation-timers", daemon=True)
-        self.worker_id = worker_id or default_worker_id()
-        self.interval = interval
-        self.stopping = threading.Event()
+        super().__init__(interval, worker_id)
         self._last_prune = 0.0
 
-    def run(self) -> None:
-        logger.info("escalation timer scan started (worker %s, every %.1f s)", self.worker_id, self.interval)
-        try:
-            while not self.stopping.is_set():
-                close_old_connections()
-                try:
-                    fired = fire_due_timers(self.worker_id)
-                    if fired:
-                        logger.warning("fired %d escalation timer(s)", fired)
-                    if time.monotonic() - self._last_prune > PRUNE_EVERY_SECONDS:
-                        do_prune_idempotency_keys(IDEMPOTENCY_KEY_RETENTION)
-                        self._last_prune = time.monotonic()
-                except Exception:
-                    # A lost database connection, a locked SQLite file: keep scanning, the rows wait.
-                    logger.exception("escalation timer scan failed; retrying")
-                self.stopping.wait(self.interval)
-        finally:
-            connection.close()
-
-    def stop(self) -> None:
-        self.stopping.set()
+    def scan(self) -> None:
+        fired = fire_due_timers(self.worker_id)
+        if fired:
+            logger.warning("fired %d escalation timer(s)", fired)
+        if time.monotonic() - self._last_prune > PRUNE_EVERY_SECONDS:
+            do_prune_idempotency_keys(IDEMPOTENCY_KEY_RETENTION)
+            self._last_prune = time.monotonic()
 
 
 def start_timer_scanner(worker_id: str | None = None) -> TimerScanner:

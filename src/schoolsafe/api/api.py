@@ -12,6 +12,7 @@ from ninja.openapi.schema import OpenAPISchema
 
 from schoolsafe import __version__
 from schoolsafe.api.auth import api_auth
+from schoolsafe.core.errors import ActionError
 
 DEFS_PREFIX = "#/$defs/"
 COMPONENTS_PREFIX = "#/components/schemas/"
@@ -120,6 +121,12 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
 @api.exception_handler(AuthenticationError)
 def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(request, {"detail": "authentication required"}, status=401)
+
+
+@api.exception_handler(ActionError)
+def action_error(request: HttpRequest, exc: ActionError) -> HttpResponse:
+    """What an action refused (core/errors.py), with its status: endpoints need not map each app's errors."""
+    return api.create_response(request, {"detail": exc.detail}, status=exc.status)
 
 
 @api.exception_handler(HttpError)

@@ -13,10 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
-import queue
-import random
 import signal
 import threading
 import weakref
@@ -25,9 +22,22 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError, OperationalError, connection, connections
+from django.db import DatabaseError, connection
 
+from schoolsafe.events.dbthreads import (  # noqa: F401 - newest_event_id, visible_events_after: re-exported
+    DatabaseThreads,
+    events_after,
+    listener_params,
+    newest_event_id,
+    visible_events_after,
+)
 from schoolsafe.events.locked import locked_view
+from schoolsafe.events.subscriber import (  # noqa: F401 - direct_writer: re-exported
+    RecentEvent,
+    Subscriber,
+    direct_writer,
+    encode,
+)
 
 log = logging.getLogger("schoolsafe.events")
 
@@ -37,344 +47,11 @@ BATCH = 500
 # otherwise cost a query.
 RECENT = 512
 RECENT_BYTES = 8 * 1024 * 1024
-# A subscriber that has this many events waiting (its client reads too slowly) is closed; its client
-# reconnects with its last id and is replayed. Pending entries are references to bytes shared by
-# all subscribers, so the bound is on count.
-PENDING_LIMIT = 1000
-# How long a closed-for-slowness stream may stay stuck in a write before its task is cancelled.
-STUCK_GRACE = 30.0
-
-
-def heartbeat_seconds() -> float:
-    return float(getattr(settings, "SCHOOLSAFE_EVENTS_HEARTBEAT", 15))
-
-
-def max_age_seconds() -> float:
-    return float(getattr(settings, "SCHOOLSAFE_EVENTS_MAX_AGE", 600))
-
-
-def pending_limit() -> int:
-    return int(getattr(settings, "SCHOOLSAFE_EVENTS_PENDING_LIMIT", PENDING_LIMIT))
 
 
 def poll_seconds() -> float:
     default = 5.0 if connection.vendor == "postgresql" else 1.0
     return float(getattr(settings, "SCHOOLSAFE_EVENTS_POLL", 0) or default)
-
-
-def encode(event_id: int, kind: str, data: Any) -> bytes:
-    """An event's SSE frame. json.dumps escapes newlines inside strings, so `data:` stays one line."""
-    body = json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=str)
-    return f"id: {event_id}\nevent: {kind}\ndata: {body}\n\n".encode()
-
-
-# --- database work, off the event loop ------------------------------------------------------------
-
-
-class DatabaseThreads:
-    """A few long-lived threads for the ORM (each keeps its own connection, closed by `stop`)."""
-
-    def __init__(self, count: int, name: str) -> None:
-        self.jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self.threads = [threading.Thread(target=self._work, name=f"{name}-{i}", daemon=True) for i in range(count)]
-        for thread in self.threads:
-            thread.start()
-
-    def _work(self) -> None:
-        while True:
-            job = self.jobs.get()
-            if job is None:
-                connections.close_all()
-                return
-            loop, future, fn, args = job
-            try:
-                outcome = (_call_with_retry(fn, args), None)
-            except BaseException as exc:  # noqa: BLE001 - handed to the awaiting coroutine
-                outcome = (None, exc)
-            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: nobody is waiting
-                loop.call_soon_threadsafe(_settle, future, *outcome)
-
-    async def run(self, fn: Callable[..., Any], *args: Any) -> Any:
-        loop = asyncio.get_running_loop()
-        future = loop.create_future()
-        self.jobs.put((loop, future, fn, args))
-        return await future
-
-    def stop(self) -> None:
-        for _ in self.threads:
-            self.jobs.put(None)
-
-
-def _settle(future: asyncio.Future, result: Any, exc: BaseException | None) -> None:
-    if future.done():
-        return
-    if exc is not None:
-        future.set_exception(exc)
-    else:
-        future.set_result(result)
-
-
-def _call_with_retry(fn: Callable[..., Any], args: tuple) -> Any:
-    # These threads keep their connection; after a database restart it is dead, so drop it and try
-    # once more on a fresh one (every job here is a read or an idempotent write).
-    try:
-        return fn(*args)
-    except (InterfaceError, OperationalError):
-        connection.close()
-        return fn(*args)
-
-
-def newest_event_id() -> int:
-    """The id of the newest event in the table (0 when there is none)."""
-    from schoolsafe.events.models import Event
-
-    return Event.objects.order_by("-id").values_list("id", flat=True).first() or 0
-
-
-def _events_after(after: int, limit: int) -> list[tuple[int, str, Any, list[str]]]:
-    from schoolsafe.events.models import Event
-
-    return list(Event.objects.filter(id__gt=after).order_by("id").values_list("id", "kind", "data", "audience")[:limit])
-
-
-def visible_events_after(keys: frozenset[str], after: int, limit: int, locked: bool = False) -> list[tuple[int, bytes]]:
-    """Encoded events after `after` that `keys` may see (a replay from the database); for a `locked` session
-    only the kinds locked screens get, as their headlines (locked.py)."""
-    from schoolsafe.events.locked import locked_kinds, locked_view
-    from schoolsafe.events.models import Event
-
-    events = Event.objects.filter(id__gt=after).visible_to(keys)
-    if locked:
-        events = events.filter(kind__in=locked_kinds())
-    rows = events.order_by("id").values_list("id", "kind", "data")[:limit]
-    if locked:
-        return [(event_id, encode(event_id, kind, locked_view(kind, data))) for event_id, kind, data in rows]
-    return [(event_id, encode(event_id, kind, data)) for event_id, kind, data in rows]
-
-
-def _listener_params() -> dict[str, Any]:
-    params = dict(connections["default"].get_connection_params())
-    # Django's sync cursor class and adapters do not belong on an async connection.
-    params.pop("cursor_factory", None)
-    params.pop("context", None)
-    return params
-
-
-# --- subscribers ------------------------------------------------------------------------------------
-
-
-class Subscriber:
-    """One open stream: its audience keys, the last id it was sent, and events waiting to be written.
-
-    Once live, events are written by the hub itself, straight through the connection's ASGI `send`,
-    not by waking a task per connection: `send` only suspends when the transport is paused (a client
-    reading slowly), so it is run eagerly (what Python 3.12's eager tasks do) and only a write that
-    does suspend gets a task of its own. Measured at 5,000 streams: with a task woken per stream (and a
-    heartbeat timer re-armed per event) the server spent about 200 ms of CPU per alert; written eagerly,
-    75-90 ms. That cost is what stands between the alert and its last recipient.
-    """
-
-    __slots__ = ("keys", "cursor", "pending", "closed", "reason", "task", "replay_from", "loop", "send", "live",
-                 "inflight", "interval", "last_write", "timer", "limit", "expiry", "direct", "locked", "__weakref__")
-
-    def __init__(self, keys: frozenset[str], cursor: int, task: asyncio.Task | None, send: Any,
-                 locked: bool = False, open_for: float | None = None) -> None:
-        self.keys = keys
-        # A locked session's stream: alert headlines only (locked.py), offered by the hub from its own index.
-        self.locked = locked
-        self.cursor = cursor
-        self.pending: list[tuple[int, bytes]] = []
-        self.closed = False
-        self.reason = ""
-        self.task = task  # the connection's own task (the ASGI app call)
-        # Set when the gap is older than the hub's memory: the stream replays it from the database.
-        self.replay_from: int | None = None
-        self.loop = asyncio.get_running_loop()
-        self.send = send
-        # False while the connection's task is still writing (headers, replay): events wait in `pending`.
-        self.live = False
-        # The task finishing a write that suspended; while set, events wait in `pending`.
-        self.inflight: asyncio.Task | None = None
-        # uvicorn's response behind `send`, once live, when events can be written to its transport directly.
-        self.direct: Any = None
-        self.limit = pending_limit()
-        # Jitter, fixed per stream: streams opened together (after a restart) should not all beat at once.
-        self.interval = heartbeat_seconds() * random.uniform(0.85, 1.0)  # noqa: S311 - not a secret
-        self.last_write = self.loop.time()
-        # One timer per stream, re-armed when it fires rather than per event: a fan-out to thousands of
-        # streams should not also create and cancel thousands of timers.
-        self.timer: asyncio.TimerHandle | None = self.loop.call_at(self.last_write + self.interval, self._heartbeat)
-        # A stream is authenticated once, when it opens; ending it after a while (the client reconnects at
-        # once with its last id) makes a revoked token, a locked or ended session, or a changed membership
-        # take effect within that while.
-        age = max_age_seconds() * random.uniform(0.8, 1.0)  # noqa: S311 - not a secret
-        if open_for is not None:
-            # The session locks in `open_for` seconds: end the stream then, so that it comes back as what the
-            # session is by then (locked: headlines only; used meanwhile: everything) rather than keep
-            # sending a locked screen everything for up to max_age.
-            age = min(age, open_for + 1.0)
-        self.expiry: asyncio.TimerHandle | None = self.loop.call_at(self.last_write + age, self.close, "expired")
-
-    # called by the hub, on the loop
-
-    def offer(self, event_id: int, payload: bytes, message: dict[str, Any], chunk: bytes, now: float) -> None:
-        """A new event for this stream. `message` is the ASGI body message for `payload` and `chunk` the same
-        bytes as one HTTP/1.1 chunk, both built once per event and shared by every stream."""
-        if self.closed or event_id <= self.cursor:
-            return
-        if self.live and self.inflight is None:
-            self.cursor = event_id
-            direct = self.direct
-            if direct is not None and not direct.flow.write_paused and not direct.disconnected:
-                direct.transport.write(chunk)
-                self.last_write = now
-                return
-            self._send(message)
-            return
-        if len(self.pending) >= self.limit:
-            self.close("behind")
-            return
-        self.pending.append((event_id, payload))
-
-    def go_live(self) -> None:
-        """The connection's task is done writing (headers, replay): from now on the hub writes."""
-        self.live = True
-        self.direct = direct_writer(self.send)
-        if self.closed:
-            self._finish_response()
-        else:
-            self._flush()
-
-    def close(self, reason: str) -> None:
-        """End this stream: "disconnect" (the client left), "shutdown", "behind" (too slow), "expired"
-        (reauthenticate), "error", "ended"."""
-        if self.closed:
-            return
-        self.closed, self.reason = True, reason
-        self.pending.clear()
-        for handle in (self.timer, self.expiry):
-            if handle is not None:
-                handle.cancel()
-        self.timer = self.expiry = None
-        if self.live and self.inflight is None:
-            self._finish_response()
-        if reason == "behind" and self.inflight is not None:
-            # Its write is blocked on a client that stopped reading; give it a grace period.
-            self.loop.call_later(STUCK_GRACE, self._cancel_if_stuck)
-
-    # internals
-
-    def _finish_response(self) -> None:
-        # A clean end (the final chunk) tells the client to reconnect with its last id, soon (`retry:`);
-        # it also ends the connection task's wait on `receive`. A client that left needs nothing more.
-        if self.reason not in ("disconnect", "ended"):
-            self._write(b"retry: 500\n\n", more_body=False)
-
-    def _flush(self) -> None:
-        parts = []
-        cursor = self.cursor
-        for event_id, payload in self.pending:
-            if event_id > cursor:
-                parts.append(payload)
-                cursor = event_id
-        self.pending.clear()
-        self.cursor = cursor
-        if parts:
-            self._write(b"".join(parts))
-
-    def _write(self, body: bytes, more_body: bool = True) -> None:
-        self._send({"type": "http.response.body", "body": body, "more_body": more_body})
-
-    def _send(self, message: dict[str, Any]) -> None:
-        coroutine = self.send(message)
-        try:
-            yielded = coroutine.send(None)
-        except StopIteration:
-            self.last_write = self.loop.time()
-            return
-        except Exception:  # noqa: BLE001 - the connection is gone or broken: end this stream
-            log.debug("events: write failed", exc_info=True)
-            self.close("error")
-            return
-        self.inflight = self.loop.create_task(self._complete(coroutine, yielded))
-
-    async def _complete(self, coroutine: Any, yielded: Any) -> None:
-        # The rest of a write that suspended, stepped as a Task would step it: wait for what it waits for,
-        # then resume it (it reads the awaited result itself).
-        try:
-            while True:
-                if yielded is None:
-                    await asyncio.sleep(0)
-                else:
-                    yielded._asyncio_future_blocking = False
-                    await asyncio.wait([yielded])
-                try:
-                    yielded = coroutine.send(None)
-                except StopIteration:
-                    break
-        except asyncio.CancelledError:
-            coroutine.close()
-            raise
-        except Exception:  # noqa: BLE001
-            log.debug("events: write failed", exc_info=True)
-            self.inflight = None
-            self.close("error")
-            return
-        self.inflight = None
-        self.last_write = self.loop.time()
-        if self.closed:
-            self._finish_response()
-        else:
-            self._flush()
-
-    def _heartbeat(self) -> None:
-        self.timer = None
-        if self.closed:
-            return
-        due = self.last_write + self.interval
-        if self.loop.time() >= due - 0.05:
-            if self.live and self.inflight is None:
-                self._write(b": hb\n\n")
-            due = self.loop.time() + self.interval
-        if not self.closed:
-            self.timer = self.loop.call_at(due, self._heartbeat)
-
-    def _cancel_if_stuck(self) -> None:
-        if self.task is not None and not self.task.done():
-            self.task.cancel()
-
-
-def direct_writer(send: Any) -> Any:
-    """uvicorn's response object behind `send`, when live events can be written straight to its transport.
-
-    Why: a fan-out is one write per stream, and going through the ASGI `send` coroutine cost about 6 us
-    more per stream than the write itself (at 1,000 streams 13.7 ms against the floor's 7.6 ms; at 5,000,
-    58 ms against 37 ms; bench/alert_fanout.py). For a body chunk of a started, chunked response that is
-    neither paused (a slow reader) nor disconnected, uvicorn's `send` does exactly this write; in every
-    other case, and with any other server or HTTP implementation, events still go through `send`.
-    Relies on uvicorn's httptools protocol (pinned in pyproject.toml); tests/test_stream.py checks that
-    `schoolsafe serve`'s streams take this path, so an upgrade that changes it fails a test rather than
-    slowing delivery unnoticed.
-    """
-    cycle = getattr(send, "__self__", None)
-    if type(cycle).__module__ != "uvicorn.protocols.http.httptools_impl":
-        return None
-    try:
-        usable = (cycle.response_started and cycle.chunked_encoding is True and not cycle.response_complete
-                  and cycle.flow is not None and cycle.transport is not None)
-    except AttributeError:
-        return None
-    return cycle if usable else None
-
-
-class RecentEvent:
-    __slots__ = ("id", "audience", "payload", "locked_payload")
-
-    def __init__(self, event_id: int, audience: frozenset[str], payload: bytes,
-                 locked_payload: bytes | None = None) -> None:
-        self.id, self.audience, self.payload = event_id, audience, payload
-        # The headline sent to locked sessions, or None when locked sessions do not get this kind.
-        self.locked_payload = locked_payload
 
 
 # --- the hub ----------------------------------------------------------------------------------------
@@ -452,7 +129,7 @@ class Hub:
         self._tasks.append(self.loop.create_task(self._deliver_forever(), name="events-deliver"))
         self._tasks.append(self.loop.create_task(self._poll_forever(), name="events-poll"))
         if postgres:
-            params = await self.db.run(_listener_params)
+            params = await self.db.run(listener_params)
             self._tasks.append(self.loop.create_task(self._listen_forever(params), name="events-listen"))
         self._chain_exit_signals()
         self.started = True
@@ -578,7 +255,7 @@ class Hub:
         while True:
             self._reading = True
             try:
-                rows = await self.db.run(_events_after, self.last_id, BATCH)
+                rows = await self.db.run(events_after, self.last_id, BATCH)
             finally:
                 self._reading = False
             for event_id, kind, data, audience in rows:

@@ -14,6 +14,8 @@ from django.db import connection, models, transaction
 from schoolsafe.audit.log import _PG_LOCK_KEY
 from schoolsafe.events.audience import check_key
 from schoolsafe.events.bus import publish_local
+from schoolsafe.events.consumers import run_consumers
+from schoolsafe.events.kinds import get_kind
 from schoolsafe.events.models import Event
 
 # The PostgreSQL NOTIFY channel; the payload is an event id, never the event (payloads are read from
@@ -46,14 +48,18 @@ def emit_event(
     *,
     school: Any = None,
     subject: Any = None,
+    context: dict[str, Any] | None = None,
 ) -> Event:
     """Write an event in the caller's transaction (the outbox) and wake connected streams once it commits.
 
     `audience`: keys such as "school:12:staff" or "user:7" (see audience.py). `school`: a School or its
-    id. `subject`: the model instance the event is about, or a ("alerts.alert", 42) pair.
+    id. `subject`: the model instance the event is about, or a ("alerts.alert", 42) pair. `context`: what the
+    outbox's consumers need beside the event (consumers.py: "actor", "organizations"), never stored.
+    The kind must be declared in an app's event_kinds.py (kinds.py); else UnknownEventKind.
     """
     if not isinstance(kind, str) or not KIND.match(kind) or len(kind) > 64:
         raise ValueError(f"not an event kind: {kind!r} (expected dotted lowercase words, e.g. 'alert.raised')")
+    get_kind(kind)
     if not isinstance(data, dict):
         raise ValueError("event data must be a dict")
     keys = sorted({check_key(key) for key in audience})
@@ -78,4 +84,5 @@ def emit_event(
         # back: the data as its JSON column stores it (dates as ISO strings).
         stored = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
         transaction.on_commit(partial(publish_local, event.pk, kind, stored, keys))
+        run_consumers(event, context or {})
     return event

@@ -1,5 +1,6 @@
-"""Every write about notifications: configuring channels (audited), and do_notify(), the one way other
-apps send a notification out through the channels of the organizations concerned.
+"""Every write about notifications: configuring channels (audited), and do_notify(), which sends a notification
+out through the channels of the organizations concerned. Other apps do not call it: they emit events, and
+notify_event(), a consumer of the event outbox (apps.py), words each event whose kind declares a notice.
 
 Deliveries are not audited row by row: each keeps its own log (status, attempts, DeliveryAttempt rows).
 """
@@ -14,9 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from schoolsafe.audit.log import record
+from schoolsafe.events.kinds import all_kinds, channel_kinds, get_kind
 from schoolsafe.notifications.models import (
-    EVENT_KINDS,
-    IMPLIED_KINDS,
     TEST_EVENT,
     ChannelKind,
     Delivery,
@@ -41,8 +41,14 @@ __all__ = [
 ]
 
 
-def organization_key(organization: models.Model) -> str:
-    """"school:12" for a School (an Agency, District or School; an unsaved instance with a pk will do)."""
+def organization_key(organization: models.Model | str) -> str:
+    """"school:12" for a School (an Agency, District or School; an unsaved instance with a pk will do), or a
+    key already."""
+    if isinstance(organization, str):
+        kind, _, pk = organization.partition(":")
+        if kind not in ORGANIZATION_KINDS or not pk.isdigit():
+            raise ValueError(f"not an organization key: {organization!r}")
+        return organization
     kind = organization._meta.model_name
     if kind not in ORGANIZATION_KINDS or organization.pk is None:
         raise ValueError(f"not an agency, district or school: {organization!r}")
@@ -184,7 +190,7 @@ def _actor_name(actor: Any) -> str:
 
 def do_notify(
     *,
-    organizations: Iterable[models.Model],
+    organizations: Iterable[models.Model | str],
     event_kind: str,
     subject: str,
     text: str,
@@ -192,13 +198,13 @@ def do_notify(
     actor: Any = None,
 ) -> list[Delivery]:
     """Send a notification about `event_kind` through every enabled channel of `organizations` (agencies,
-    districts, schools) that carries that kind. Writes in the caller's transaction; the deliveries are due
-    at once, and an attempt starts right after the commit (the worker retries what fails).
+    districts, schools, or their keys "school:12") that carries that kind. Writes in the caller's transaction;
+    the deliveries are due at once, and an attempt starts right after the commit (the worker retries what fails).
 
     Returns the deliveries created (none when no channel matches: then nothing is written).
     """
-    if event_kind not in EVENT_KINDS and event_kind != TEST_EVENT:
-        raise ValueError(f"unknown event kind {event_kind!r}; add it to notifications.models.EVENT_KINDS")
+    if event_kind not in channel_kinds() and event_kind != TEST_EVENT:
+        raise ValueError(f"unknown event kind {event_kind!r} for channels: declare it with a notice in its app's event_kinds.py")
     if not isinstance(payload, dict):
         raise ValueError("payload must be a dict")
     keys = sorted({organization_key(o) for o in organizations})
@@ -213,8 +219,9 @@ def do_notify(
         q |= Q(**{f"{kind}_id__in": pks})
     # The event-kind match is done here, not in SQL: JSON containment is not portable to SQLite, and an
     # organization has a handful of channels.
+    carried_with = all_kinds()[event_kind].carried_with if event_kind != TEST_EVENT else None
     channels = [c for c in NotificationChannel.objects.filter(q, enabled=True, removed_at__isnull=True).order_by("pk")
-                if event_kind in c.event_kinds or IMPLIED_KINDS.get(event_kind) in c.event_kinds]
+                if event_kind in c.event_kinds or (carried_with is not None and carried_with in c.event_kinds)]
     if not channels:
         return []
     with transaction.atomic():
@@ -223,6 +230,25 @@ def do_notify(
             organizations=keys, actor_name=_actor_name(actor), created_at=timezone.now(),
         )
         return _create_deliveries(notification, channels)
+
+
+def notifies(kind: str) -> bool:
+    """Whether events of `kind` go out through notification channels (its declaration has a notice)."""
+    return get_kind(kind).notice is not None
+
+
+def notify_event(event: Any, context: dict[str, Any]) -> list[Delivery]:
+    """The outbox's consumer (apps.py): the notification of `event`, worded by its kind's notice function, to
+    the organizations the emitting action named in `context["organizations"]` (none named: nothing is sent)."""
+    organizations = context.get("organizations") or []
+    notice_function = get_kind(event.kind).notice_function()
+    if not organizations or notice_function is None:
+        return []
+    notice = notice_function(event, context)
+    if notice is None:
+        return []
+    return do_notify(organizations=organizations, event_kind=event.kind, subject=notice.subject, text=notice.text,
+                     payload=notice.payload, actor=context.get("actor"))
 
 
 def do_send_test_notification(actor: Any, channel: NotificationChannel) -> list[Delivery]:

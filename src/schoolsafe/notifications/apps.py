@@ -13,5 +13,10 @@ class NotificationsConfig(registry.CapabilityConfig):
                     permission=("notifications.notificationchannel", "view"), needs_membership=True),)
 
     def ready(self) -> None:
-        # Registers the channel rows in the access policy table.
-        from schoolsafe.notifications import policies  # noqa: F401
+        from schoolsafe.events.consumers import register_consumer
+        from schoolsafe.notifications import policies  # noqa: F401 - registers the channel rows in the policy table
+        from schoolsafe.notifications.actions import notifies, notify_event
+
+        # Every event whose kind declares a notice (its app's event_kinds.py) goes out through the channels
+        # of the organizations the emitting action names; no app calls the notifications itself.
+        register_consumer(notifies, notify_event)

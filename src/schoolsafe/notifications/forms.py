@@ -6,7 +6,8 @@ from typing import Any
 
 from django import forms
 
-from schoolsafe.notifications.models import EVENT_KINDS, ChannelKind, NotificationChannel
+from schoolsafe.events.kinds import channel_kinds
+from schoolsafe.notifications.models import ChannelKind, NotificationChannel
 from schoolsafe.notifications.validation import BODY_FORMATS, NAME_MAX
 
 KIND_FIELDS = {
@@ -24,7 +25,7 @@ class ChannelForm(forms.Form):
                            help_text="What this channel is, e.g. “Dispatch CAD webhook” or “Principal's phone”.")
     enabled = forms.BooleanField(label="Enabled (send notifications through this channel)", required=False,
                                  initial=True)
-    event_kinds = forms.MultipleChoiceField(label="Events it carries", choices=list(EVENT_KINDS.items()),
+    event_kinds = forms.MultipleChoiceField(label="Events it carries", choices=lambda: list(channel_kinds().items()),
                                             widget=forms.CheckboxSelectMultiple, required=False)
     url = forms.CharField(label="Address (URL)", max_length=500, required=False,
                           widget=forms.TextInput(attrs={"inputmode": "url", "spellcheck": "false"}))

@@ -11,22 +11,10 @@ from django.db.models import Q
 
 from schoolsafe.core.policy import RestrictedQuerySet
 
-# The events a channel may carry. Other apps pass one of these to do_notify(); "test" is the
-# administrator's "send a test message" button and is never offered as a subscription.
-EVENT_KINDS: dict[str, str] = {
-    "alert.raised": "An alert is raised",
-    "alert.escalated": "An alert is escalated (dispatch did not acknowledge in time)",
-    "alert.action_changed": "An incident changes to a more protective action (Secure to Lockdown, ...)",
-    "alert.all_clear": "The all clear is given",
-    "alert.cancelled": "An alert is cancelled",
-    "alert.threat_location": "Where the threat is, reported during an alert (top priority for dispatch)",
-    "tip.escalated": "A tip is escalated",
-    "tip.dispatch": "A tip is sent to police dispatch",
-}
+# The kinds a channel may carry are the event kinds whose declaration has a notice (events/kinds.py,
+# channel_kinds()); "test" is the administrator's "send a test message" button and is never offered as a
+# subscription.
 TEST_EVENT = "test"
-# A channel that carries the first kind also carries these (its readers would otherwise miss that an
-# incident they were told of became more serious).
-IMPLIED_KINDS: dict[str, str] = {"alert.action_changed": "alert.raised"}
 
 
 class ChannelKind(models.TextChoices):

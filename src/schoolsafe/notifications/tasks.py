@@ -17,18 +17,17 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
-import socket
 import threading
 import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from schoolsafe.events.scanner import RowScanner, default_worker_id
 from schoolsafe.notifications.models import TEST_EVENT, Delivery, DeliveryAttempt, DeliveryStatus
 from schoolsafe.notifications.senders import Outcome, send
 
@@ -40,10 +39,6 @@ DEFAULT_MAX_ATTEMPTS = 7
 # worker keeps its claim; short enough that a delivery whose worker died is retried within a minute.
 LEASE = dt.timedelta(seconds=60)
 POLL_SECONDS = 1.0
-
-
-def default_worker_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"[:64]
 
 
 def backoff_seconds(attempts: int) -> float:
@@ -182,37 +177,22 @@ def run_due_deliveries(now: dt.datetime | None = None, limit: int = 100, worker_
 # --- The worker's runner thread -----------------------------------------------------------------------
 
 
-class DeliveryRunner(threading.Thread):
-    """A thread of the worker process that sends due deliveries every second."""
+class DeliveryRunner(RowScanner):
+    """A thread of the worker process that sends due deliveries (and the worker's mail) every second."""
+
+    thread_name = "notification-deliveries"
+    description = "notification delivery runner"
 
     def __init__(self, worker_id: str | None = None, interval: float | None = None) -> None:
-        super().__init__(name="notification-deliveries", daemon=True)
-        self.worker_id = worker_id or default_worker_id()
-        self.interval = interval if interval is not None else float(
-            getattr(settings, "SCHOOLSAFE_NOTIFY_POLL", POLL_SECONDS))
-        self.stopping = threading.Event()
+        super().__init__(interval if interval is not None else float(
+            getattr(settings, "SCHOOLSAFE_NOTIFY_POLL", POLL_SECONDS)), worker_id)
 
-    def run(self) -> None:
-        logger.info("notification delivery runner started (worker %s, every %.1f s)", self.worker_id, self.interval)
-        try:
-            while not self.stopping.is_set():
-                close_old_connections()
-                try:
-                    run_due_deliveries(worker_id=self.worker_id, stopping=self.stopping)
-                    # The worker's own e-mail to people (threat-assessment cases, reminders): its retries.
-                    from schoolsafe.notifications.mail import send_due_mail
+    def scan(self) -> None:
+        run_due_deliveries(worker_id=self.worker_id, stopping=self.stopping)
+        # The worker's own e-mail to people (threat-assessment cases, reminders): its retries.
+        from schoolsafe.notifications.mail import send_due_mail
 
-                    send_due_mail(worker_id=self.worker_id)
-                except Exception:
-                    # A lost database connection, a locked SQLite file: keep going, the rows wait.
-                    logger.exception("notification delivery scan failed; retrying")
-                self.stopping.wait(self.interval)
-        finally:
-            connection.close()
-
-    def stop(self) -> None:
-        """Stop after the attempt in progress (join the thread to wait for it)."""
-        self.stopping.set()
+        send_due_mail(worker_id=self.worker_id)
 
 
 def start_delivery_runner(worker_id: str | None = None, interval: float | None = None) -> DeliveryRunner:

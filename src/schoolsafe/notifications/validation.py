@@ -16,8 +16,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from schoolsafe.core.errors import ActionError
+from schoolsafe.events.kinds import channel_kinds
 from schoolsafe.notifications.addresses import literal_refusal
-from schoolsafe.notifications.models import EVENT_KINDS, ChannelKind, NotificationChannel
+from schoolsafe.notifications.models import ChannelKind, NotificationChannel
 
 NAME_MAX = NotificationChannel._meta.get_field("name").max_length
 URL_MAX = 500
@@ -28,8 +30,10 @@ E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 PHONE_PUNCTUATION = re.compile(r"[\s().\-/]")
 
 
-class ChannelError(ValueError):
+class ChannelError(ActionError, ValueError):
     """A channel configuration refused; `errors` maps each field to what is wrong with it."""
+
+    status = 422
 
     def __init__(self, errors: dict[str, str]) -> None:
         self.errors = errors
@@ -131,12 +135,13 @@ def check_channel_config(
     elif len(name) > NAME_MAX:
         errors["name"] = f"at most {NAME_MAX} characters"
     kinds = split_list(event_kinds)
-    unknown = [k for k in kinds if k not in EVENT_KINDS]
+    offered = channel_kinds()
+    unknown = [k for k in kinds if k not in offered]
     if unknown:
-        errors["event_kinds"] = f"unknown event kind {', '.join(unknown)}; choose from {', '.join(EVENT_KINDS)}"
+        errors["event_kinds"] = f"unknown event kind {', '.join(unknown)}; choose from {', '.join(offered)}"
     elif not kinds:
         errors["event_kinds"] = "choose at least one event the channel carries"
-    kinds = [k for k in EVENT_KINDS if k in kinds]
+    kinds = [k for k in offered if k in kinds]
 
     if kind in (ChannelKind.WEBHOOK, ChannelKind.SMS):
         try:

@@ -12,10 +12,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from schoolsafe.events.kinds import channel_kinds
 from schoolsafe.notifications import actions
 from schoolsafe.notifications.forms import ChannelForm
 from schoolsafe.notifications.models import (
-    EVENT_KINDS,
     ChannelKind,
     Delivery,
     DeliveryAttempt,
@@ -50,7 +50,7 @@ def channel_list(request: HttpRequest) -> HttpResponse:
         raise Http404("No such page.")
     channels = list(_channels(request.user).order_by("name", "pk"))
     return render(request, "notifications/list.html", {
-        "channels": channels, "kinds": ChannelKind.choices, "event_labels": EVENT_KINDS,
+        "channels": channels, "kinds": ChannelKind.choices, "event_labels": channel_kinds(),
     })
 
 
@@ -107,7 +107,7 @@ def channel_detail(request: HttpRequest, channel_id: int) -> HttpResponse:
     )
     return render(request, "notifications/detail.html", {
         "channel": channel, "form": form, "deliveries": deliveries, "kind_label": channel.get_kind_display(),
-        "log_size": LOG_SIZE, "event_labels": EVENT_KINDS, "retry_schedule": retry_schedule(),
+        "log_size": LOG_SIZE, "event_labels": channel_kinds(), "retry_schedule": retry_schedule(),
     }, status=400 if form.errors else 200)
 
 

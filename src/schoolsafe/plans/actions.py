@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from schoolsafe.audit.log import record
+from schoolsafe.core.errors import ActionError
 from schoolsafe.core.policy import reached_schools
 from schoolsafe.notifications.mail import attempt_mail, queue_mail
 from schoolsafe.plans import outline
@@ -36,8 +37,10 @@ Status = PlanVersion.Status
 REMINDER_LEAD = dt.timedelta(days=30)
 
 
-class PlanError(ValueError):
+class PlanError(ActionError, ValueError):
     """A plan step that cannot be taken now; the message says why, in the user's words."""
+
+    status = 409
 
 
 def _org(school: Any) -> str:

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from schoolsafe.audit.log import record
+from schoolsafe.core.errors import ActionError
 from schoolsafe.events.audience import users_for_keys
 from schoolsafe.events.models import Event
 from schoolsafe.reach.models import FallbackTimer, PushMessage, PushStatus, PushSubscription
@@ -20,12 +21,14 @@ from schoolsafe.reach.models import FallbackTimer, PushMessage, PushStatus, Push
 logger = logging.getLogger(__name__)
 
 
-class PushError(ValueError):
+class PushError(ActionError, ValueError):
     """A subscription the API refuses (422), naming the field."""
 
+    status = 422
+
     def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field)
+
 
 # The alert events a device is woken for: the same ones a locked screen gets (alerts/serialize.py).
 PUSHED_KINDS = ("alert.raised", "alert.action_changed", "alert.escalated", "alert.all_clear", "alert.cancelled")
@@ -106,6 +109,11 @@ def _silent(event: Event) -> bool:
 def fallback_seconds() -> int:
     """Seconds a person has to be reached by the stream or a push before the SMS fallback (default 15)."""
     return int(getattr(settings, "SCHOOLSAFE_REACH_FALLBACK_SECONDS", 15))
+
+
+def push_consumer(event: Event, context: dict[str, Any]) -> None:
+    """The events app's consumer (reach/apps.py): queue the pushes of an alert event."""
+    queue_alert_push(event)
 
 
 def queue_alert_push(event: Event) -> list[int]:

@@ -11,7 +11,7 @@ from ninja.errors import HttpError
 from ninja.responses import Status
 from pydantic import Field
 
-from schoolsafe.reach.actions import PushError, do_subscribe_push, do_unsubscribe_push
+from schoolsafe.reach.actions import do_subscribe_push, do_unsubscribe_push
 from schoolsafe.reach.models import PushSubscription
 from schoolsafe.reach.vapid import application_server_key
 
@@ -60,11 +60,9 @@ def list_subscriptions(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.post("/push/subscriptions", response={201: SubscriptionOut})
 def subscribe(request: HttpRequest, payload: SubscriptionIn) -> Status:
-    try:
-        sub = do_subscribe_push(request.auth, device_name=payload.device_name, endpoint=payload.endpoint,
-                                p256dh=payload.keys.p256dh, auth=payload.keys.auth, request=request)
-    except PushError as exc:
-        raise HttpError(422, f"{exc.field}: {exc}") from None
+    # A refused endpoint (PushError) is answered by the API's ActionError handler: 422 naming the field.
+    sub = do_subscribe_push(request.auth, device_name=payload.device_name, endpoint=payload.endpoint,
+                            p256dh=payload.keys.p256dh, auth=payload.keys.auth, request=request)
     return Status(201, _out(sub))
 
 

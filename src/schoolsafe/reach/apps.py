@@ -10,3 +10,10 @@ class ReachConfig(registry.CapabilityConfig):
     api_routers = ("schoolsafe.reach.api:router",)
     api_order = 70
     worker_loops = ("schoolsafe.reach.tasks:start_push_runner",)
+
+    def ready(self) -> None:
+        from schoolsafe.events.consumers import register_consumer
+        from schoolsafe.reach.actions import PUSHED_KINDS, push_consumer
+
+        # Web Push for the alert events, queued in the alert action's transaction and sent after its commit.
+        register_consumer(PUSHED_KINDS, push_consumer)

@@ -26,11 +26,12 @@ from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from pywebpush import WebPusher
 
+from schoolsafe.events.scanner import RowScanner
 from schoolsafe.notifications.addresses import AddressRefused, checked_addresses
 from schoolsafe.notifications.tasks import backoff_seconds, default_worker_id, max_attempts
 from schoolsafe.reach.models import PushMessage, PushStatus, PushSubscription
@@ -237,31 +238,20 @@ def kick(ids: list[int]) -> None:
     _kicker.submit(_kick_now, list(ids))
 
 
-class PushRunner(threading.Thread):
+class PushRunner(RowScanner):
     """A thread of the worker process that sends due push messages (and, see fallback.py, fires fallbacks)."""
 
+    thread_name = "push-messages"
+    description = "push scan"
+
     def __init__(self, interval: float = 1.0) -> None:
-        super().__init__(name="push-messages", daemon=True)
-        self.interval = interval
-        self.stopping = threading.Event()
+        super().__init__(interval)
 
-    def run(self) -> None:
-        try:
-            while not self.stopping.is_set():
-                close_old_connections()
-                try:
-                    run_due_pushes()
-                    from schoolsafe.reach.fallback import run_due_fallbacks
+    def scan(self) -> None:
+        run_due_pushes(worker_id=self.worker_id)
+        from schoolsafe.reach.fallback import run_due_fallbacks
 
-                    run_due_fallbacks()
-                except Exception:
-                    logger.exception("push scan failed; retrying")
-                self.stopping.wait(self.interval)
-        finally:
-            connection.close()
-
-    def stop(self) -> None:
-        self.stopping.set()
+        run_due_fallbacks()
 
 
 def start_push_runner(interval: float = 1.0) -> PushRunner:

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from schoolsafe.audit.log import record
+from schoolsafe.core.errors import ActionError
 from schoolsafe.core.models import School
 from schoolsafe.threats import policies
 from schoolsafe.threats.models import (
@@ -49,15 +50,11 @@ from schoolsafe.threats.models import (
 )
 
 
-class ThreatError(Exception):
+class ThreatError(ActionError):
     """A request an action refuses; `field` names the input at fault (empty when none)."""
 
-    status = 400
-
     def __init__(self, message: str, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+        super().__init__(message, field)
 
 
 class WorkflowError(ThreatError):

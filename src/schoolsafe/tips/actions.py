@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from schoolsafe.audit.log import current_request_id, record, record_read
+from schoolsafe.core.errors import ActionError
 from schoolsafe.core.models import School
 from schoolsafe.tips import attachments as files
 from schoolsafe.tips.credentials import hash_passphrase, new_code, new_passphrase
@@ -44,8 +45,10 @@ SYSTEM = "system"
 REMIND_EVERY = dt.timedelta(hours=24)
 
 
-class TipStateError(ValueError):
+class TipStateError(ActionError, ValueError):
     """The tip is not in a state that allows this (answering a closed tip, closing without an outcome)."""
+
+    status = 409
 
 
 @dataclass(frozen=True)
@@ -84,15 +87,16 @@ def analyst_audience(tip: Tip) -> list[str]:
     return keys
 
 
-def _emit(kind: str, tip: Tip, audience: Iterable[str], **data: Any) -> None:
+def _emit(kind: str, tip: Tip, audience: Iterable[str], context: dict[str, Any] | None = None, **data: Any) -> None:
     """An event about a tip, if the events capability is installed. The data never holds tip text:
-    who receives the event loads the tip through the access policy."""
+    who receives the event loads the tip through the access policy. `context`: for the event's consumers
+    (the notification channels: tips/notify.py)."""
     if not apps.is_installed("schoolsafe.events"):  # pragma: no cover - part of the platform; optional for tips alone
         return
     from schoolsafe.events.emit import emit_event
 
     payload = {"tip_id": tip.pk, "school_id": tip.school_id, "category": tip.category, "urgent": tip.urgent, **data}
-    emit_event(kind, payload, audience, school=tip.school_id, subject=("tips.tip", tip.pk))
+    emit_event(kind, payload, audience, school=tip.school_id, subject=("tips.tip", tip.pk), context=context)
 
 
 def _record_for_tipster(action: str, tip: Tip, summary: dict[str, Any]) -> None:
@@ -331,18 +335,10 @@ def _send_to_dispatch(tip: Tip, route: TipRoute) -> None:
     if apps.is_installed("schoolsafe.events"):
         from schoolsafe.events.emit import emit_event
 
-        emit_event("tip.dispatch", item, audience, school=tip.school_id, subject=("tips.tip", tip.pk))
-    if apps.is_installed("schoolsafe.notifications"):
-        from schoolsafe.notifications.actions import do_notify
-
-        label = "Urgent tip" if tip.urgent else "Tip"
-        do_notify(
-            organizations=list(tip.school.agencies.all()), event_kind="tip.dispatch", actor=SYSTEM,
-            subject=f"{label} for dispatch: {item['category_label']} at {item['school']['name']}",
-            text=(f"{label} for police dispatch: {item['category_label']} at {item['school']['name']} "
-                  f"({item['reason']}). Open it at /tips/{tip.pk}/"),
-            payload={k: item[k] for k in ("tip_id", "urgent", "category", "school", "received_at", "reason")},
-        )
+        # The notification channels of the serving agencies word it too (tips/notify.py).
+        context = {"actor": SYSTEM, "organizations": [f"agency:{a.pk}" for a in tip.school.agencies.all()]}
+        emit_event("tip.dispatch", item, audience, school=tip.school_id, subject=("tips.tip", tip.pk),
+                   context=context)
 
 
 def do_acknowledge_dispatch_tip(user: Any, tip: Tip) -> TipRoute:
@@ -438,8 +434,11 @@ def do_escalate_tip(tip_id: int, now: dt.datetime | None = None) -> bool:
             "audience": audience,
             **({"to_dispatch": True} if to_dispatch else {}),
         })
-        _emit("tip.escalated", tip, audience, on_call=analyst.pk if analyst else None)
-        _notify_escalation(tip, analyst)
+        # Also out through the notification channels of the district and the serving agencies (tips/notify.py).
+        agencies = [f"agency:{a.pk}" for a in tip.school.agencies.all()] if tip.school_id else []
+        _emit("tip.escalated", tip, audience, on_call=analyst.pk if analyst else None,
+              context={"actor": SYSTEM, "organizations": [f"district:{tip.district_id}", *agencies], "tip": tip,
+                       "analyst": analyst})
         if to_dispatch:
             route, created = TipRoute.objects.get_or_create(tip=tip, destination=Destination.POLICE, defaults={
                 "routed_by": None, "routed_at": now,
@@ -450,27 +449,6 @@ def do_escalate_tip(tip_id: int, now: dt.datetime | None = None) -> bool:
                 _emit("tip.routed", tip, route_audience(tip, Destination.POLICE), destination=Destination.POLICE)
                 _send_to_dispatch(tip, route)
     return True
-
-
-def _notify_escalation(tip: Tip, analyst: Any) -> None:
-    """Also send the escalation out through the notification channels (e-mail, SMS, webhook) of the tip's
-    district and the agencies serving its school, where they have any. The message names the tip, not its
-    content: channels leave the platform."""
-    if not apps.is_installed("schoolsafe.notifications"):  # pragma: no cover - part of the platform
-        return
-    from schoolsafe.notifications.actions import do_notify
-
-    agencies = list(tip.school.agencies.all()) if tip.school_id else []
-    school = tip.school.name if tip.school_id else "school removed"
-    who = f" On call: {analyst.display_name}." if analyst else " Nobody is on call: every analyst of the tip is told."
-    do_notify(
-        organizations=[tip.district, *agencies], event_kind="tip.escalated", actor=SYSTEM,
-        subject=f"Urgent tip {tip.code} not claimed in time",
-        text=(f"Urgent tip {tip.code} ({tip.get_category_display()}, {school}) was not claimed within "
-              f"{int(rulebook().escalate_after.total_seconds() // 60)} minutes.{who} Open it at /tips/{tip.pk}/"),
-        payload={"tip_id": tip.pk, "code": tip.code, "category": tip.category, "school_id": tip.school_id,
-                 "on_call": analyst.username if analyst else None},
-    )
 
 
 def do_remind_overdue_tip(tip_id: int, now: dt.datetime | None = None) -> bool:

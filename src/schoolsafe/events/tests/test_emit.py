@@ -55,7 +55,7 @@ def test_visible_to_is_the_audience_rule_in_the_database(world, teacher_a, teach
     from schoolsafe.events.audience import keys_for_user
 
     a = emit_event("alert.raised", {}, [f"school:{world.school_a.pk}:staff"])
-    both = emit_event("drill.scheduled", {}, [f"school:{world.school_a.pk}:staff", f"school:{world.school_b.pk}:staff"])
+    both = emit_event("alert.message", {}, [f"school:{world.school_a.pk}:staff", f"school:{world.school_b.pk}:staff"])
     mine = emit_event("alert.acknowledged", {}, [f"user:{teacher_b.pk}"])
     assert list(Event.objects.visible_to(keys_for_user(teacher_a))) == [a, both]
     assert list(Event.objects.visible_to(keys_for_user(teacher_b))) == [both, mine]
