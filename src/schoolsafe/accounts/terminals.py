@@ -48,8 +48,8 @@ def exempting_terminal(user: Any, raw: str) -> Any:
     The user must hold a police role (dispatcher, supervisor, officer, agency administrator) in the
     terminal's agency: a teacher signed in on a dispatch console gets no exemption.
     """
+    from schoolsafe.access.roles import ROLES
     from schoolsafe.accounts.models import ReceiveOnlyTerminal
-    from schoolsafe.accounts.roles import ROLES
 
     if not raw or len(raw) > 100 or not getattr(user, "is_authenticated", False):
         return None

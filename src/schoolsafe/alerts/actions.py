@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from schoolsafe.access.policy import memberships
 from schoolsafe.alerts.audience import DISPATCH_ROLES, audience_keys, escalation_keys, escalation_role
 from schoolsafe.alerts.models import (
     DEFAULT_ACK_TIMEOUT_SECONDS,
@@ -43,7 +44,6 @@ from schoolsafe.alerts.routing import Route, route_for
 from schoolsafe.alerts.serialize import alert_json, iso, person
 from schoolsafe.audit.log import record
 from schoolsafe.core.models import School
-from schoolsafe.core.policy import memberships
 from schoolsafe.events.emit import emit_event
 from schoolsafe.reach.actions import queue_alert_push
 

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, StrictBool, field_validator, model_v
 from pydantic import Field as PydanticField
 from pydantic import ValidationError as PydanticValidationError
 
+from schoolsafe.access.policy import ALL_ROLES
 from schoolsafe.alerts import actions
 from schoolsafe.alerts.audience import DISPATCH_ROLES
 from schoolsafe.alerts.models import (
@@ -33,7 +34,6 @@ from schoolsafe.alerts.models import (
 )
 from schoolsafe.alerts.policies import DRILL_WINDOW_ROLES, RAISE_ROLES, reaches_school
 from schoolsafe.alerts.serialize import alert_json, iso, person
-from schoolsafe.core.policy import ALL_ROLES
 
 router = Router(tags=["alerts"])
 

@@ -20,11 +20,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from schoolsafe.access.policy import memberships, reached_schools
 from schoolsafe.alerts.actions import do_raise_alert, load_school
 from schoolsafe.alerts.models import Action, Alert, PanicCredential, Tier
 from schoolsafe.alerts.policies import RAISE_ROLES
 from schoolsafe.audit.log import record
-from schoolsafe.core.policy import memberships, reached_schools
 
 SCHEME = "Panic"
 PREFIX = "pc"

@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from schoolsafe.access.policy import memberships, reached_schools
 from schoolsafe.alerts.actions import is_dispatch_for, school_agency_ids
 from schoolsafe.alerts.audience import DISPATCH_ROLES
 from schoolsafe.alerts.models import Acknowledgement, Action, Alert, Hazard, Status
@@ -28,7 +29,6 @@ from schoolsafe.alerts.rooms import room_board
 from schoolsafe.alerts.serialize import alert_json, iso, person
 from schoolsafe.alerts.timeline import location_words
 from schoolsafe.core.models import School
-from schoolsafe.core.policy import memberships, reached_schools
 
 # What staff do for each action, in the words of the SRP's teacher guidance (the directive is the headline).
 WHAT_TO_DO: dict[str, list[str]] = {

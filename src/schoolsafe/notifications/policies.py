@@ -3,7 +3,7 @@
 An organization's administrators configure its channels: an agency administrator those of the agency,
 a district safety director those of the district and of the district's schools, a principal (school
 administrator) those of the school. Nobody else sees them: a webhook URL or a list of phone numbers is
-not for every teacher. A channel the user may not change is a 404.
+not for every teacher. A channel the user may not see is a 404.
 """
 
 from __future__ import annotations
@@ -13,12 +13,11 @@ from typing import Any
 from django.db import models
 from django.db.models import Q
 
-from schoolsafe.core.policy import memberships, register
+from schoolsafe.access.loaders import get_or_404
+from schoolsafe.access.policy import memberships, register
+from schoolsafe.notifications.models import NotificationChannel
 
 CHANNEL_ADMINS = frozenset({"agency_admin", "district_director", "school_admin"})
-
-register("notifications.notificationchannel", {"view": CHANNEL_ADMINS, "change": CHANNEL_ADMINS})
-
 
 def restrict_channels(queryset: models.QuerySet, user: Any, action: str, roles: frozenset[str]) -> models.QuerySet:
     """Channels of the organizations where `user` holds one of `roles`, and of the schools of such a district."""
@@ -33,6 +32,10 @@ def restrict_channels(queryset: models.QuerySet, user: Any, action: str, roles: 
         elif m.school_id:
             q |= Q(school_id=m.school_id)
     return queryset.filter(q, removed_at__isnull=True)
+
+
+register("notifications.notificationchannel", {"view": CHANNEL_ADMINS, "change": CHANNEL_ADMINS},
+         restrict=restrict_channels)
 
 
 def configurable_organizations(user: Any) -> list[models.Model]:
@@ -56,3 +59,9 @@ def configurable_organizations(user: Any) -> list[models.Model]:
         School.objects.filter(Q(pk__in=school_ids) | Q(district_id__in=district_ids)).order_by("name", "pk")
     )
     return organizations
+
+
+def access_channel(user: Any, channel_id: int, action: str = "view") -> NotificationChannel:
+    """The channel `user` may `action`: 404 if they cannot see it, 403 if they see it but may not."""
+    return get_or_404(NotificationChannel.objects.select_related("agency", "district", "school"), user, action,
+                      pk=channel_id)

@@ -19,10 +19,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from schoolsafe.access.policy import allowed_roles, reached_schools_q
 from schoolsafe.audit.log import record
 from schoolsafe.core import inputlimits
 from schoolsafe.core.models import District, School
-from schoolsafe.core.policy import allowed_roles, reached_schools_q
 from schoolsafe.plans import actions, outline
 from schoolsafe.plans.actions import PlanError
 from schoolsafe.plans.diff import changed_sections, diff_table

@@ -22,8 +22,8 @@ from typing import Any
 from django.db import models
 from django.db.models import Q
 
+from schoolsafe.access.policy import allowed_roles, memberships, reached_schools, register
 from schoolsafe.audit.models import need_to_know
-from schoolsafe.core.policy import allowed_roles, memberships, reached_schools, register
 
 TA = frozenset({"ta_member"})
 TEAM_VIEWERS = frozenset({"ta_member", "school_admin", "district_director"})
@@ -32,16 +32,10 @@ REFERRERS = frozenset({"staff", "school_admin", "ta_member", "officer", "program
 TIP_HANDLERS = frozenset({"tip_analyst", "ta_member", "school_admin", "district_director"})
 REPORT_READERS = frozenset({"ta_member", "school_admin", "district_director"})
 
-register("threats.team", {"view": TEAM_VIEWERS, "change": TEAM_VIEWERS})
-register("threats.teammember", {"view": TEAM_VIEWERS, "change": TEAM_VIEWERS})
-register("threats.case", {"view": TA, "change": TA, "refer": REFERRERS, "open_from_tip": TIP_HANDLERS,
-                          "report": REPORT_READERS})
-for _label in ("decision", "themeassessment", "note", "casenotification", "safetyplan", "followup", "disclosure"):
-    register(f"threats.{_label}", {"view": TA, "change": TA})
+CASE_PARTS = ("decision", "themeassessment", "casenotification", "safetyplan", "followup", "disclosure")
 # The audit page shows a row about a case, a note or a disclosure only to who may see that object (a row
 # about a clinical note only to the team's mental-health members).
-need_to_know("threats.case", *(f"threats.{_label}" for _label in (
-    "decision", "themeassessment", "note", "casenotification", "safetyplan", "followup", "disclosure")))
+need_to_know("threats.case", "threats.note", *(f"threats.{_label}" for _label in CASE_PARTS))
 
 
 def _ta_organizations(user: Any) -> tuple[set[int], set[int]]:
@@ -130,6 +124,29 @@ def restrict_teams(queryset: models.QuerySet, user: Any, action: str, roles: fro
                       and "district_director" in roles)
     q |= Q(school_id__in=admin_schools) | Q(district_id__in=directed)
     return queryset.filter(q)
+
+
+def restrict_case_parts(queryset: models.QuerySet, user: Any, action: str, roles: frozenset[str]) -> models.QuerySet:
+    """Something that belongs to a case (a decision, a follow-up, ...) is exactly as visible as the case."""
+    from schoolsafe.threats.models import Case
+
+    return queryset.filter(case__in=restrict_cases(Case.objects.all(), user, action, roles).values("pk"))
+
+
+def restrict_team_members(queryset: models.QuerySet, user: Any, action: str, roles: frozenset[str]) -> models.QuerySet:
+    """A seat is seen and managed with its team's roster."""
+    from schoolsafe.threats.models import Team
+
+    return queryset.filter(team__in=restrict_teams(Team.objects.all(), user, action, roles).values("pk"))
+
+
+register("threats.team", {"view": TEAM_VIEWERS, "change": TEAM_VIEWERS}, restrict=restrict_teams)
+register("threats.teammember", {"view": TEAM_VIEWERS, "change": TEAM_VIEWERS}, restrict=restrict_team_members)
+register("threats.case", {"view": TA, "change": TA, "refer": REFERRERS, "open_from_tip": TIP_HANDLERS,
+                          "report": REPORT_READERS}, restrict=restrict_cases)
+register("threats.note", {"view": TA, "change": TA}, restrict=restrict_notes)
+for _label in CASE_PARTS:
+    register(f"threats.{_label}", {"view": TA, "change": TA}, restrict=restrict_case_parts)
 
 
 def schools_for(user: Any, action: str) -> models.QuerySet:

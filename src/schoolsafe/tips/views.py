@@ -18,9 +18,9 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from schoolsafe.access.policy import reached_schools, roles_of
 from schoolsafe.accounts.models import User
 from schoolsafe.audit.log import record
-from schoolsafe.core.policy import reached_schools, roles_of
 from schoolsafe.tips import actions
 from schoolsafe.tips.attachments import AttachmentError, check_attachments, install_upload_limit, media_dir, oversize_error
 from schoolsafe.tips.forms import AssignForm, CloseForm, MessageForm, NoteForm, PhoneTipForm, RouteForm

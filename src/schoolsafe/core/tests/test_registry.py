@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from schoolsafe.accounts.roles import ROLES
+from schoolsafe.access.policy import allowed_roles_for_label
+from schoolsafe.access.roles import ROLES
 from schoolsafe.accounts.testing import pass_mfa
 from schoolsafe.core import registry
-from schoolsafe.core.policy import allowed_roles_for_label
 from schoolsafe.core.tests.factories import MembershipFactory, UserFactory
 
 THROWAWAY = {
