@@ -22,6 +22,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Q
 
+from schoolsafe.access.loaders import get_or_404
 from schoolsafe.access.policy import allowed_roles, memberships, reached_schools, register
 from schoolsafe.audit.models import need_to_know
 
@@ -154,3 +155,55 @@ def schools_for(user: Any, action: str) -> models.QuerySet:
     from schoolsafe.threats.models import Case
 
     return reached_schools(user, allowed_roles(Case, action))
+
+
+def team_founders(user: Any) -> tuple[set[int], set[int]]:
+    """(school ids, district ids) where `user` may set a team up: the same people who manage a roster
+    (restrict_teams): a school's principal for the school, the district's safety director and its
+    coordinator for the district and every school in it."""
+    schools = {m.school_id for m in memberships(user) if m.role == "school_admin" and m.school_id}
+    districts = {m.district_id for m in memberships(user) if m.role == "district_director" and m.district_id}
+    return schools, districts | coordinated_districts(user)
+
+
+def may_found_team(user: Any, school: Any, district: Any) -> bool:
+    """Whether `user` may set up the team of `school` (or, with no school, of `district`)."""
+    schools, districts = team_founders(user)
+    return district.pk in districts or (school is not None and school.pk in schools)
+
+
+# --- loaders: 404 when not visible, 403 when visible but the action is not allowed (access/loaders.py) ---
+
+
+def access_case(user: Any, case_id: int, action: str = "view") -> Any:
+    """The case `user` may `action` (not audited: reads.load_case audits a look at it)."""
+    from schoolsafe.threats.models import Case
+
+    return get_or_404(Case.objects.select_related("team", "school"), user, action, pk=case_id)
+
+
+def access_note(user: Any, case_id: int, note_id: int, action: str = "view") -> Any:
+    from schoolsafe.threats.models import Note
+
+    return get_or_404(Note.objects.select_related("case", "case__team", "author"), user, action, pk=note_id,
+                      case_id=case_id)
+
+
+def access_follow_up(user: Any, case_id: int, follow_up_id: int, action: str = "view") -> Any:
+    from schoolsafe.threats.models import FollowUp
+
+    return get_or_404(FollowUp.objects.all(), user, action, pk=follow_up_id, case_id=case_id)
+
+
+def access_team(user: Any, team_id: int, action: str = "view") -> Any:
+    from schoolsafe.threats.models import Team
+
+    return get_or_404(Team.objects.select_related("school", "district"), user, action, pk=team_id)
+
+
+def access_team_member(user: Any, team_id: int, member_id: int, action: str = "view") -> Any:
+    """A live seat on a team, loaded with the team's rule (a seat is managed with its roster)."""
+    from schoolsafe.threats.models import TeamMember
+
+    return get_or_404(TeamMember.objects.select_related("user", "team"), user, action, pk=member_id, team_id=team_id,
+                      removed_at__isnull=True)
