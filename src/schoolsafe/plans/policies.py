@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import models
 
+from schoolsafe.access.loaders import get_or_404
 from schoolsafe.access.policy import ALL_ROLES, reached_schools, register
 
 SCHOOL_LEADS = frozenset({"school_admin", "district_director"})
@@ -49,3 +50,47 @@ register("plans.sitemap", {"view": PLAN_READERS, "change": SITE_MAP_EDITORS, "pa
          school_path="school")
 register("plans.responderinfo", {"view": PACKET_READERS, "change": SITE_MAP_EDITORS}, school_path="school")
 register("plans.emergencycontact", {"view": PACKET_READERS, "change": SITE_MAP_EDITORS}, school_path="school")
+
+
+# --- loaders: 404 when not visible, 403 when visible but the action is not allowed (access/loaders.py) ---
+
+
+def access_plan(user: Any, plan_id: int, action: str = "view") -> Any:
+    from schoolsafe.plans.models import Plan
+
+    return get_or_404(Plan.objects.select_related("school"), user, action, pk=plan_id)
+
+
+def access_plan_version(user: Any, version_id: int | None = None, action: str = "view", **lookup: Any) -> Any:
+    """A version by id, or by `lookup` (`plan_id=..., number=...`)."""
+    from schoolsafe.plans.models import PlanVersion
+
+    if version_id is not None:
+        lookup["pk"] = version_id
+    return get_or_404(PlanVersion.objects.select_related("plan__school__district"), user, action, **lookup)
+
+
+def access_section(user: Any, section_id: int, action: str = "view") -> Any:
+    from schoolsafe.plans.models import PlanSection
+
+    return get_or_404(PlanSection.objects.select_related("version__plan__school"), user, action, pk=section_id)
+
+
+def access_planning_member(user: Any, member_id: int, action: str = "view") -> Any:
+    from schoolsafe.plans.models import PlanningTeamMember
+
+    return get_or_404(PlanningTeamMember.objects.select_related("version__plan__school"), user, action, pk=member_id)
+
+
+def access_hazard(user: Any, hazard_id: int, action: str = "view", **lookup: Any) -> Any:
+    from schoolsafe.plans.models import ThreatHazard
+
+    return get_or_404(ThreatHazard.objects.select_related("version__plan__school"), user, action, pk=hazard_id,
+                      **lookup)
+
+
+def access_contact(user: Any, contact_id: int, action: str = "view") -> Any:
+    from schoolsafe.plans.models import EmergencyContact
+
+    return get_or_404(EmergencyContact.objects.all(), user, action, pk=contact_id)
+
