@@ -57,9 +57,21 @@ def register(label: str, actions: dict[str, Iterable[str]], *, school_path: str 
     `restrict`: a rule `(queryset, user, action, roles) -> queryset` for a model that does not simply hang
     off a school; it wins over `school_path`, which then only names the school for the audit log
     (schoolsafe/audit/log.py).
+
+    Another app may add actions to a model's row without a rule (the alerts app's "panic_credentials" on
+    `core.school`: the schools where one issues panic buttons), whichever app registers first; an action
+    registered twice with different roles is an error, as is a second rule.
     """
-    PERMISSIONS[label] = {action: frozenset(roles) for action, roles in actions.items()}
-    RULES[label] = Rule(school_path=school_path, restrict=restrict)
+    row = PERMISSIONS.setdefault(label, {})
+    for action, roles in actions.items():
+        roles = frozenset(roles)
+        if row.get(action, roles) != roles:
+            raise ValueError(f"{label}: action {action!r} is already registered with other roles")
+        row[action] = roles
+    if school_path is not None or restrict is not None:
+        if label in RULES and RULES[label] != Rule(school_path=school_path, restrict=restrict):
+            raise ValueError(f"{label}: a restrict rule is already registered")
+        RULES[label] = Rule(school_path=school_path, restrict=restrict)
 
 
 def school_path(model: type[models.Model] | models.Model) -> str | None:
@@ -136,7 +148,7 @@ def restrict(queryset: models.QuerySet, user: Any, action: str) -> models.QueryS
     roles = allowed_roles_for_label(label, action)
     if not memberships(user):
         return queryset.none()
-    rule = RULES[label]
+    rule = RULES.get(label, Rule())
     if rule.restrict is not None:
         return rule.restrict(queryset, user, action, roles)
     if rule.school_path is None:

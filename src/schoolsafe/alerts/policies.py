@@ -49,6 +49,12 @@ ROOM_STATUS_ROLES = frozenset({"staff", "school_admin", "officer", "ta_member"})
 RELEASE_ROLES = frozenset({"officer", "police_supervisor", "school_admin"})
 
 
+# Pages about a school or an agency rather than one alert, as rows of the organizations' table (so the
+# navigation and the page ask the same row): the panic page, for the people in the building; panic
+# credentials, issued by the school's principal; the dispatch console, for an agency's dispatch.
+register("core.school", {"panic_page": PANIC_PAGE_ROLES, "panic_credentials": frozenset({"school_admin"})})
+register("core.agency", {"dispatch_console": DISPATCH_ROLES})
+
 # Drill windows: registered by those who run drills at the school (its administrators, its SRO, the
 # district's safety director); seen by them and by dispatch, who take the drill's alerts as exercises.
 DRILL_WINDOW_ROLES = frozenset({"school_admin", "officer", "district_director"})
