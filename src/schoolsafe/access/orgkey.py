@@ -41,9 +41,9 @@ class OrgKey:
     @classmethod
     def of(cls, organization: Any) -> OrgKey:
         """The key of an Agency, District or School instance (an unsaved one with a pk will do)."""
-        kind = MODEL_KIND.get(organization._meta.label_lower)
-        if kind is None:
-            raise ValueError(f"{organization._meta.label} is not an organization")
+        kind = MODEL_KIND.get(getattr(getattr(organization, "_meta", None), "label_lower", ""))
+        if kind is None or organization.pk is None:
+            raise ValueError(f"not an agency, district or school: {organization!r}")
         return cls(kind, organization.pk)
 
     @classmethod

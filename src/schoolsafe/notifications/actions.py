@@ -13,6 +13,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from schoolsafe.access.orgkey import OrgKey
 from schoolsafe.audit.log import record
 from schoolsafe.notifications.models import (
     EVENT_KINDS,
@@ -28,7 +29,6 @@ from schoolsafe.notifications.signing import new_secret
 from schoolsafe.notifications.validation import ChannelError, check_channel_config
 
 SUBJECT_MAX = Notification._meta.get_field("subject").max_length
-ORGANIZATION_KINDS = ("agency", "district", "school")
 
 __all__ = [
     "ChannelError",
@@ -43,10 +43,7 @@ __all__ = [
 
 def organization_key(organization: models.Model) -> str:
     """"school:12" for a School (an Agency, District or School; an unsaved instance with a pk will do)."""
-    kind = organization._meta.model_name
-    if kind not in ORGANIZATION_KINDS or organization.pk is None:
-        raise ValueError(f"not an agency, district or school: {organization!r}")
-    return f"{kind}:{organization.pk}"
+    return str(OrgKey.of(organization))
 
 
 def _audit_summary(channel: NotificationChannel, **extra: Any) -> dict[str, Any]:

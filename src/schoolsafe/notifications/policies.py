@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 
 from schoolsafe.access.loaders import get_or_404
-from schoolsafe.access.policy import memberships, register
+from schoolsafe.access.policy import organizations_of, register
 from schoolsafe.notifications.models import NotificationChannel
 
 CHANNEL_ADMINS = frozenset({"agency_admin", "district_director", "school_admin"})
@@ -22,15 +22,10 @@ CHANNEL_ADMINS = frozenset({"agency_admin", "district_director", "school_admin"}
 def restrict_channels(queryset: models.QuerySet, user: Any, action: str, roles: frozenset[str]) -> models.QuerySet:
     """Channels of the organizations where `user` holds one of `roles`, and of the schools of such a district."""
     q = Q(pk__in=[])
-    for m in memberships(user):
-        if m.role not in roles:
-            continue
-        if m.agency_id:
-            q |= Q(agency_id=m.agency_id)
-        elif m.district_id:
-            q |= Q(district_id=m.district_id) | Q(school__district_id=m.district_id)
-        elif m.school_id:
-            q |= Q(school_id=m.school_id)
+    for key in organizations_of(user, roles):
+        q |= Q(**{f"{key.kind}_id": key.id})
+        if key.kind == "district":
+            q |= Q(school__district_id=key.id)
     return queryset.filter(q, removed_at__isnull=True)
 
 
@@ -42,16 +37,10 @@ def configurable_organizations(user: Any) -> list[models.Model]:
     """The agencies, districts and schools whose channels `user` may configure, in a stable order."""
     from schoolsafe.core.models import Agency, District, School
 
-    agency_ids, district_ids, school_ids = set(), set(), set()
-    for m in memberships(user):
-        if m.role not in CHANNEL_ADMINS:
-            continue
-        if m.agency_id:
-            agency_ids.add(m.agency_id)
-        elif m.district_id:
-            district_ids.add(m.district_id)
-        elif m.school_id:
-            school_ids.add(m.school_id)
+    ids: dict[str, set[int]] = {"agency": set(), "district": set(), "school": set()}
+    for key in organizations_of(user, CHANNEL_ADMINS):
+        ids[key.kind].add(key.id)
+    agency_ids, district_ids, school_ids = ids["agency"], ids["district"], ids["school"]
     organizations: list[models.Model] = []
     organizations += list(Agency.objects.filter(pk__in=agency_ids).order_by("name", "pk"))
     organizations += list(District.objects.filter(pk__in=district_ids).order_by("name", "pk"))

@@ -9,7 +9,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Q
 
-from schoolsafe.access.policy import memberships, register
+from schoolsafe.access.policy import organizations_of, register
 from schoolsafe.public.models import PUBLISHERS
 
 
@@ -17,13 +17,9 @@ def own_content(queryset: models.QuerySet, user: Any, action: str, roles: frozen
     """Staff manage the campaigns and events of their own district or agency (the public sees the
     published ones without going through the policy: they are public)."""
     q = Q(pk__in=[])
-    for m in memberships(user):
-        if m.role not in roles:
-            continue
-        if m.district_id:
-            q |= Q(district_id=m.district_id)
-        elif m.agency_id:
-            q |= Q(agency_id=m.agency_id)
+    for key in organizations_of(user, roles):
+        if key.kind in ("district", "agency"):
+            q |= Q(**{f"{key.kind}_id": key.id})
     return queryset.filter(q)
 
 
