@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.apps import apps
 from django.db import models
@@ -23,9 +23,6 @@ from django.db.models import Q
 
 from schoolsafe.access.orgkey import OrgKey
 from schoolsafe.access.roles import ROLES
-
-if TYPE_CHECKING:
-    from schoolsafe.accounts.models import Membership
 
 ALL_ROLES = frozenset(ROLES)
 ADMIN_ROLES = frozenset(code for code, role in ROLES.items() if role.admin)
@@ -80,8 +77,8 @@ def school_path(model: type[models.Model] | models.Model) -> str | None:
     return rule.school_path if rule else None
 
 
-def memberships(user: Any) -> list[Membership]:
-    """The user's memberships, loaded once per user object (one request)."""
+def memberships(user: Any) -> list[Any]:
+    """The user's memberships (`accounts.Membership` rows), loaded once per user object (one request)."""
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
         return []
     cached = getattr(user, "_schoolsafe_memberships", None)

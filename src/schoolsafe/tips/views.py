@@ -11,8 +11,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -139,7 +139,7 @@ def act(request: HttpRequest, tip_id: int, verb: str) -> HttpResponse:
             actions.do_close_tip(user, tip, form.cleaned_data["outcome"], form.cleaned_data["note"].strip())
             messages.success(request, "Tip closed with its outcome.")
         else:
-            raise Http404
+            raise NotVisible()
     except actions.TipStateError as exc:
         messages.error(request, str(exc))
     return _back(tip)
@@ -148,10 +148,12 @@ def act(request: HttpRequest, tip_id: int, verb: str) -> HttpResponse:
 @login_required
 def attachment(request: HttpRequest, tip_id: int, attachment_id: int) -> HttpResponse:
     tip = access_tip(request.user, tip_id)
-    item = get_object_or_404(tip.attachments, pk=attachment_id)
+    item = tip.attachments.filter(pk=attachment_id).first()
+    if item is None:
+        raise NotVisible()
     path = media_dir() / item.stored_name
     if not path.is_file():
-        raise Http404
+        raise NotVisible()
     actions.record_tip_read(request.user, tip, f"attachment {item.pk}")
     # Read whole (at most 10 MB): a file iterator would be consumed synchronously under ASGI anyway.
     response = HttpResponse(path.read_bytes(), content_type=item.content_type)
@@ -215,7 +217,7 @@ def annual_report(request: HttpRequest) -> HttpResponse:
     except ValueError:
         year = timezone.localdate().year
     if not dt.MINYEAR <= year <= dt.MAXYEAR:
-        raise Http404
+        raise NotVisible()
     body = annual_report_csv(tips, year)
     record(request.user, "tips.export_annual_report", object_type="tips.tip", summary={"year": year})
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
