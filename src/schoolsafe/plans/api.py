@@ -9,6 +9,7 @@ from django.utils import timezone
 from ninja import Router, Schema
 from ninja.responses import Status
 
+from schoolsafe.access.orgkey import OrgKey
 from schoolsafe.audit.log import record
 from schoolsafe.core.models import School
 from schoolsafe.core.policies import access_school
@@ -194,7 +195,7 @@ def put_site_map(request: HttpRequest, school_id: int):
 def get_responder_packet(request: HttpRequest, school_id: int):
     """The school's responder packet (PDF): site map, 24/7 contacts, access, SRP directives, sites, shut-offs."""
     school = _school(request, school_id, SiteMap, "packet")
-    record(request.auth, "plans.download_responder_packet", school, organization=f"school:{school.pk}",
+    record(request.auth, "plans.download_responder_packet", school, organization=str(OrgKey.of(school)),
            summary={"format": "pdf", "via": "api"})
     response = HttpResponse(responder_packet_pdf(school), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{packet_filename(school, "pdf")}"'

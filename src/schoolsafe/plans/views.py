@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from schoolsafe.access.loaders import NotAllowed, NotVisible
+from schoolsafe.access.orgkey import OrgKey
 from schoolsafe.access.policy import allowed_roles, reached_schools_q
 from schoolsafe.audit.log import record
 from schoolsafe.core import inputlimits
@@ -559,7 +560,7 @@ def responder_access(request: HttpRequest, school_id: int) -> HttpResponse:
 def packet_pdf(request: HttpRequest, school_id: int) -> HttpResponse:
     school = _school(request, school_id, SiteMap, "packet")
     # The packet holds door codes and private numbers: who took one is kept, like any sensitive read.
-    record(request.user, "plans.download_responder_packet", school, organization=f"school:{school.pk}",
+    record(request.user, "plans.download_responder_packet", school, organization=str(OrgKey.of(school)),
            summary={"format": "pdf"})
     response = HttpResponse(responder_packet_pdf(school), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{packet_filename(school, "pdf")}"'
@@ -570,7 +571,7 @@ def packet_pdf(request: HttpRequest, school_id: int) -> HttpResponse:
 @require_GET
 def packet_zip(request: HttpRequest, school_id: int) -> HttpResponse:
     school = _school(request, school_id, SiteMap, "packet")
-    record(request.user, "plans.download_responder_packet", school, organization=f"school:{school.pk}",
+    record(request.user, "plans.download_responder_packet", school, organization=str(OrgKey.of(school)),
            summary={"format": "zip"})
     response = HttpResponse(responder_packet_zip(school), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{packet_filename(school, "zip")}"'
