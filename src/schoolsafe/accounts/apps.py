@@ -12,7 +12,7 @@ class AccountsConfig(registry.CapabilityConfig):
     demo_order = 10
     nav = (
         NavEntry("Receive-only terminals", "account-terminals", order=140,
-                 roles="schoolsafe.accounts.terminals:TERMINAL_ISSUERS", needs_membership=True),
+                 permission=("core.agency", "terminals"), needs_membership=True),
         NavEntry("Security", "account-mfa", order=150),
         NavEntry("API tokens", "account-tokens", order=160),
     )
@@ -23,7 +23,7 @@ class AccountsConfig(registry.CapabilityConfig):
         from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
         from django.db.models.signals import post_delete
 
-        from schoolsafe.accounts import signins
+        from schoolsafe.accounts import policies, signins  # noqa: F401 - policies: the terminals row
         from schoolsafe.accounts.lockout import on_access_attempt_deleted, on_user_locked_out
         from schoolsafe.accounts.sessions import on_user_logged_in
 

@@ -18,7 +18,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.models import Device
 from django_otp.oath import TOTP
 
-from schoolsafe.accounts.roles import ROLES
+from schoolsafe.access.roles import ROLES
 
 ISSUER = "SchoolSafe"
 RECOVERY_CODE_COUNT = 10
@@ -32,7 +32,7 @@ def needs_mfa(user: Any) -> bool:
         return False
     if user.is_staff or user.is_superuser:
         return True
-    from schoolsafe.core.policy import roles_of
+    from schoolsafe.access.policy import roles_of
 
     return any(ROLES[role].needs_mfa for role in roles_of(user) if role in ROLES)
 

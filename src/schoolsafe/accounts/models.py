@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
 
-from schoolsafe.accounts.roles import ROLE_CHOICES, ROLES
+from schoolsafe.access.owner import OwnedByOneOrganization, one_organization_constraint, organization_fields
+from schoolsafe.access.roles import ROLE_CHOICES, ROLES
 
 
 class User(AbstractUser):
@@ -27,33 +27,17 @@ class User(AbstractUser):
         return self.full_name or self.get_full_name() or self.username
 
 
-class Membership(models.Model):
+class Membership(OwnedByOneOrganization):
     """A role a person holds in one organization: an agency, a district or a school."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=32, choices=ROLE_CHOICES)
-    agency = models.ForeignKey(
-        "core.Agency", null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
-    )
-    district = models.ForeignKey(
-        "core.District", null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
-    )
-    school = models.ForeignKey(
-        "core.School", null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
-    )
+    agency, district, school = organization_fields("memberships")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            # Exactly one organization per membership.
-            models.CheckConstraint(
-                name="membership_one_organization",
-                condition=(
-                    Q(agency__isnull=False, district__isnull=True, school__isnull=True)
-                    | Q(agency__isnull=True, district__isnull=False, school__isnull=True)
-                    | Q(agency__isnull=True, district__isnull=True, school__isnull=False)
-                ),
-            ),
+            one_organization_constraint("membership_one_organization"),
             models.UniqueConstraint(
                 fields=["user", "role", "agency", "district", "school"], name="membership_unique"
             ),
@@ -62,14 +46,6 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} — {self.organization}"
-
-    @property
-    def organization(self) -> models.Model:
-        return self.agency or self.district or self.school  # type: ignore[return-value]
-
-    @property
-    def organization_kind(self) -> str:
-        return "agency" if self.agency_id else "district" if self.district_id else "school"
 
     def clean(self) -> None:
         role = ROLES.get(self.role)

@@ -23,8 +23,6 @@ COOKIE = "schoolsafe_terminal"
 COOKIE_AGE = 5 * 365 * 24 * 3600
 SEEN_RESOLUTION = dt.timedelta(minutes=5)
 
-# Receive-only terminals are registered by the agency's administrators.
-TERMINAL_ISSUERS = frozenset({"agency_admin"})
 
 
 def hash_secret(raw: str) -> str:
@@ -39,7 +37,10 @@ def terminal_admin_agencies(user: Any) -> set[int]:
     """The agencies whose terminals `user` registers and revokes (agency administrators)."""
     if not getattr(user, "is_authenticated", False):
         return set()
-    return set(user.memberships.filter(role__in=TERMINAL_ISSUERS, agency__isnull=False).values_list("agency_id", flat=True))
+    from schoolsafe.core.models import Agency
+
+    # The row "terminals" of core.agency (accounts/policies.py).
+    return set(Agency.objects.restrict(user, "terminals").values_list("pk", flat=True))
 
 
 def exempting_terminal(user: Any, raw: str) -> Any:
@@ -48,8 +49,8 @@ def exempting_terminal(user: Any, raw: str) -> Any:
     The user must hold a police role (dispatcher, supervisor, officer, agency administrator) in the
     terminal's agency: a teacher signed in on a dispatch console gets no exemption.
     """
+    from schoolsafe.access.roles import ROLES
     from schoolsafe.accounts.models import ReceiveOnlyTerminal
-    from schoolsafe.accounts.roles import ROLES
 
     if not raw or len(raw) > 100 or not getattr(user, "is_authenticated", False):
         return None

@@ -54,7 +54,7 @@ class LoginView(auth_views.LoginView):
     def get_default_redirect_url(self) -> str:
         # A teacher (school staff and nothing else) signs in to raise or receive an alert: they land on the
         # panic page, not on a list of schools.
-        from schoolsafe.core.policy import roles_of
+        from schoolsafe.access.policy import roles_of
 
         if roles_of(self.request.user) == {"staff"}:
             return reverse("alerts:panic")

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from schoolsafe.access.policy import memberships
 from schoolsafe.alerts.audience import DISPATCH_ROLES, audience_keys, escalation_keys, escalation_role
 from schoolsafe.alerts.models import (
     DEFAULT_ACK_TIMEOUT_SECONDS,
@@ -44,7 +45,6 @@ from schoolsafe.alerts.serialize import alert_json, iso, person
 from schoolsafe.audit.log import record
 from schoolsafe.core.errors import ActionError
 from schoolsafe.core.models import School
-from schoolsafe.core.policy import memberships
 from schoolsafe.events.emit import emit_event
 
 DEFAULT_MERGE_WINDOW_SECONDS = 600

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, StrictBool, field_validator, model_v
 from pydantic import Field as PydanticField
 from pydantic import ValidationError as PydanticValidationError
 
+from schoolsafe.access.policy import ALL_ROLES
 from schoolsafe.alerts import actions
 from schoolsafe.alerts.audience import DISPATCH_ROLES
 from schoolsafe.alerts.models import (
@@ -31,9 +32,8 @@ from schoolsafe.alerts.models import (
     Status,
     Tier,
 )
-from schoolsafe.alerts.policies import DRILL_WINDOW_ROLES, RAISE_ROLES, reaches_school
+from schoolsafe.alerts.policies import DRILL_WINDOW_ROLES, RAISE_ROLES, access_alert, reaches_school
 from schoolsafe.alerts.serialize import alert_json, iso, person
-from schoolsafe.core.policy import ALL_ROLES
 
 router = Router(tags=["alerts"])
 
@@ -385,16 +385,6 @@ def _alerts(request: HttpRequest, action: str = "view") -> QuerySet:
     return Alert.objects.restrict(request.auth, action).select_related("school", "raised_by")
 
 
-def _load(request: HttpRequest, alert_id: int, action: str) -> Alert:
-    """The alert if the caller may `action` it; 404 if they cannot see it, 403 if they see it but may not."""
-    alert = _alerts(request, action).filter(pk=alert_id).first()
-    if alert is not None:
-        return alert
-    if action != "view" and _alerts(request).filter(pk=alert_id).exists():
-        raise HttpError(403, f"you may not {action.replace('_', ' ')} this alert")
-    raise HttpError(404, f"alert {alert_id}: not found")
-
-
 @router.get("/alerts", response={200: AlertPage, **_ERRORS})
 def list_alerts(request: HttpRequest, status: Status | None = None, school: int | None = None,
                 page: int = 1, page_size: int = 50):
@@ -414,7 +404,7 @@ def list_alerts(request: HttpRequest, status: Status | None = None, school: int 
 @router.get("/alerts/{alert_id}", response={200: AlertDetailOut, **_ERRORS})
 def get_alert(request: HttpRequest, alert_id: int):
     """One alert with its acknowledgements."""
-    alert = _load(request, alert_id, "view")
+    alert = access_alert(request.auth, alert_id, "view")
     acks = alert.acknowledgements.select_related("user")
     return {**alert_json(alert), "acknowledgements": [{"user": person(a.user), "at": iso(a.at)} for a in acks]}
 
@@ -422,7 +412,7 @@ def get_alert(request: HttpRequest, alert_id: int):
 @router.post("/alerts/{alert_id}/acknowledge", response={200: AcknowledgeOut, **_ERRORS})
 def acknowledge_alert(request: HttpRequest, alert_id: int):
     """Say you have the alert. Dispatch's acknowledgement stops the escalation timer. Repeating is harmless."""
-    alert = _load(request, alert_id, "acknowledge")
+    alert = access_alert(request.auth, alert_id, "acknowledge")
     ack, created = actions.do_acknowledge_alert(request.auth, alert)
     return {"alert": alert.pk, "user": person(request.auth), "at": iso(ack.at), "created": created}
 
@@ -442,7 +432,7 @@ class AllClearIn(BaseModel):
 def all_clear(request: HttpRequest, alert_id: int):
     """End an active alert (police, SRO, principal, district director). A real lockdown is released by law
     enforcement: an administrator gives `concurring_officer`, a dispatcher `on_behalf_of`, else 403."""
-    alert = _load(request, alert_id, "all_clear")
+    alert = access_alert(request.auth, alert_id, "all_clear")
     # No body at all is allowed (most all clears need nothing more).
     body = read_json_object(request) if request.META.get("CONTENT_LENGTH") not in (None, "", "0") else {}
     try:
@@ -464,7 +454,7 @@ def cancel_alert(request: HttpRequest, alert_id: int):
     """Withdraw an active alert raised by mistake (its raiser, police, SRO, principal, district director).
     A real lockdown cancelled by anyone but police dispatch is only requested (202, still active, with
     `cancel_requested_at`): dispatch calls back and confirms it (`/cancel/confirm`)."""
-    alert = _load(request, alert_id, "cancel")
+    alert = access_alert(request.auth, alert_id, "cancel")
     try:
         alert = actions.do_cancel_alert(request.auth, alert)
     except actions.AlertStateError as exc:
@@ -477,7 +467,7 @@ def delivery_report(request: HttpRequest, alert_id: int):
     """Every intended recipient, when the alert reached them, when they acknowledged (or null)."""
     from schoolsafe.alerts.delivery import delivery_report as build
 
-    return build(_load(request, alert_id, "delivery"))
+    return build(access_alert(request.auth, alert_id, "delivery"))
 
 
 # --- one incident per emergency, cancel requests, current state, drill windows (issue 12) ----------------
@@ -550,7 +540,7 @@ def _body(schema: type[BaseModel]) -> dict[str, Any]:
 def change_action(request: HttpRequest, alert_id: int):
     """Change the incident to a more protective action (Secure → Lockdown, Lockdown → Evacuate, any →
     Shelter with its hazard): a new notification and a CAP Update referring to the earlier messages."""
-    alert = _load(request, alert_id, "change_action")
+    alert = access_alert(request.auth, alert_id, "change_action")
     payload = _parse(request, ChangeActionIn)
     fields = check_alert_fields(AlertIn(school=alert.school_id, action=payload.action, hazard=payload.hazard,
                                         strategy=payload.strategy, evacuate_to=payload.evacuate_to))
@@ -568,7 +558,7 @@ def change_action(request: HttpRequest, alert_id: int):
 def confirm_cancel(request: HttpRequest, alert_id: int):
     """Police dispatch confirms a requested cancel after calling back (`reached`: whom, how); the incident
     ends as cancelled."""
-    alert = _load(request, alert_id, "confirm_cancel")
+    alert = access_alert(request.auth, alert_id, "confirm_cancel")
     payload = _parse(request, ConfirmCancelIn)
     try:
         alert = actions.do_confirm_cancel(request.auth, alert, payload.reached.strip())
@@ -580,7 +570,7 @@ def confirm_cancel(request: HttpRequest, alert_id: int):
 @router.get("/alerts/{alert_id}/reports", response={200: list[AlertReportOut], **_ERRORS})
 def list_reports(request: HttpRequest, alert_id: int):
     """Every raise that opened or joined the incident, oldest first (who, where, when, flood flag)."""
-    alert = _load(request, alert_id, "view")
+    alert = access_alert(request.auth, alert_id, "view")
     return [actions.report_json(r) for r in alert.reports.select_related("reported_by")]
 
 

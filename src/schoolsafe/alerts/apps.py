@@ -15,11 +15,11 @@ class AlertsConfig(registry.CapabilityConfig):
     worker_loops = ("schoolsafe.alerts.tasks:start_timer_scanner",)
     page_context = ("schoolsafe.alerts.context:page_context",)
     nav = (
-        NavEntry("Raise alert", "alerts:panic", order=20, roles="schoolsafe.alerts.policies:PANIC_PAGE_ROLES"),
-        NavEntry("Dispatch console", "alerts:console", order=30, roles="schoolsafe.alerts.audience:DISPATCH_ROLES"),
+        NavEntry("Raise alert", "alerts:panic", order=20, permission=("core.school", "panic_page")),
+        NavEntry("Dispatch console", "alerts:console", order=30, permission=("core.agency", "dispatch_console")),
         NavEntry("Alerts", "alerts:history", order=40, permission=("alerts.alert", "view")),
         NavEntry("Panic buttons", "alerts:panic-credentials", order=130,
-                 roles="schoolsafe.alerts.credentials:ISSUER_ROLES", needs_membership=True),
+                 permission=("core.school", "panic_credentials"), needs_membership=True),
     )
 
     def ready(self) -> None:

@@ -11,8 +11,8 @@ from typing import Any
 
 from django.db.models import Q
 
+from schoolsafe.access.policy import memberships
 from schoolsafe.alerts.models import DispatchLevel, Tier
-from schoolsafe.core.policy import memberships
 
 # (organization kind, role) pairs each tier reaches. Emergency: police dispatch and supervisors of every
 # agency serving the school, the school's SRO, all its staff, admins and threat-assessment team, and the

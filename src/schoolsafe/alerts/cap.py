@@ -325,7 +325,7 @@ def feed_id(user: Any) -> str:
     """The feed's Atom id for the caller's audience: the same for everyone holding the same roles in the
     same organizations (they see the same alerts), different for another audience (RFC 4287 §4.2.6: an id
     names one feed)."""
-    from schoolsafe.core.policy import memberships
+    from schoolsafe.access.policy import memberships
 
     keys = sorted(f"{m.role}:{m.agency_id or ''}:{m.district_id or ''}:{m.school_id or ''}" for m in memberships(user))
     digest = hashlib.sha256("|".join(keys).encode()).hexdigest()[:16]

@@ -20,12 +20,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from schoolsafe.access.policy import reached_schools
 from schoolsafe.alerts.actions import do_raise_alert, load_school
 from schoolsafe.alerts.models import Action, Alert, PanicCredential, Tier
 from schoolsafe.alerts.policies import RAISE_ROLES
 from schoolsafe.audit.log import record
 from schoolsafe.core.errors import ActionError
-from schoolsafe.core.policy import memberships, reached_schools
 
 SCHEME = "Panic"
 PREFIX = "pc"
@@ -33,8 +33,6 @@ PREFIX = "pc"
 # hazard) need a decision the full panic page asks for.
 PANIC_ACTIONS = (Action.LOCKDOWN, Action.SECURE, Action.HOLD)
 
-# Panic credentials are issued and revoked by the school's principal (an administrator of the school).
-ISSUER_ROLES = frozenset({"school_admin"})
 
 
 class PanicCredentialError(ActionError, ValueError):
@@ -55,8 +53,11 @@ def hash_secret(raw: str) -> str:
 
 
 def issuing_schools(user: Any) -> set[int]:
-    """The schools whose panic credentials `user` issues and revokes: those they are the administrator of."""
-    return {m.school_id for m in memberships(user) if m.role in ISSUER_ROLES and m.school_id}
+    """The schools whose panic credentials `user` issues and revokes: those they are the administrator of
+    (the row "panic_credentials" of core.school, alerts/policies.py)."""
+    from schoolsafe.core.models import School
+
+    return set(School.objects.restrict(user, "panic_credentials").values_list("pk", flat=True))
 
 
 def check_credential_fields(school: Any, holder: Any, device: str, room: str) -> tuple[str, str]:

@@ -91,7 +91,7 @@ def ics_position(roles: set[str]) -> str:
 def describe(user: Any) -> Person:
     """A person with their ICS position (by role), home agency (their organizations) and title (their
     title, else their roles)."""
-    from schoolsafe.accounts.roles import ROLES
+    from schoolsafe.access.roles import ROLES
 
     memberships = _roles(user)
     labels = sorted({ROLES[m.role].label if m.role in ROLES else m.role for m in memberships})

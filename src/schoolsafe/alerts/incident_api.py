@@ -17,6 +17,7 @@ from pydantic import ValidationError as PydanticValidationError
 from schoolsafe.alerts import actions
 from schoolsafe.alerts.api import PersonOut, _problems, read_json_object
 from schoolsafe.alerts.models import Alert, RoomState
+from schoolsafe.alerts.policies import access_alert
 from schoolsafe.alerts.rooms import room_board, room_status_json
 from schoolsafe.alerts.serialize import iso, person
 from schoolsafe.alerts.timeline import timeline_for
@@ -240,17 +241,6 @@ _ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Erro
 # --- loading --------------------------------------------------------------------------------------------
 
 
-def load_alert(user: Any, alert_id: int, action: str) -> Alert:
-    """The alert if `user` may `action` it; 404 if they cannot see it, 403 if they see it but may not."""
-    alerts = Alert.objects.select_related("school", "raised_by")
-    alert = alerts.restrict(user, action).filter(pk=alert_id).first()
-    if alert is not None:
-        return alert
-    if action != "view" and alerts.restrict(user, "view").filter(pk=alert_id).exists():
-        raise HttpError(403, f"you may not {action.replace('_', ' ')} for this alert")
-    raise HttpError(404, f"alert {alert_id}: not found")
-
-
 def _body(schema: type[BaseModel]) -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema.model_json_schema()}}}}
 
@@ -263,7 +253,7 @@ def _body(schema: type[BaseModel]) -> dict[str, Any]:
 def report_room_status(request: HttpRequest, alert_id: int):
     """Report a room's state while the alert is active (the school's staff, admins, SRO). The latest report
     of a room replaces its state on the board; earlier ones stay in the timeline."""
-    alert = load_alert(request.auth, alert_id, "room_status")
+    alert = access_alert(request.auth, alert_id, "room_status")
     report = _parse(request, RoomStatusIn)
     check_room_status(report)
     try:
@@ -304,7 +294,7 @@ def board_for(user: Any, alert: Alert, where: str) -> dict[str, Any]:
 def room_status_board(request: HttpRequest, alert_id: int):
     """The status board: each room's latest report, the expected rooms not reported yet, the counts, and for
     a lockdown which rooms are released. Students' names only for those who run the response (audited)."""
-    return board_for(request.auth, load_alert(request.auth, alert_id, "view"), "api.room_status")
+    return board_for(request.auth, access_alert(request.auth, alert_id, "view"), "api.room_status")
 
 
 # --- lockdown release, threat location --------------------------------------------------------------------
@@ -315,7 +305,7 @@ def room_status_board(request: HttpRequest, alert_id: int):
 def release_room(request: HttpRequest, alert_id: int):
     """Release one room from a lockdown, in person (an officer or an administrator on site; SRP lockdown
     release). During the lockdown or after its all clear; 409 when already released or not a lockdown."""
-    alert = load_alert(request.auth, alert_id, "release_room")
+    alert = access_alert(request.auth, alert_id, "release_room")
     given = _parse(request, RoomReleaseIn)
     try:
         saved = actions.do_release_room(request.auth, alert, given.room, given.note.strip())
@@ -331,7 +321,7 @@ def release_room(request: HttpRequest, alert_id: int):
 def report_threat_location(request: HttpRequest, alert_id: int):
     """Report where the threat is ("shots heard near the gym") while the alert is active: it goes to police
     dispatch at top priority (event `alert.threat_location`) and through the notification channels."""
-    alert = load_alert(request.auth, alert_id, "threat_location")
+    alert = access_alert(request.auth, alert_id, "threat_location")
     given = _parse(request, ThreatLocationIn)
     try:
         saved = actions.do_report_threat_location(request.auth, alert, given.location, given.note.strip())
@@ -352,7 +342,7 @@ def message_json(message: Any) -> dict[str, Any]:
 @router.get("/alerts/{alert_id}/messages", response={200: MessagesOut, **_ERRORS})
 def list_messages(request: HttpRequest, alert_id: int):
     """The thread between dispatch and the school, oldest first."""
-    alert = load_alert(request.auth, alert_id, "message")
+    alert = access_alert(request.auth, alert_id, "message")
     items = [message_json(m) for m in alert.messages.select_related("author").order_by("at", "id")]
     return {"alert": alert.pk, "items": items}
 
@@ -360,7 +350,7 @@ def list_messages(request: HttpRequest, alert_id: int):
 @router.post("/alerts/{alert_id}/messages", response={201: MessageOut, **_ERRORS}, openapi_extra=_body(MessageIn))
 def post_message(request: HttpRequest, alert_id: int):
     """Write to the thread (up to 2,000 characters) while the alert is active."""
-    alert = load_alert(request.auth, alert_id, "message")
+    alert = access_alert(request.auth, alert_id, "message")
     message = _parse(request, MessageIn)
     try:
         saved = actions.do_post_alert_message(request.auth, alert, message.text)
@@ -376,7 +366,7 @@ def post_message(request: HttpRequest, alert_id: int):
 def timeline(request: HttpRequest, alert_id: int):
     """Everything that happened, oldest first: raised, delivered, acknowledged, escalated, room statuses,
     messages, all clear or cancel."""
-    alert = load_alert(request.auth, alert_id, "view")
+    alert = access_alert(request.auth, alert_id, "view")
     names = may_read_names(request.auth, alert)
     if names and any(r.missing or r.extra for r in alert.room_statuses.only("missing", "extra")):
         from schoolsafe.audit.log import record_read
@@ -392,7 +382,7 @@ def _ics214(request: HttpRequest, alert_id: int, fmt: str) -> HttpResponse:
     from schoolsafe.alerts.ics214 import activity_log, as_csv, as_pdf
     from schoolsafe.audit.log import record_read
 
-    alert = load_alert(request.auth, alert_id, "export")
+    alert = access_alert(request.auth, alert_id, "export")
     log = activity_log(alert, request.auth)
     # An export names students and staff: a sensitive read, on the audit log like opening a case.
     record_read(request.auth, alert, summary={"export": "ics214", "format": fmt, "entries": len(log.entries)})
@@ -432,7 +422,7 @@ def cap_message(request: HttpRequest, alert_id: int, n: int | None = None):
 
     from schoolsafe.alerts.cap import CAP_MIME, cap_xml, expires_for, messages_for
 
-    alert = load_alert(request.auth, alert_id, "view")
+    alert = access_alert(request.auth, alert_id, "view")
     messages = messages_for(alert)
     if n is None:
         message = messages[-1]

@@ -3,14 +3,12 @@ the escalation policy and the escalation timers the background worker runs."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from schoolsafe.core.policy import RestrictedQuerySet
+from schoolsafe.access.policy import RestrictedQuerySet
 
 
 class Action(models.TextChoices):
@@ -133,7 +131,6 @@ class Alert(models.Model):
                                             help_text="when reports beyond the flood rate were first seen")
 
     objects = RestrictedQuerySet.as_manager()
-    policy_school_path = "school"
 
     class Meta:
         ordering = ["-raised_at", "-id"]
@@ -152,13 +149,6 @@ class Alert(models.Model):
         from schoolsafe.alerts.wording import directive
 
         return directive(self)
-
-    @staticmethod
-    def policy_restrict(queryset: models.QuerySet, user: Any, action: str, roles: frozenset[str]) -> models.QuerySet:
-        from schoolsafe.alerts.policies import restrict_alerts
-
-        return restrict_alerts(queryset, user, action, roles)
-
 
 class Acknowledgement(models.Model):
     """A person's confirmation that they have the alert and are acting on it."""
@@ -471,7 +461,6 @@ class DrillWindow(models.Model):
     registered_at = models.DateTimeField()
 
     objects = RestrictedQuerySet.as_manager()
-    policy_school_path = "school"
 
     class Meta:
         ordering = ["starts_at", "id"]

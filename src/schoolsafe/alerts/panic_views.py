@@ -9,11 +9,12 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from schoolsafe.access.loaders import NotVisible
 from schoolsafe.alerts.credentials import (
     PanicCredentialError,
     do_issue_panic_credential,
@@ -72,8 +73,10 @@ def panic_credentials(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def panic_credential_revoke(request: HttpRequest, credential_id: int) -> HttpResponse:
-    credential = get_object_or_404(PanicCredential.objects.select_related("holder"), pk=credential_id,
-                                   school_id__in=issuing_schools(request.user))
+    credential = PanicCredential.objects.select_related("holder").filter(
+        pk=credential_id, school_id__in=issuing_schools(request.user)).first()
+    if credential is None:  # another school's credential does not exist for this user
+        raise NotVisible()
     if do_revoke_panic_credential(request.user, credential):
         messages.success(request, f"The panic button of “{credential.device}” ({credential.holder.display_name}) is "
                                   "revoked: it can no longer raise alerts.")

@@ -32,8 +32,10 @@ from typing import Any
 from django.db import models
 from django.db.models import Q
 
+from schoolsafe.access.loaders import get_or_404
+from schoolsafe.access.policy import memberships, reached_schools, register
 from schoolsafe.alerts.audience import DISPATCH_ROLES, TIER_AUDIENCE, audience_q
-from schoolsafe.core.policy import reached_schools, register
+from schoolsafe.alerts.models import Alert
 
 # The panic page is for the people in the building: staff, administrators, the SRO (dispatch raises from the console).
 PANIC_PAGE_ROLES = frozenset({"staff", "school_admin", "officer"})
@@ -45,6 +47,36 @@ COMMAND_ROLES = frozenset({"dispatcher", "police_supervisor", "officer", "school
 ROOM_STATUS_ROLES = frozenset({"staff", "school_admin", "officer", "ta_member"})
 # SRP lockdown release: law enforcement (the SRO, a police supervisor) or a school administrator, in person.
 RELEASE_ROLES = frozenset({"officer", "police_supervisor", "school_admin"})
+
+
+# Pages about a school or an agency rather than one alert, as rows of the organizations' table (so the
+# navigation and the page ask the same row): the panic page, for the people in the building; panic
+# credentials, issued by the school's principal; the dispatch console, for an agency's dispatch.
+register("core.school", {"panic_page": PANIC_PAGE_ROLES, "panic_credentials": frozenset({"school_admin"})})
+register("core.agency", {"dispatch_console": DISPATCH_ROLES})
+
+# Drill windows: registered by those who run drills at the school (its administrators, its SRO, the
+# district's safety director); seen by them and by dispatch, who take the drill's alerts as exercises.
+DRILL_WINDOW_ROLES = frozenset({"school_admin", "officer", "district_director"})
+register("alerts.drillwindow", {"view": DRILL_WINDOW_ROLES | DISPATCH_ROLES, "change": DRILL_WINDOW_ROLES},
+         school_path="school")
+
+
+def restrict_alerts(queryset: models.QuerySet, user: Any, action: str, roles: frozenset[str]) -> models.QuerySet:
+    """Alerts `user` may `action`: visible ones (the audience rule) that a membership with one of `roles`
+    reaches; the person who raised an alert may also cancel it."""
+    if action == "raise":
+        # Raising is decided on the school (reaches_school), before any alert exists.
+        return queryset.none()
+    visible = audience_q(user)
+    if action == "view":
+        return queryset.filter(visible)
+    acting = Q(school_id__in=reached_schools(user, roles).values("pk"))
+    q = visible & acting
+    if action == "cancel":
+        q |= Q(raised_by_id=user.pk)
+    return queryset.filter(q)
+
 
 register("alerts.alert", {
     "view": VIEW_ROLES,
@@ -65,35 +97,12 @@ register("alerts.alert", {
     "change_action": RAISE_ROLES,
     # A requested cancel of a real lockdown is confirmed by police dispatch, after a call-back.
     "confirm_cancel": DISPATCH_ROLES,
-})
-
-# Drill windows: registered by those who run drills at the school (its administrators, its SRO, the
-# district's safety director); seen by them and by dispatch, who take the drill's alerts as exercises.
-DRILL_WINDOW_ROLES = frozenset({"school_admin", "officer", "district_director"})
-register("alerts.drillwindow", {"view": DRILL_WINDOW_ROLES | DISPATCH_ROLES, "change": DRILL_WINDOW_ROLES})
-
-
-def restrict_alerts(queryset: models.QuerySet, user: Any, action: str, roles: frozenset[str]) -> models.QuerySet:
-    """Alerts `user` may `action`: visible ones (the audience rule) that a membership with one of `roles`
-    reaches; the person who raised an alert may also cancel it."""
-    if action == "raise":
-        # Raising is decided on the school (reaches_school), before any alert exists.
-        return queryset.none()
-    visible = audience_q(user)
-    if action == "view":
-        return queryset.filter(visible)
-    acting = Q(school_id__in=reached_schools(user, roles).values("pk"))
-    q = visible & acting
-    if action == "cancel":
-        q |= Q(raised_by_id=user.pk)
-    return queryset.filter(q)
+}, school_path="school", restrict=restrict_alerts)
 
 
 def reaches_school(user: Any, school: Any, roles: frozenset[str]) -> bool:
     """Whether one of `user`'s memberships with a role in `roles` reaches `school` (a SchoolRef: id,
-    district_id, agency_ids). The same reach rule as core.policy, decided without a query."""
-    from schoolsafe.core.policy import memberships
-
+    district_id, agency_ids). The same reach rule as access.policy, decided without a query."""
     agencies = set(school.agency_ids)
     for m in memberships(user):
         if m.role in roles and (
@@ -101,3 +110,9 @@ def reaches_school(user: Any, school: Any, roles: frozenset[str]) -> bool:
         ):
             return True
     return False
+
+
+def access_alert(user: Any, alert_id: int, action: str = "view") -> Alert:
+    """The alert `user` may `action`: 404 if they cannot see it, 403 if they see it but may not."""
+    return get_or_404(Alert.objects.select_related("school", "raised_by", "school__district"), user, action,
+                      pk=alert_id)

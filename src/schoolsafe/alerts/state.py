@@ -34,7 +34,7 @@ def current_state(school_id: int, user: Any = None) -> dict[str, Any]:
 def states_for_user(user: Any) -> list[dict[str, Any]]:
     """The current state of each school the user belongs to (a school membership) where something is in
     force, for the line on every page of the school's people (one query; none when nothing is active)."""
-    from schoolsafe.core.policy import memberships
+    from schoolsafe.access.policy import memberships
 
     school_ids = sorted({m.school_id for m in memberships(user) if m.school_id})
     if not school_ids:

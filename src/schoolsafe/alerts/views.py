@@ -16,19 +16,19 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from schoolsafe.access.policy import memberships, reached_schools
 from schoolsafe.alerts.actions import is_dispatch_for, school_agency_ids
 from schoolsafe.alerts.audience import DISPATCH_ROLES
 from schoolsafe.alerts.models import Acknowledgement, Action, Alert, Hazard, Status
-from schoolsafe.alerts.policies import RAISE_ROLES
+from schoolsafe.alerts.policies import RAISE_ROLES, access_alert
 from schoolsafe.alerts.rooms import room_board
 from schoolsafe.alerts.serialize import alert_json, iso, person
 from schoolsafe.alerts.timeline import location_words
 from schoolsafe.core.models import School
-from schoolsafe.core.policy import memberships, reached_schools
 
 # What staff do for each action, in the words of the SRP's teacher guidance (the directive is the headline).
 WHAT_TO_DO: dict[str, list[str]] = {
@@ -55,14 +55,6 @@ ACTION_LOOK = {  # shape and colour classes, so the five are told apart without 
 
 def _may(user: Any, alert_id: int, *actions: str) -> dict[str, bool]:
     return {action: Alert.objects.restrict(user, action).filter(pk=alert_id).exists() for action in actions}
-
-
-def _load_visible(request: HttpRequest, alert_id: int) -> Alert:
-    """The alert if the user may see it; 404 otherwise (an alert they cannot see does not exist for them)."""
-    return get_object_or_404(
-        Alert.objects.restrict(request.user, "view").select_related("school", "raised_by", "school__district"),
-        pk=alert_id,
-    )
 
 
 def school_directives(school: Any) -> dict[str, str]:
@@ -171,7 +163,7 @@ def render_in_school_time(school: Any, request: HttpRequest, template: str, cont
 def incident(request: HttpRequest, alert_id: int) -> HttpResponse:
     """The incident page: directive, what to do, room status, acknowledgements, the all clear; for those who
     run the response also the map, contacts, delivery report, timeline, thread and exports."""
-    alert = _load_visible(request, alert_id)
+    alert = access_alert(request.user, alert_id)
     may = _may(request.user, alert.pk, "acknowledge", "all_clear", "cancel", "room_status", "message", "delivery",
                "export", "release_room", "threat_location")
     return render_in_school_time(alert.school, request, "alerts/incident.html", {
@@ -192,7 +184,7 @@ def incident(request: HttpRequest, alert_id: int) -> HttpResponse:
 @never_cache
 def board(request: HttpRequest, alert_id: int) -> HttpResponse:
     """The live status board of one incident: rooms reported and rooms not yet reported."""
-    alert = _load_visible(request, alert_id)
+    alert = access_alert(request.user, alert_id)
     return render_in_school_time(alert.school, request, "alerts/board.html", {
         "alert": alert,
         "directive": directive_of(alert),
@@ -256,7 +248,7 @@ def state(request: HttpRequest, alert_id: int) -> JsonResponse:
     from schoolsafe.alerts.rooms import threat_location_json
     from schoolsafe.alerts.timeline import timeline_for
 
-    alert = _load_visible(request, alert_id)
+    alert = access_alert(request.user, alert_id)
     user = request.user
     may = _may(user, alert.pk, "acknowledge", "all_clear", "cancel", "room_status", "message", "delivery", "export",
                "student_names", "release_room", "threat_location")

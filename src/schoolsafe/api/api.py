@@ -11,6 +11,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
 
 from schoolsafe import __version__
+from schoolsafe.access.loaders import NOT_FOUND, NotAllowed, NotVisible
 from schoolsafe.api.auth import api_auth
 from schoolsafe.core.errors import ActionError
 
@@ -127,6 +128,16 @@ def authentication_error(request: HttpRequest, exc: AuthenticationError) -> Http
 def action_error(request: HttpRequest, exc: ActionError) -> HttpResponse:
     """What an action refused (core/errors.py), with its status: endpoints need not map each app's errors."""
     return api.create_response(request, {"detail": exc.detail}, status=exc.status)
+
+
+@api.exception_handler(NotVisible)
+def not_visible(request: HttpRequest, exc: NotVisible) -> HttpResponse:
+    return api.create_response(request, {"detail": NOT_FOUND}, status=404)
+
+
+@api.exception_handler(NotAllowed)
+def not_allowed(request: HttpRequest, exc: NotAllowed) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=403)
 
 
 @api.exception_handler(HttpError)

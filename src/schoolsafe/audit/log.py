@@ -10,6 +10,8 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Model
 
+from schoolsafe.access.orgkey import OrgKey
+from schoolsafe.access.policy import school_path
 from schoolsafe.audit.models import AuditEntry
 
 GENESIS = "0" * 64
@@ -25,12 +27,13 @@ def _json_safe(value: Any) -> Any:
 
 def organization_key(organization: Model) -> str:
     """The audit row's organization for an Agency, District or School: "school:12"."""
-    return f"{organization._meta.model_name}:{organization.pk}"
+    return str(OrgKey.of(organization))
 
 
 def organization_of(obj: Model) -> str:
-    """The organization key of the school a protected object hangs off (its `policy_school_path`), or ""."""
-    path = getattr(obj, "policy_school_path", None)
+    """The organization key of the school a protected object hangs off (its `school_path` in the access
+    policy), or ""."""
+    path = school_path(obj)
     if path is None:
         return ""
     target: Any = obj
@@ -87,7 +90,7 @@ def record_read(
 ) -> AuditEntry:
     """Record that `user` opened a sensitive record (a tip, a threat case): action "<app>.read_<model>".
 
-    `organization` defaults to the school the object hangs off (its `policy_school_path`).
+    `organization` defaults to the school the object hangs off (its `school_path` in the access policy).
     """
     return record(
         user,

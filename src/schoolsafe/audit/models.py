@@ -12,18 +12,7 @@ from django.db import models
 from django.db.models import CharField, Q
 from django.db.models.functions import Cast
 
-from schoolsafe.core.policy import RestrictedQuerySet, memberships, reached_schools
-
-
-def organization_keys(user: Any, roles: frozenset[str]) -> set[str]:
-    """The organizations ("district:3", "school:12") whose audit rows the user's `roles` reach: the
-    organizations of those memberships and the schools they reach."""
-    keys = {
-        f"{m.organization_kind}:{m.agency_id or m.district_id or m.school_id}"
-        for m in memberships(user) if m.role in roles
-    }
-    return keys | {f"school:{pk}" for pk in reached_schools(user, roles).values_list("pk", flat=True)}
-
+from schoolsafe.access.policy import RestrictedQuerySet
 
 # Need-to-know object types ("threats.case", "tips.tip"): an audit row about one of these objects is
 # shown only to a reader who may view the object itself, by that object's own access policy. Without
@@ -94,12 +83,6 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.at:%Y-%m-%d %H:%M:%S} {self.actor_name or 'system'} {self.action}"
-
-    @staticmethod
-    def policy_restrict(queryset: models.QuerySet, user: Any, action: str, roles: frozenset[str]) -> models.QuerySet:
-        """An administrator sees the rows of the organization they administer and of the schools it
-        reaches (a district's schools, the schools an agency serves); nobody else sees any."""
-        return queryset.filter(organization__in=sorted(organization_keys(user, roles)))
 
     def content(self) -> dict[str, Any]:
         """The fields the hash covers, in a canonical form."""

@@ -1,5 +1,5 @@
 """Who may read the audit log: agency and district administrators, for their own organizations'
-schools (see `AuditEntry.policy_restrict`); platform administrators (superusers) read all of it.
+schools (`restrict_audit`); platform administrators (superusers) read all of it.
 
 Nobody may change it: there is no "change" action, and the database refuses UPDATE and DELETE.
 """
@@ -8,12 +8,29 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
+
+from schoolsafe.access.orgkey import OrgKey
+from schoolsafe.access.policy import allowed_roles, organizations_of, reached_schools, register, roles_of
 from schoolsafe.audit.models import AuditEntry
-from schoolsafe.core.policy import allowed_roles, register, roles_of
 
 AUDIT_READERS = frozenset({"agency_admin", "district_director"})
 
-register("audit.auditentry", {"view": AUDIT_READERS})
+
+def organization_keys(user: Any, roles: frozenset[str]) -> set[str]:
+    """The organizations ("district:3", "school:12") whose audit rows the user's `roles` reach: the
+    organizations of those memberships and the schools they reach."""
+    keys = {str(key) for key in organizations_of(user, roles)}
+    return keys | {str(OrgKey.school(pk)) for pk in reached_schools(user, roles).values_list("pk", flat=True)}
+
+
+def restrict_audit(queryset: models.QuerySet, user: Any, action: str, roles: frozenset[str]) -> models.QuerySet:
+    """An administrator sees the rows of the organization they administer and of the schools it
+    reaches (a district's schools, the schools an agency serves); nobody else sees any."""
+    return queryset.filter(organization__in=sorted(organization_keys(user, roles)))
+
+
+register("audit.auditentry", {"view": AUDIT_READERS}, restrict=restrict_audit)
 
 
 def may_read_audit_log(user: Any) -> bool:

@@ -6,14 +6,16 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from schoolsafe.access.loaders import NotVisible
+from schoolsafe.access.orgkey import OrgKey
+from schoolsafe.access.policy import memberships
 from schoolsafe.audit.log import record
-from schoolsafe.audit.models import AuditEntry, organization_keys
-from schoolsafe.audit.policies import AUDIT_READERS, may_read_audit_log
+from schoolsafe.audit.models import AuditEntry
+from schoolsafe.audit.policies import AUDIT_READERS, may_read_audit_log, organization_keys
 from schoolsafe.core.models import Agency, District, School
-from schoolsafe.core.policy import memberships
 
 PER_PAGE = 50
 ORG_MODELS = {"agency": Agency, "district": District, "school": School}
@@ -54,7 +56,7 @@ def _organization_choices(user: Any) -> list[tuple[str, str]] | None:
 def audit_log(request: HttpRequest) -> HttpResponse:
     """Search the audit log: newest first, filtered, paginated; only the rows the policy lets the user see."""
     if not may_read_audit_log(request.user):
-        raise Http404("No such page.")
+        raise NotVisible()
     from schoolsafe.audit.forms import AuditFilterForm
 
     form = AuditFilterForm(request.GET or None, organizations=_organization_choices(request.user))
@@ -70,11 +72,11 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     names = _names({entry.organization for entry in rows if entry.organization})
     query = request.GET.copy()
     query.pop("page", None)
-    own = next((m for m in memberships(request.user) if m.role in AUDIT_READERS), None)
+    own = next((OrgKey.owner_of(m) for m in memberships(request.user) if m.role in AUDIT_READERS), None)
     # Who searched the log, for what, is itself part of the log.
     record(request.user, "audit.search_log", object_type="audit.auditentry", summary={
         "filters": form.active_filters(), "page": page.number, "rows_shown": len(rows),
-    }, organization=f"{own.organization_kind}:{own.organization.pk}" if own else "")
+    }, organization=str(own) if own else "")
     return render(request, "audit/log.html", {
         "form": form,
         "page": page,

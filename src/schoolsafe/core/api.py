@@ -4,11 +4,11 @@
 from typing import Annotated
 
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
 from schoolsafe.core.models import School
+from schoolsafe.core.policies import access_school
 
 router = Router(tags=["schools"])
 
@@ -62,5 +62,4 @@ def list_schools(request: HttpRequest, filters: SchoolFilter = Query(...)):  # n
 @router.get("/schools/{school_id}", response=SchoolOut)
 def get_school(request: HttpRequest, school_id: int):
     """One school; 404 when it does not exist or the caller may not see it."""
-    qs = visible_schools(request).select_related("district").prefetch_related("agencies")
-    return get_object_or_404(qs, pk=school_id)
+    return access_school(request.auth, school_id)

@@ -9,3 +9,6 @@ class CoreConfig(registry.CapabilityConfig):
     api_routers = ("schoolsafe.core.api:router",)
     api_order = 20
     nav = (NavEntry("My schools", "home", order=10),)
+
+    def ready(self) -> None:
+        from schoolsafe.core import policies  # noqa: F401 - registers the organizations in the access policy

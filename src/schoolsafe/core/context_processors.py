@@ -8,9 +8,9 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
+from schoolsafe.access.policy import allowed_roles_for_label, roles_of
 from schoolsafe.accounts.mfa import second_factor_required
 from schoolsafe.core import registry
-from schoolsafe.core.policy import allowed_roles_for_label, roles_of
 from schoolsafe.events.bus import newest_event_id
 
 

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import models
-from django.db.models import Q
 
-from schoolsafe.core.policy import RestrictedQuerySet, reached_schools
+from schoolsafe.access.policy import RestrictedQuerySet
 
 
 class Agency(models.Model):
@@ -32,16 +29,6 @@ class Agency(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @staticmethod
-    def policy_restrict(queryset: models.QuerySet, user: Any, action: str, roles: frozenset[str]):
-        """An agency is visible to its members and to those it serves (a teacher sees who polices
-        the school); changed by its own admins only."""
-        own = Q(memberships__user=user, memberships__role__in=roles)
-        if action != "view":
-            return queryset.filter(own).distinct()
-        served = School.agencies.through.objects.filter(school__in=reached_schools(user, roles).values("pk"))
-        return queryset.filter(own | Q(pk__in=served.values("agency_id"))).distinct()
-
 
 class District(models.Model):
     """A school district (a local education agency)."""
@@ -58,14 +45,6 @@ class District(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @staticmethod
-    def policy_restrict(queryset: models.QuerySet, user: Any, action: str, roles: frozenset[str]):
-        """A district is visible to whoever reaches one of its schools; changed by its own staff."""
-        own = Q(memberships__user=user, memberships__role__in=roles)
-        if action != "view":
-            return queryset.filter(own).distinct()
-        return queryset.filter(own | Q(pk__in=reached_schools(user, roles).values("district_id"))).distinct()
 
 
 class School(models.Model):
@@ -102,7 +81,6 @@ class School(models.Model):
     time_zone = models.CharField(max_length=64, default="America/New_York")
 
     objects = RestrictedQuerySet.as_manager()
-    policy_school_path = ""
 
     class Meta:
         ordering = ["name"]

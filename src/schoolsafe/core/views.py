@@ -6,9 +6,10 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 
 from schoolsafe.core.models import School
+from schoolsafe.core.policies import access_school
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -28,9 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def school_detail(request: HttpRequest, school_id: int) -> HttpResponse:
-    school = get_object_or_404(
-        School.objects.restrict(request.user, "view").select_related("district"), pk=school_id
-    )
+    school = access_school(request.user, school_id)
     map_data = {
         "center": [school.latitude, school.longitude] if school.latitude is not None else None,
         "features": [

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from schoolsafe.accounts.roles import ROLES
+from schoolsafe.access.roles import ROLES
 
 ORG_KINDS = ("agency", "district", "school")
 _KEY = re.compile(r"^(?:(agency|district|school):([1-9][0-9]{0,18}):([a-z_]+)|user:([1-9][0-9]{0,18}))$")

@@ -14,6 +14,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from schoolsafe.access.orgkey import OrgKey
 from schoolsafe.audit.log import record
 from schoolsafe.events.kinds import all_kinds, channel_kinds, get_kind
 from schoolsafe.notifications.models import (
@@ -28,7 +29,6 @@ from schoolsafe.notifications.signing import new_secret
 from schoolsafe.notifications.validation import ChannelError, check_channel_config
 
 SUBJECT_MAX = Notification._meta.get_field("subject").max_length
-ORGANIZATION_KINDS = ("agency", "district", "school")
 
 __all__ = [
     "ChannelError",
@@ -43,16 +43,10 @@ __all__ = [
 
 def organization_key(organization: models.Model | str) -> str:
     """"school:12" for a School (an Agency, District or School; an unsaved instance with a pk will do), or a
-    key already."""
+    key already (checked)."""
     if isinstance(organization, str):
-        kind, _, pk = organization.partition(":")
-        if kind not in ORGANIZATION_KINDS or not pk.isdigit():
-            raise ValueError(f"not an organization key: {organization!r}")
-        return organization
-    kind = organization._meta.model_name
-    if kind not in ORGANIZATION_KINDS or organization.pk is None:
-        raise ValueError(f"not an agency, district or school: {organization!r}")
-    return f"{kind}:{organization.pk}"
+        return str(OrgKey.parse(organization))
+    return str(OrgKey.of(organization))
 
 
 def _audit_summary(channel: NotificationChannel, **extra: Any) -> dict[str, Any]:

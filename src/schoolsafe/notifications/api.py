@@ -5,12 +5,12 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from ninja.errors import HttpError
 from ninja.responses import Status
 from pydantic import Field
 
 from schoolsafe.notifications.actions import do_send_test_notification
 from schoolsafe.notifications.models import Delivery, DeliveryAttempt, NotificationChannel
+from schoolsafe.notifications.policies import access_channel
 
 router = Router(tags=["notifications"])
 
@@ -79,11 +79,8 @@ def delivery_json(delivery: Delivery) -> dict[str, Any]:
 
 
 def _channel(request: HttpRequest, channel_id: int, action: str) -> NotificationChannel:
-    channel = NotificationChannel.objects.restrict(request.auth, action).filter(pk=channel_id).first()
-    if channel is None:
-        # Another organization's channel does not exist for the caller.
-        raise HttpError(404, "no such channel")
-    return channel
+    # Another organization's channel does not exist for the caller: 404.
+    return access_channel(request.auth, channel_id, action)
 
 
 @router.get("/notifications/channels", response=list[ChannelOut], summary="The channels of the organizations you administer")

@@ -3,13 +3,11 @@ SMS gateway), the notifications sent out, and each delivery through a channel wi
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 
-from schoolsafe.core.policy import RestrictedQuerySet
+from schoolsafe.access.owner import OwnedByOneOrganization, one_organization_constraint, organization_fields
+from schoolsafe.access.policy import RestrictedQuerySet
 
 # The kinds a channel may carry are the event kinds whose declaration has a notice (events/kinds.py,
 # channel_kinds()); "test" is the administrator's "send a test message" button and is never offered as a
@@ -23,16 +21,11 @@ class ChannelKind(models.TextChoices):
     SMS = "sms", "SMS (text message)"
 
 
-class NotificationChannel(models.Model):
+class NotificationChannel(OwnedByOneOrganization):
     """A place an agency, district or school sends its notifications to: an email list, a webhook or an
     SMS gateway, with the events it carries."""
 
-    agency = models.ForeignKey("core.Agency", null=True, blank=True, on_delete=models.CASCADE,
-                               related_name="notification_channels")
-    district = models.ForeignKey("core.District", null=True, blank=True, on_delete=models.CASCADE,
-                                 related_name="notification_channels")
-    school = models.ForeignKey("core.School", null=True, blank=True, on_delete=models.CASCADE,
-                               related_name="notification_channels")
+    agency, district, school = organization_fields("notification_channels")
     name = models.CharField(max_length=100)
     kind = models.CharField(max_length=16, choices=ChannelKind.choices)
     enabled = models.BooleanField(default=True)
@@ -55,15 +48,7 @@ class NotificationChannel(models.Model):
     class Meta:
         ordering = ["name", "pk"]
         constraints = [
-            # Exactly one organization per channel (the same rule as accounts.Membership).
-            models.CheckConstraint(
-                name="channel_one_organization",
-                condition=(
-                    Q(agency__isnull=False, district__isnull=True, school__isnull=True)
-                    | Q(agency__isnull=True, district__isnull=False, school__isnull=True)
-                    | Q(agency__isnull=True, district__isnull=True, school__isnull=False)
-                ),
-            ),
+            one_organization_constraint("channel_one_organization"),
         ]
         indexes = [
             models.Index(fields=["agency", "enabled"]),
@@ -75,27 +60,8 @@ class NotificationChannel(models.Model):
         return f"{self.name} ({self.get_kind_display()})"
 
     @property
-    def organization(self) -> models.Model:
-        return self.agency or self.district or self.school  # type: ignore[return-value]
-
-    @property
-    def organization_kind(self) -> str:
-        return "agency" if self.agency_id else "district" if self.district_id else "school"
-
-    @property
-    def organization_key(self) -> str:
-        return f"{self.organization_kind}:{self.agency_id or self.district_id or self.school_id}"
-
-    @property
     def recipients(self) -> list[str]:
         return list(self.config.get("recipients", []))
-
-    @staticmethod
-    def policy_restrict(queryset: models.QuerySet, user: Any, action: str, roles: frozenset[str]) -> models.QuerySet:
-        from schoolsafe.notifications.policies import restrict_channels
-
-        return restrict_channels(queryset, user, action, roles)
-
 
 class Notification(models.Model):
     """One message SchoolSafe sent out about an event (an alert raised, escalated, ended; a tip escalated)."""

@@ -8,10 +8,12 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from schoolsafe.access.loaders import NotVisible
+from schoolsafe.access.orgkey import OrgKey
 from schoolsafe.events.kinds import channel_kinds
 from schoolsafe.notifications import actions
 from schoolsafe.notifications.forms import ChannelForm
@@ -21,7 +23,7 @@ from schoolsafe.notifications.models import (
     DeliveryAttempt,
     NotificationChannel,
 )
-from schoolsafe.notifications.policies import configurable_organizations
+from schoolsafe.notifications.policies import access_channel, configurable_organizations
 from schoolsafe.notifications.tasks import retry_schedule
 from schoolsafe.notifications.validation import ChannelError
 
@@ -30,7 +32,7 @@ LOG_SIZE = 50
 
 def _organization_choices(user: Any) -> dict[str, Any]:
     """"kind:id" -> organization, for the organizations whose channels `user` may configure."""
-    return {f"{o._meta.model_name}:{o.pk}": o for o in configurable_organizations(user)}
+    return {str(OrgKey.of(o)): o for o in configurable_organizations(user)}
 
 
 def _channels(user: Any) -> Any:
@@ -38,8 +40,8 @@ def _channels(user: Any) -> Any:
 
 
 def _channel(request: HttpRequest, channel_id: int) -> NotificationChannel:
-    # A channel of another organization does not exist for this user: 404, never 403.
-    return get_object_or_404(_channels(request.user), pk=channel_id)
+    # A channel of another organization does not exist for this user: 404.
+    return access_channel(request.user, channel_id, "change")
 
 
 @login_required
@@ -47,7 +49,7 @@ def channel_list(request: HttpRequest) -> HttpResponse:
     """The channels of every organization the user administers, and the way to add one."""
     organizations = _organization_choices(request.user)
     if not organizations:
-        raise Http404("No such page.")
+        raise NotVisible()
     channels = list(_channels(request.user).order_by("name", "pk"))
     return render(request, "notifications/list.html", {
         "channels": channels, "kinds": ChannelKind.choices, "event_labels": channel_kinds(),
@@ -58,10 +60,10 @@ def channel_list(request: HttpRequest) -> HttpResponse:
 def channel_create(request: HttpRequest, kind: str) -> HttpResponse:
     """Add an email, webhook or SMS channel to one of the user's organizations."""
     if kind not in ChannelKind.values:
-        raise Http404("No such kind of channel.")
+        raise NotVisible()
     organizations = _organization_choices(request.user)
     if not organizations:
-        raise Http404("No such page.")
+        raise NotVisible()
     choices = [(key, f"{org} ({org._meta.verbose_name})") for key, org in organizations.items()]
     form = ChannelForm(request.POST or None, kind=kind, organizations=choices,
                        initial={"enabled": True, "body_format": "json"})
@@ -116,7 +118,7 @@ def channel_detail(request: HttpRequest, channel_id: int) -> HttpResponse:
 def channel_rotate_secret(request: HttpRequest, channel_id: int) -> HttpResponse:
     channel = _channel(request, channel_id)
     if channel.kind != ChannelKind.WEBHOOK:
-        raise Http404("Only a webhook has a signing secret.")
+        raise NotVisible()
     secret = actions.do_rotate_channel_secret(request.user, channel)
     return render(request, "notifications/secret.html", {"channel": channel, "secret": secret, "created": False})
 

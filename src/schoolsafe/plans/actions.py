@@ -9,9 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from schoolsafe.access.policy import reached_schools
 from schoolsafe.audit.log import record
 from schoolsafe.core.errors import ActionError
-from schoolsafe.core.policy import reached_schools
 from schoolsafe.notifications.mail import attempt_mail, queue_mail
 from schoolsafe.plans import outline
 from schoolsafe.plans.models import (
@@ -264,7 +264,7 @@ def _signing_membership(user: Any, version: PlanVersion, kind: str) -> Any:
     roles = POLICE_LEADS if kind.startswith("police:") else SIGNOFF_ROLES.get(kind)
     if not roles or not reached_schools(user, roles).filter(pk=school.pk).exists():
         return None
-    from schoolsafe.core.policy import memberships
+    from schoolsafe.access.policy import memberships
 
     for m in memberships(user):
         if m.role not in roles:

@@ -5,19 +5,20 @@ import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Router, Schema
 from ninja.responses import Status
 
+from schoolsafe.access.orgkey import OrgKey
 from schoolsafe.audit.log import record
 from schoolsafe.core.models import School
+from schoolsafe.core.policies import access_school
 from schoolsafe.plans import actions
-from schoolsafe.plans.models import Plan, PlanVersion, ResponseProtocol, SiteMap
+from schoolsafe.plans.models import Plan, ResponseProtocol, SiteMap
 from schoolsafe.plans.pdf import packet_filename, responder_packet_pdf
+from schoolsafe.plans.policies import access_plan, access_plan_version
 from schoolsafe.plans.sitemap import SiteMapError, features_for
 from schoolsafe.plans.srp import directives_for, locations, protocol_for, shelter_strategies_for
-from schoolsafe.plans.views import schools_for
 
 router = Router(tags=["plans"])
 
@@ -107,15 +108,14 @@ def list_plans(request: HttpRequest):
 @router.get("/plans/{plan_id}", response=PlanOut)
 def get_plan(request: HttpRequest, plan_id: int):
     """One plan; 404 when it does not exist or the caller may not read it."""
-    plan = get_object_or_404(Plan.objects.restrict(request.auth, "view").select_related("school"), pk=plan_id)
+    plan = access_plan(request.auth, plan_id)
     return _plan_out(plan)
 
 
 @router.get("/plans/{plan_id}/versions/{number}", response=VersionOut)
 def get_plan_version(request: HttpRequest, plan_id: int, number: int):
     """One version of a plan in full: sections (markdown), planning team, ranked risk assessment, sign-offs."""
-    version = get_object_or_404(PlanVersion.objects.restrict(request.auth, "view").select_related("plan"),
-                                plan_id=plan_id, number=number)
+    version = access_plan_version(request.auth, plan_id=plan_id, number=number)
     return {
         "number": version.number, "status": version.status, "created_at": version.created_at,
         "submitted_at": version.submitted_at, "approved_at": version.approved_at, "archived_at": version.archived_at,
@@ -132,7 +132,7 @@ def get_plan_version(request: HttpRequest, plan_id: int, number: int):
 
 
 def _school(request: HttpRequest, school_id: int, model: type, action: str) -> School:
-    return get_object_or_404(schools_for(request.auth, model, action), pk=school_id)
+    return access_school(request.auth, school_id, model._meta.label_lower, action)
 
 
 @router.get("/schools/{school_id}/response-protocol", response=ResponseProtocolOut)
@@ -176,8 +176,7 @@ def put_site_map(request: HttpRequest, school_id: int):
     self-intersecting or empty polygon ring, coordinates out of range or swapped, or lies over 3 km from the
     school; `problems` lists each, naming the feature by number and name. A feature without a known kind
     is kept as "other" and named in `warnings`; outer rings are stored counter-clockwise."""
-    _school(request, school_id, SiteMap, "view")
-    school = get_object_or_404(schools_for(request.auth, SiteMap, "change"), pk=school_id)
+    school = _school(request, school_id, SiteMap, "change")
     try:
         geojson = json.loads(request.body or b"null")
     except (ValueError, UnicodeDecodeError) as exc:
@@ -196,7 +195,7 @@ def put_site_map(request: HttpRequest, school_id: int):
 def get_responder_packet(request: HttpRequest, school_id: int):
     """The school's responder packet (PDF): site map, 24/7 contacts, access, SRP directives, sites, shut-offs."""
     school = _school(request, school_id, SiteMap, "packet")
-    record(request.auth, "plans.download_responder_packet", school, organization=f"school:{school.pk}",
+    record(request.auth, "plans.download_responder_packet", school, organization=str(OrgKey.of(school)),
            summary={"format": "pdf", "via": "api"})
     response = HttpResponse(responder_packet_pdf(school), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{packet_filename(school, "pdf")}"'

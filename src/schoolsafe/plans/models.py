@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from schoolsafe.core.policy import RestrictedQuerySet, reached_schools
+from schoolsafe.access.policy import RestrictedQuerySet
 from schoolsafe.plans.outline import SECTION_KINDS
 
 REVIEW_INTERVAL = dt.timedelta(days=365)
@@ -33,11 +32,6 @@ class PlanTemplate(models.Model):
     def __str__(self) -> str:
         return f"Plan template of {self.district}"
 
-    @staticmethod
-    def policy_restrict(queryset: models.QuerySet, user: Any, action: str, roles: frozenset[str]):
-        """A template belongs to a district: visible to whoever reaches one of its schools with a role."""
-        return queryset.filter(district_id__in=reached_schools(user, roles).values("district_id"))
-
 
 class Plan(models.Model):
     """The emergency operations plan of one school, across all its versions."""
@@ -48,7 +42,6 @@ class Plan(models.Model):
     review_due = models.DateField(null=True, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
-    policy_school_path = "school"
 
     class Meta:
         ordering = ["school__name"]
@@ -97,7 +90,6 @@ class PlanVersion(models.Model):
     archived_at = models.DateTimeField(null=True, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
-    policy_school_path = "plan__school"
 
     class Meta:
         ordering = ["plan", "-number"]
@@ -131,7 +123,6 @@ class PlanSection(models.Model):
     position = models.PositiveIntegerField(default=0)
 
     objects = RestrictedQuerySet.as_manager()
-    policy_school_path = "version__plan__school"
 
     class Meta:
         ordering = ["version", "position", "pk"]
@@ -152,7 +143,6 @@ class PlanningTeamMember(models.Model):
     email = models.EmailField(blank=True)
 
     objects = RestrictedQuerySet.as_manager()
-    policy_school_path = "version__plan__school"
 
     class Meta:
         ordering = ["version", "pk"]
@@ -191,7 +181,6 @@ class ThreatHazard(models.Model):
     duration = models.PositiveSmallIntegerField(validators=RATING, choices=DURATION.items())
 
     objects = RestrictedQuerySet.as_manager()
-    policy_school_path = "version__plan__school"
 
     class Meta:
         ordering = ["version", "name"]
@@ -232,7 +221,6 @@ class PlanSignOff(models.Model):
     signed_at = models.DateTimeField()
 
     objects = RestrictedQuerySet.as_manager()
-    policy_school_path = "version__plan__school"
 
     class Meta:
         ordering = ["version", "signed_at"]
@@ -252,7 +240,6 @@ class PlanReminder(models.Model):
     recipients = models.PositiveIntegerField(default=0)
 
     objects = RestrictedQuerySet.as_manager()
-    policy_school_path = "plan__school"
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["plan", "kind", "due_date"], name="plan_reminder_once")]
@@ -279,7 +266,6 @@ class ResponseProtocol(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = RestrictedQuerySet.as_manager()
-    policy_school_path = "school"
 
     def __str__(self) -> str:
         return f"Standard Response Protocol of {self.school}"
@@ -295,7 +281,6 @@ class SiteMap(models.Model):
                                    related_name="+")
 
     objects = RestrictedQuerySet.as_manager()
-    policy_school_path = "school"
 
     def __str__(self) -> str:
         return f"Site map of {self.school}"
@@ -309,7 +294,6 @@ class ResponderInfo(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = RestrictedQuerySet.as_manager()
-    policy_school_path = "school"
 
     def __str__(self) -> str:
         return f"Responder access information of {self.school}"
@@ -330,7 +314,6 @@ class EmergencyContact(models.Model):
                                related_name="emergency_contacts")
 
     objects = RestrictedQuerySet.as_manager()
-    policy_school_path = "school"
 
     class Meta:
         ordering = ["school", "position", "pk"]

@@ -13,16 +13,19 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from schoolsafe.access.loaders import NotAllowed, NotVisible
+from schoolsafe.access.orgkey import OrgKey
+from schoolsafe.access.policy import allowed_roles, reached_schools_q
 from schoolsafe.audit.log import record
 from schoolsafe.core import inputlimits
 from schoolsafe.core.models import District, School
-from schoolsafe.core.policy import allowed_roles, reached_schools_q
+from schoolsafe.core.policies import access_district, access_school
 from schoolsafe.plans import actions, outline
 from schoolsafe.plans.actions import PlanError
 from schoolsafe.plans.diff import changed_sections, diff_table
@@ -39,16 +42,20 @@ from schoolsafe.plans.forms import (
 from schoolsafe.plans.models import (
     EmergencyContact,
     Plan,
-    PlanningTeamMember,
-    PlanSection,
     PlanTemplate,
     PlanVersion,
     ResponderInfo,
     ResponseProtocol,
     SiteMap,
-    ThreatHazard,
 )
 from schoolsafe.plans.pdf import packet_context, packet_filename, responder_packet_pdf, responder_packet_zip
+from schoolsafe.plans.policies import (
+    access_contact,
+    access_hazard,
+    access_plan_version,
+    access_planning_member,
+    access_section,
+)
 from schoolsafe.plans.rendering import render_markdown
 from schoolsafe.plans.sitemap import KINDS, UTILITIES, SiteMapError, empty_map, features_for
 from schoolsafe.plans.srp import ACTION_LABELS, ACTIONS, directives_for, locations, protocol_for
@@ -60,7 +67,7 @@ def schools_for(user: Any, model: type, action: str) -> QuerySet:
 
 
 def _school(request: HttpRequest, school_id: int, model: type = Plan, action: str = "view") -> School:
-    return get_object_or_404(schools_for(request.user, model, action).select_related("district"), pk=school_id)
+    return access_school(request.user, school_id, model._meta.label_lower, action)
 
 
 def _can(user: Any, model: type, action: str, school: School) -> bool:
@@ -145,9 +152,8 @@ def school_plan(request: HttpRequest, school_id: int) -> HttpResponse:
         try:
             number = int(request.GET["version"])
         except ValueError:
-            raise Http404("no such version") from None
-        version = get_object_or_404(PlanVersion.objects.restrict(request.user, "view"), plan__school=school,
-                                    number=number)
+            raise NotVisible() from None
+        version = access_plan_version(request.user, plan__school=school, number=number)
     return _plan_page(request, school, version)
 
 
@@ -169,8 +175,7 @@ def create_plan(request: HttpRequest, school_id: int) -> HttpResponse:
 
 
 def _version(request: HttpRequest, version_id: int, action: str) -> PlanVersion:
-    return get_object_or_404(PlanVersion.objects.restrict(request.user, action).select_related("plan__school__district"),
-                             pk=version_id)
+    return access_plan_version(request.user, version_id, action)
 
 
 def _back(version: PlanVersion) -> HttpResponse:
@@ -191,7 +196,7 @@ STEPS = {
 def plan_step(request: HttpRequest, version_id: int, step: str) -> HttpResponse:
     """One step of the workflow: submit, return to draft, sign off, approve, start a new version."""
     if step not in STEPS:
-        raise Http404("no such step")
+        raise NotVisible()
     permission, action, done = STEPS[step]
     version = _version(request, version_id, permission)
     school = version.plan.school
@@ -217,8 +222,7 @@ def _invalid(request: HttpRequest, form: Any, template: str, context: dict[str, 
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit_section(request: HttpRequest, section_id: int) -> HttpResponse:
-    section = get_object_or_404(PlanSection.objects.restrict(request.user, "change").select_related(
-        "version__plan__school"), pk=section_id)
+    section = access_section(request.user, section_id, "change")
     context = {"section": section, "version": section.version, "school": section.version.plan.school}
     if request.method == "POST":
         form = SectionForm(request.POST)
@@ -254,8 +258,7 @@ def add_section(request: HttpRequest, version_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def remove_section(request: HttpRequest, section_id: int) -> HttpResponse:
-    section = get_object_or_404(PlanSection.objects.restrict(request.user, "change").select_related(
-        "version__plan__school"), pk=section_id)
+    section = access_section(request.user, section_id, "change")
     try:
         actions.do_remove_section(request.user, section)
     except PlanError as exc:
@@ -282,8 +285,7 @@ def add_team_member(request: HttpRequest, version_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def remove_team_member(request: HttpRequest, member_id: int) -> HttpResponse:
-    member = get_object_or_404(PlanningTeamMember.objects.restrict(request.user, "change").select_related(
-        "version__plan__school"), pk=member_id)
+    member = access_planning_member(request.user, member_id, "change")
     try:
         actions.do_remove_team_member(request.user, member)
     except PlanError as exc:
@@ -296,8 +298,7 @@ def remove_team_member(request: HttpRequest, member_id: int) -> HttpResponse:
 def hazard_form(request: HttpRequest, version_id: int, hazard_id: int | None = None) -> HttpResponse:
     """Add a threat or hazard to the risk assessment (POST from the plan page), or change one."""
     version = _version(request, version_id, "change")
-    hazard = get_object_or_404(ThreatHazard.objects.restrict(request.user, "change"), pk=hazard_id,
-                               version=version) if hazard_id else None
+    hazard = access_hazard(request.user, hazard_id, "change", version=version) if hazard_id else None
     context = {"version": version, "school": version.plan.school, "hazard": hazard}
     if request.method == "POST":
         form = HazardForm(request.POST)
@@ -316,8 +317,7 @@ def hazard_form(request: HttpRequest, version_id: int, hazard_id: int | None = N
 @login_required
 @require_POST
 def remove_hazard(request: HttpRequest, hazard_id: int) -> HttpResponse:
-    hazard = get_object_or_404(ThreatHazard.objects.restrict(request.user, "change").select_related(
-        "version__plan__school"), pk=hazard_id)
+    hazard = access_hazard(request.user, hazard_id, "change")
     try:
         actions.do_remove_hazard(request.user, hazard)
     except PlanError as exc:
@@ -334,9 +334,11 @@ def version_diff(request: HttpRequest, version_id: int) -> HttpResponse:
     against = request.GET.get("against")
     if against:
         try:
-            old = get_object_or_404(others, number=int(against))
+            old = access_plan_version(request.user, plan=new.plan, number=int(against))
         except ValueError:
-            raise Http404("no such version") from None
+            raise NotVisible() from None
+        if old.pk == new.pk:
+            raise NotVisible()
     else:
         old = new.based_on or others.filter(number__lt=new.number).order_by("-number").first()
     context: dict[str, Any] = {"new": new, "old": old, "school": new.plan.school,
@@ -365,8 +367,7 @@ def template_page(request: HttpRequest, district_id: int) -> HttpResponse:
 
 
 def _district(request: HttpRequest, district_id: int, action: str) -> District:
-    reached = schools_for(request.user, PlanTemplate, action).values("district_id")
-    return get_object_or_404(District.objects.filter(pk__in=reached), pk=district_id)
+    return access_district(request.user, district_id, "plans.plantemplate", action)
 
 
 def _district_can_change(request: HttpRequest, district: District) -> bool:
@@ -380,7 +381,7 @@ def template_section(request: HttpRequest, district_id: int, key: str | None = N
     sections, _ = actions.template_for(district)
     section = next((s for s in sections if s["key"] == key), None) if key else None
     if key and section is None:
-        raise Http404("no such section")
+        raise NotVisible()
     context = {"district": district, "section": section}
     if request.method == "POST":
         form = SectionForm(request.POST)
@@ -414,7 +415,7 @@ def response_protocol(request: HttpRequest, school_id: int) -> HttpResponse:
                "reunification": locations(protocol.reunification_locations)}
     if request.method == "POST":
         if not can_change:
-            raise Http404("not found")
+            raise NotAllowed("change")
         form = ResponseProtocolForm(request.POST)
         if not form.is_valid():
             return _invalid(request, form, "plans/response_protocol.html", context)
@@ -536,7 +537,7 @@ def responder_contact_add(request: HttpRequest, school_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def responder_contact_remove(request: HttpRequest, contact_id: int) -> HttpResponse:
-    contact = get_object_or_404(EmergencyContact.objects.restrict(request.user, "change"), pk=contact_id)
+    contact = access_contact(request.user, contact_id, "change")
     actions.do_remove_emergency_contact(request.user, contact)
     messages.success(request, f"{contact.name} was removed from the 24/7 contacts.")
     return redirect("plans-responder", contact.school_id)
@@ -559,7 +560,7 @@ def responder_access(request: HttpRequest, school_id: int) -> HttpResponse:
 def packet_pdf(request: HttpRequest, school_id: int) -> HttpResponse:
     school = _school(request, school_id, SiteMap, "packet")
     # The packet holds door codes and private numbers: who took one is kept, like any sensitive read.
-    record(request.user, "plans.download_responder_packet", school, organization=f"school:{school.pk}",
+    record(request.user, "plans.download_responder_packet", school, organization=str(OrgKey.of(school)),
            summary={"format": "pdf"})
     response = HttpResponse(responder_packet_pdf(school), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{packet_filename(school, "pdf")}"'
@@ -570,7 +571,7 @@ def packet_pdf(request: HttpRequest, school_id: int) -> HttpResponse:
 @require_GET
 def packet_zip(request: HttpRequest, school_id: int) -> HttpResponse:
     school = _school(request, school_id, SiteMap, "packet")
-    record(request.user, "plans.download_responder_packet", school, organization=f"school:{school.pk}",
+    record(request.user, "plans.download_responder_packet", school, organization=str(OrgKey.of(school)),
            summary={"format": "zip"})
     response = HttpResponse(responder_packet_zip(school), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{packet_filename(school, "zip")}"'

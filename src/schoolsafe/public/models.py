@@ -3,34 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from schoolsafe.core.policy import RestrictedQuerySet, memberships
+from schoolsafe.access.policy import RestrictedQuerySet
 
 PUBLISHERS = frozenset({"community_liaison", "program_coordinator", "district_director", "agency_admin"})
-
-
-def _org_q(user: Any, roles: frozenset[str]) -> Q:
-    """Content of the user's own organizations (district or agency), for the roles given."""
-    q = Q(pk__in=[])
-    for m in memberships(user):
-        if m.role not in roles:
-            continue
-        if m.district_id:
-            q |= Q(district_id=m.district_id)
-        elif m.agency_id:
-            q |= Q(agency_id=m.agency_id)
-    return q
-
-
-def own_content(queryset: models.QuerySet, user: Any, roles: frozenset[str]) -> models.QuerySet:
-    """Staff manage the campaigns and events of their own district or agency. (The public sees the
-    published ones without going through the policy: they are public.)"""
-    return queryset.filter(_org_q(user, roles))
 
 
 class Bilingual(models.Model):
@@ -69,8 +49,6 @@ class Campaign(Bilingual):
     def __str__(self) -> str:
         return self.title_en
 
-    policy_restrict = staticmethod(lambda queryset, user, action, roles: own_content(queryset, user, roles))
-
     @classmethod
     def running(cls) -> models.QuerySet:
         today = timezone.localdate()
@@ -107,8 +85,6 @@ class PublicEvent(Bilingual):
 
     def __str__(self) -> str:
         return self.title_en
-
-    policy_restrict = staticmethod(lambda queryset, user, action, roles: own_content(queryset, user, roles))
 
     @classmethod
     def upcoming(cls) -> models.QuerySet:

@@ -4,8 +4,24 @@ published content needs no role at all (it is public) and does not go through th
 
 from __future__ import annotations
 
-from schoolsafe.core.policy import register
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+
+from schoolsafe.access.policy import organizations_of, register
 from schoolsafe.public.models import PUBLISHERS
 
-register("public.campaign", {"view": PUBLISHERS, "change": PUBLISHERS})
-register("public.publicevent", {"view": PUBLISHERS, "change": PUBLISHERS})
+
+def own_content(queryset: models.QuerySet, user: Any, action: str, roles: frozenset[str]) -> models.QuerySet:
+    """Staff manage the campaigns and events of their own district or agency (the public sees the
+    published ones without going through the policy: they are public)."""
+    q = Q(pk__in=[])
+    for key in organizations_of(user, roles):
+        if key.kind in ("district", "agency"):
+            q |= Q(**{f"{key.kind}_id": key.id})
+    return queryset.filter(q)
+
+
+register("public.campaign", {"view": PUBLISHERS, "change": PUBLISHERS}, restrict=own_content)
+register("public.publicevent", {"view": PUBLISHERS, "change": PUBLISHERS}, restrict=own_content)

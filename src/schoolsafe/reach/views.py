@@ -69,11 +69,12 @@ def takeover(request: HttpRequest, alert_id: int) -> HttpResponse:
     from django.contrib.auth.views import redirect_to_login
     from django.shortcuts import render
 
-    from schoolsafe.alerts.views import _load_visible, _may, directive_of
+    from schoolsafe.alerts.policies import access_alert
+    from schoolsafe.alerts.views import _may, directive_of
 
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    alert = _load_visible(request, alert_id)
+    alert = access_alert(request.user, alert_id)
     may = _may(request.user, alert.pk, "acknowledge")
     acknowledged = alert.acknowledgements.filter(user=request.user).exists()
     response = render(request, "reach/takeover.html", {

@@ -216,13 +216,7 @@ def do_create_team(actor: Any, *, school: School | None = None, district: Any = 
         district = school.district
     if district is None:
         raise ThreatError("A team serves a school or a district.", "school")
-    # The same people who manage a roster (policies.restrict_teams) may set a team up.
-    allowed = district.pk in policies.coordinated_districts(actor) or any(
-        (m.role == "school_admin" and school is not None and m.school_id == school.pk)
-        or (m.role == "district_director" and m.district_id == district.pk)
-        for m in policies.memberships(actor)
-    )
-    if not allowed:
+    if not policies.may_found_team(actor, school, district):
         raise NotFound("School not found." if school is not None else "District not found.")
     name = _text(name, "name", "The team's name", required=False, max_length=200) or (
         f"{school.name} threat-assessment team" if school else f"{district.name} district threat-assessment team"

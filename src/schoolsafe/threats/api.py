@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
-from schoolsafe.threats import actions, reads
+from schoolsafe.threats import actions, policies, reads
 from schoolsafe.threats.actions import ThreatError
 from schoolsafe.threats.models import Case, Decision, TeamMember
 
@@ -218,8 +218,7 @@ def list_decisions(request: HttpRequest, case_id: int):
 def record_decision(request: HttpRequest, case_id: int, payload: DecisionIn):
     """Record the case's next CSTAG step; 409 when the step is out of order, 400 naming a missing field."""
     user, p = request.auth, payload
-    if not Case.objects.restrict(user, "change").filter(pk=case_id).exists():
-        raise HttpError(404, "Not Found")
+    policies.access_case(user, case_id, "change")
     try:
         if p.step == "evaluate":
             actions.do_record_evaluation(user, case_id, person_interview=p.person_interview,
@@ -280,7 +279,5 @@ def add_note(request: HttpRequest, case_id: int, payload: NoteIn):
 @router.get("/threats/cases/{case_id}/export", response=dict[str, Any])
 def export_case(request: HttpRequest, case_id: int, request_reference: str = Query(..., min_length=1, max_length=100)):
     """The whole case as one document for a records request (audited with the request's reference)."""
-    case = reads.visible_cases(request.auth).filter(pk=case_id).first()
-    if case is None:
-        raise HttpError(404, "Not Found")
+    case = policies.access_case(request.auth, case_id)
     return reads.export_case(request.auth, case, request_reference=request_reference.strip(), via="api")

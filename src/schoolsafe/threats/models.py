@@ -9,14 +9,12 @@ see `schoolsafe.threats.policies`.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from schoolsafe.core.policy import RestrictedQuerySet
+from schoolsafe.access.policy import RestrictedQuerySet
 
 
 class TeamRole(models.TextChoices):
@@ -64,13 +62,6 @@ class Team(models.Model):
     def active_members(self) -> models.QuerySet:
         return self.members.filter(removed_at__isnull=True).select_related("user")
 
-    @staticmethod
-    def policy_restrict(queryset: models.QuerySet, user: Any, action: str, roles: frozenset[str]) -> models.QuerySet:
-        from schoolsafe.threats.policies import restrict_teams
-
-        return restrict_teams(queryset, user, action, roles)
-
-
 class TeamMember(models.Model):
     """A person's seat on a threat-assessment team, with the discipline they bring to it."""
 
@@ -95,13 +86,6 @@ class TeamMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_team_role_display()}) on {self.team}"
-
-    @staticmethod
-    def policy_restrict(queryset: models.QuerySet, user: Any, action: str, roles: frozenset[str]) -> models.QuerySet:
-        from schoolsafe.threats.policies import restrict_teams
-
-        return queryset.filter(team__in=restrict_teams(Team.objects.all(), user, action, roles).values("pk"))
-
 
 class Stage(models.TextChoices):
     """Where a case stands in the CSTAG workflow: the step the team must record next."""
@@ -236,13 +220,6 @@ class Case(models.Model):
         return {"evaluate": 1, "classify": 2, "respond": 3, "safety_evaluation": 4, "safety_plan": 5,
                 "monitoring": 5, "resolved": 2, "closed": 6}[self.stage]
 
-    @staticmethod
-    def policy_restrict(queryset: models.QuerySet, user: Any, action: str, roles: frozenset[str]) -> models.QuerySet:
-        from schoolsafe.threats.policies import restrict_cases
-
-        return restrict_cases(queryset, user, action, roles)
-
-
 class _CasePart(models.Model):
     """Something that belongs to a case and is exactly as visible as the case."""
 
@@ -250,12 +227,6 @@ class _CasePart(models.Model):
 
     class Meta:
         abstract = True
-
-    @staticmethod
-    def policy_restrict(queryset: models.QuerySet, user: Any, action: str, roles: frozenset[str]) -> models.QuerySet:
-        from schoolsafe.threats.policies import restrict_cases
-
-        return queryset.filter(case__in=restrict_cases(Case.objects.all(), user, action, roles).values("pk"))
 
 
 class Step(models.TextChoices):
@@ -352,13 +323,6 @@ class Note(models.Model):
 
     def __str__(self) -> str:
         return f"{'Clinical note' if self.clinical else 'Note'} {self.pk} on {self.case}"
-
-    @staticmethod
-    def policy_restrict(queryset: models.QuerySet, user: Any, action: str, roles: frozenset[str]) -> models.QuerySet:
-        from schoolsafe.threats.policies import restrict_notes
-
-        return restrict_notes(queryset, user, action, roles)
-
 
 class NotificationRecipient(models.TextChoices):
     TARGET = "target", "Intended target"

@@ -22,8 +22,9 @@ from typing import Any
 from django.db import models
 from django.db.models import Q
 
+from schoolsafe.access.loaders import get_or_404
+from schoolsafe.access.policy import allowed_roles, memberships, reached_schools, register
 from schoolsafe.audit.models import need_to_know
-from schoolsafe.core.policy import allowed_roles, memberships, reached_schools, register
 
 TA = frozenset({"ta_member"})
 TEAM_VIEWERS = frozenset({"ta_member", "school_admin", "district_director"})
@@ -32,16 +33,10 @@ REFERRERS = frozenset({"staff", "school_admin", "ta_member", "officer", "program
 TIP_HANDLERS = frozenset({"tip_analyst", "ta_member", "school_admin", "district_director"})
 REPORT_READERS = frozenset({"ta_member", "school_admin", "district_director"})
 
-register("threats.team", {"view": TEAM_VIEWERS, "change": TEAM_VIEWERS})
-register("threats.teammember", {"view": TEAM_VIEWERS, "change": TEAM_VIEWERS})
-register("threats.case", {"view": TA, "change": TA, "refer": REFERRERS, "open_from_tip": TIP_HANDLERS,
-                          "report": REPORT_READERS})
-for _label in ("decision", "themeassessment", "note", "casenotification", "safetyplan", "followup", "disclosure"):
-    register(f"threats.{_label}", {"view": TA, "change": TA})
+CASE_PARTS = ("decision", "themeassessment", "casenotification", "safetyplan", "followup", "disclosure")
 # The audit page shows a row about a case, a note or a disclosure only to who may see that object (a row
 # about a clinical note only to the team's mental-health members).
-need_to_know("threats.case", *(f"threats.{_label}" for _label in (
-    "decision", "themeassessment", "note", "casenotification", "safetyplan", "followup", "disclosure")))
+need_to_know("threats.case", "threats.note", *(f"threats.{_label}" for _label in CASE_PARTS))
 
 
 def _ta_organizations(user: Any) -> tuple[set[int], set[int]]:
@@ -132,8 +127,83 @@ def restrict_teams(queryset: models.QuerySet, user: Any, action: str, roles: fro
     return queryset.filter(q)
 
 
+def restrict_case_parts(queryset: models.QuerySet, user: Any, action: str, roles: frozenset[str]) -> models.QuerySet:
+    """Something that belongs to a case (a decision, a follow-up, ...) is exactly as visible as the case."""
+    from schoolsafe.threats.models import Case
+
+    return queryset.filter(case__in=restrict_cases(Case.objects.all(), user, action, roles).values("pk"))
+
+
+def restrict_team_members(queryset: models.QuerySet, user: Any, action: str, roles: frozenset[str]) -> models.QuerySet:
+    """A seat is seen and managed with its team's roster."""
+    from schoolsafe.threats.models import Team
+
+    return queryset.filter(team__in=restrict_teams(Team.objects.all(), user, action, roles).values("pk"))
+
+
+register("threats.team", {"view": TEAM_VIEWERS, "change": TEAM_VIEWERS}, restrict=restrict_teams)
+register("threats.teammember", {"view": TEAM_VIEWERS, "change": TEAM_VIEWERS}, restrict=restrict_team_members)
+register("threats.case", {"view": TA, "change": TA, "refer": REFERRERS, "open_from_tip": TIP_HANDLERS,
+                          "report": REPORT_READERS}, restrict=restrict_cases)
+register("threats.note", {"view": TA, "change": TA}, restrict=restrict_notes)
+for _label in CASE_PARTS:
+    register(f"threats.{_label}", {"view": TA, "change": TA}, restrict=restrict_case_parts)
+
+
 def schools_for(user: Any, action: str) -> models.QuerySet:
     """The schools where `user` may do a school-wide threat action ("refer", "open_from_tip", "report")."""
     from schoolsafe.threats.models import Case
 
     return reached_schools(user, allowed_roles(Case, action))
+
+
+def team_founders(user: Any) -> tuple[set[int], set[int]]:
+    """(school ids, district ids) where `user` may set a team up: the same people who manage a roster
+    (restrict_teams): a school's principal for the school, the district's safety director and its
+    coordinator for the district and every school in it."""
+    schools = {m.school_id for m in memberships(user) if m.role == "school_admin" and m.school_id}
+    districts = {m.district_id for m in memberships(user) if m.role == "district_director" and m.district_id}
+    return schools, districts | coordinated_districts(user)
+
+
+def may_found_team(user: Any, school: Any, district: Any) -> bool:
+    """Whether `user` may set up the team of `school` (or, with no school, of `district`)."""
+    schools, districts = team_founders(user)
+    return district.pk in districts or (school is not None and school.pk in schools)
+
+
+# --- loaders: 404 when not visible, 403 when visible but the action is not allowed (access/loaders.py) ---
+
+
+def access_case(user: Any, case_id: int, action: str = "view") -> Any:
+    """The case `user` may `action` (not audited: reads.load_case audits a look at it)."""
+    from schoolsafe.threats.models import Case
+
+    return get_or_404(Case.objects.select_related("team", "school"), user, action, pk=case_id)
+
+
+def access_note(user: Any, case_id: int, note_id: int, action: str = "view") -> Any:
+    from schoolsafe.threats.models import Note
+
+    return get_or_404(Note.objects.select_related("case", "case__team", "author"), user, action, pk=note_id,
+                      case_id=case_id)
+
+
+def access_follow_up(user: Any, case_id: int, follow_up_id: int, action: str = "view") -> Any:
+    from schoolsafe.threats.models import FollowUp
+
+    return get_or_404(FollowUp.objects.all(), user, action, pk=follow_up_id, case_id=case_id)
+
+
+def access_team(user: Any, team_id: int, action: str = "view") -> Any:
+    from schoolsafe.threats.models import Team
+
+    return get_or_404(Team.objects.select_related("school", "district"), user, action, pk=team_id)
+
+
+def access_team_member(user: Any, team_id: int, member_id: int, action: str = "view") -> Any:
+    """A live seat on a team, loaded with the team's rule (a seat is managed with its roster)."""
+    from schoolsafe.threats.models import TeamMember
+
+    return get_or_404(TeamMember.objects.select_related("user", "team"), user, action, pk=member_id, team_id=team_id,
+                      removed_at__isnull=True)

@@ -1,7 +1,8 @@
 """Reading threat-assessment records: every load goes through the policy and every look is audited.
 
 Pages and the API both load cases, notes and exports here, so "every view of a case, of a note and of
-an export is audited" holds in one place. An invisible object raises Http404 (never 403).
+an export is audited" holds in one place. Loading goes through the policies' loaders: an invisible object
+is a 404, a visible one the user may not act on a 403 (schoolsafe/access/loaders.py).
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
-from django.http import Http404
 from django.utils import timezone
 
 from schoolsafe.audit.log import record
@@ -35,10 +35,8 @@ def visible_cases(user: Any) -> models.QuerySet:
 
 
 def load_case(user: Any, case_id: int, *, via: str) -> Case:
-    """The case if `user` may see it (audited as a read), else Http404."""
-    case = visible_cases(user).filter(pk=case_id).first()
-    if case is None:
-        raise Http404("Case not found.")
+    """The case if `user` may see it (audited as a read); 404 otherwise."""
+    case = policies.access_case(user, case_id)
     audit_read(user, case, case.organization, case=case.number, via=via)
     return case
 
@@ -59,10 +57,7 @@ def visible_notes(user: Any, case: Case, *, via: str) -> list[Note]:
 
 
 def load_note(user: Any, case_id: int, note_id: int, *, via: str) -> Note:
-    note = (Note.objects.restrict(user, "view").filter(pk=note_id, case_id=case_id)
-            .select_related("case", "case__team", "author").first())
-    if note is None:
-        raise Http404("Note not found.")
+    note = policies.access_note(user, case_id, note_id)
     audit_read(user, note, note.case.organization, case=note.case.number, clinical=note.clinical, via=via)
     return note
 

@@ -15,13 +15,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_http_methods, require_POST
 
+from schoolsafe.access.loaders import NotVisible, get_or_404, may_do
+from schoolsafe.access.orgkey import OrgKey
 from schoolsafe.accounts.models import User
 from schoolsafe.threats import actions, policies, reads, reports
 from schoolsafe.threats.actions import NotFound, ThreatError
@@ -30,7 +32,6 @@ from schoolsafe.threats.models import (
     Case,
     ClosureOutcome,
     Finding,
-    FollowUp,
     HowReceived,
     LegalBasis,
     Mode,
@@ -127,7 +128,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
                                 | Q(district_id__in=policies.coordinated_districts(request.user)))
     teams = teams.select_related("school", "district").order_by("name")
     if not teams:
-        raise Http404("No team.")
+        raise NotVisible()
     error, status = None, 200
     if request.method == "POST":
         try:
@@ -234,12 +235,11 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
 
 def _run(request: HttpRequest, case_id: int, form: str, call: Any, done: str) -> HttpResponse:
     """Call one action for a case form; on refusal show the case again with the error at the form."""
-    if not Case.objects.restrict(request.user, "change").filter(pk=case_id).exists():
-        raise Http404("Case not found.")
+    policies.access_case(request.user, case_id, "change")
     try:
         call()
     except NotFound:
-        raise Http404("Not found.") from None
+        raise NotVisible() from None
     except ThreatError as exc:
         case = reads.load_case(request.user, case_id, via="page")
         return _case_page(request, case, error=exc, form=form, status=exc.status)
@@ -316,7 +316,7 @@ def case_step(request: HttpRequest, case_id: int, step: str) -> HttpResponse:
         elif step == "intake":
             actions.do_update_intake(user, case_id, **{k: v for k, v in _intake_from(p).items() if k in p})
         else:
-            raise Http404("No such step.")
+            raise NotVisible()
 
     done = {"evaluate": "Step 1 recorded: evaluation.", "classify": "Step 2 recorded.",
             "respond": "Step 3 recorded: substantive response.", "safety-evaluation": "Step 4 recorded: safety evaluation.",
@@ -332,8 +332,7 @@ def follow_up(request: HttpRequest, case_id: int, follow_up_id: int) -> HttpResp
     """Record one monitoring check of the safety plan."""
     if request.method == "GET":
         return redirect("threats:case", case_id=case_id)
-    if not FollowUp.objects.restrict(request.user, "change").filter(pk=follow_up_id, case_id=case_id).exists():
-        raise Http404("Follow-up not found.")
+    policies.access_follow_up(request.user, case_id, follow_up_id, "change")
 
     def call() -> None:
         actions.do_record_follow_up(request.user, follow_up_id, summary=request.POST.get("summary", ""),
@@ -352,9 +351,7 @@ def note_detail(request: HttpRequest, case_id: int, note_id: int) -> HttpRespons
 @require_http_methods(["GET", "POST"])
 def export(request: HttpRequest, case_id: int) -> HttpResponse:
     """Export one case as JSON for a records request (the request's reference is required)."""
-    case = reads.visible_cases(request.user).filter(pk=case_id).first()
-    if case is None:
-        raise Http404("Case not found.")
+    case = policies.access_case(request.user, case_id)
     error = None
     if request.method == "POST":
         reference = request.POST.get("request_reference", "").strip()
@@ -376,16 +373,13 @@ def _creatable_places(user: Any) -> list[tuple[str, str]]:
     """(value, label) of the schools and districts where `user` may set a team up and none exists yet."""
     from schoolsafe.core.models import District, School
 
-    ms = policies.memberships(user)
-    districts = {m.district_id for m in ms if m.role == "district_director" and m.district_id}
-    districts |= policies.coordinated_districts(user)
-    school_ids = {m.school_id for m in ms if m.role == "school_admin" and m.school_id}
+    school_ids, districts = policies.team_founders(user)
     schools = School.objects.filter(Q(pk__in=school_ids) | Q(district_id__in=districts)).exclude(
         threat_teams__isnull=False).order_by("name")
-    places = [(f"district:{d.pk}", f"{d.name} (district team)")
+    places = [(str(OrgKey.of(d)), f"{d.name} (district team)")
               for d in District.objects.filter(pk__in=districts).exclude(
                   pk__in=Team.objects.filter(school__isnull=True).values("district_id")).order_by("name")]
-    return places + [(f"school:{s.pk}", s.name) for s in schools]
+    return places + [(str(OrgKey.of(s)), s.name) for s in schools]
 
 
 @login_required
@@ -398,16 +392,17 @@ def teams(request: HttpRequest) -> HttpResponse:
 
         kind, _, pk = request.POST.get("place", "").partition(":")
         try:
+            name = request.POST.get("name", "")
             if kind == "school":
-                team = actions.do_create_team(request.user, school=get_object_or_404(School, pk=_int(pk, "place")),
-                                              name=request.POST.get("name", ""))
+                school = get_or_404(School.objects.all(), request.user, pk=_int(pk, "place"))
+                team = actions.do_create_team(request.user, school=school, name=name)
             elif kind == "district":
-                team = actions.do_create_team(request.user, district=get_object_or_404(District, pk=_int(pk, "place")),
-                                              name=request.POST.get("name", ""))
+                district = get_or_404(District.objects.all(), request.user, pk=_int(pk, "place"))
+                team = actions.do_create_team(request.user, district=district, name=name)
             else:
                 raise ThreatError("Choose a school or district.", "place")
         except NotFound:
-            raise Http404("Not found.") from None
+            raise NotVisible() from None
         except ThreatError as exc:
             error, status = exc, exc.status
         else:
@@ -422,12 +417,10 @@ def teams(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
-    team = get_object_or_404(Team.objects.restrict(request.user, "view").select_related("school", "district"), pk=team_id)
-    may_change = Team.objects.restrict(request.user, "change").filter(pk=team.pk).exists()
+    team = policies.access_team(request.user, team_id, "change" if request.method == "POST" else "view")
+    may_change = request.method == "POST" or may_do(team, request.user, "change")
     error, status = None, 200
     if request.method == "POST":
-        if not may_change:
-            raise Http404("Team not found.")
         try:
             user = User.objects.filter(pk=request.POST.get("user") or 0, is_active=True).first()
             actions.do_add_team_member(request.user, team, user, request.POST.get("team_role", ""),
@@ -471,9 +464,7 @@ def roster_changes(team: Team, limit: int = 20) -> list[dict[str, Any]]:
 @login_required
 @require_POST
 def team_member(request: HttpRequest, team_id: int, member_id: int, what: str) -> HttpResponse:
-    if not Team.objects.restrict(request.user, "change").filter(pk=team_id).exists():
-        raise Http404("Team not found.")
-    member = get_object_or_404(TeamMember, pk=member_id, team_id=team_id, removed_at__isnull=True)
+    member = policies.access_team_member(request.user, team_id, member_id, "change")
     try:
         if what == "lead":
             actions.do_set_team_lead(request.user, member)
@@ -482,9 +473,9 @@ def team_member(request: HttpRequest, team_id: int, member_id: int, what: str) -
             actions.do_remove_team_member(request.user, member)
             messages.success(request, f"{member.user} removed from the team.")
         else:
-            raise Http404("No such change.")
+            raise NotVisible()
     except NotFound:
-        raise Http404("Not found.") from None
+        raise NotVisible() from None
     return redirect("threats:team", team_id=team_id)
 
 
@@ -496,7 +487,7 @@ def report(request: HttpRequest) -> HttpResponse:
     """De-identified counts per school for one school year, small counts suppressed."""
     schools = list(policies.schools_for(request.user, "report").order_by("name"))
     if not schools:
-        raise Http404("No report.")
+        raise NotVisible()
     current = reports.school_year()
     try:
         year = int(request.GET.get("year", current))

@@ -12,7 +12,6 @@ from typing import Any
 
 from django.http import HttpRequest, JsonResponse, RawPostDataException
 from django.http.request import RequestDataTooBig
-from django.shortcuts import get_object_or_404
 from django.utils import translation
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
@@ -23,6 +22,7 @@ from schoolsafe.tips.attachments import AttachmentError, check_attachments, inst
 from schoolsafe.tips.credentials import normalize_code
 from schoolsafe.tips.forms import MAX_TEXT, TipForm
 from schoolsafe.tips.models import Category, Destination, Outcome, Source, Status, Tip, TipRoute
+from schoolsafe.tips.policies import access_tip
 from schoolsafe.tips.public_views import find_tip
 
 router = Router(tags=["tips"])
@@ -311,10 +311,6 @@ def list_tips(request: HttpRequest, status: str = "open") -> Any:
     return [_summary(t) for t in tips.order_by("-urgent", "-urgency_score", "received_at", "pk")[:200]]
 
 
-def _tip(request: HttpRequest, tip_id: int, action: str = "view") -> Tip:
-    return get_object_or_404(Tip.objects.restrict(request.auth, action).select_related("claimed_by", "school"), pk=tip_id)
-
-
 class DispatchSchoolOut(Schema):
     id: int | None
     name: str
@@ -348,7 +344,7 @@ def dispatch_tips(request: HttpRequest) -> Any:
 def acknowledge_dispatch_tip(request: HttpRequest, tip_id: int) -> Any:
     """Dispatch acknowledges a tip sent to it: every console stops sounding for it. 404 unless it was sent to
     the caller's dispatch."""
-    tip = _tip(request, tip_id, "acknowledge_dispatch")
+    tip = access_tip(request.auth, tip_id, "acknowledge_dispatch")
     route = actions.do_acknowledge_dispatch_tip(request.auth, tip)
     return actions.dispatch_item(tip, route)
 
@@ -356,7 +352,7 @@ def acknowledge_dispatch_tip(request: HttpRequest, tip_id: int) -> Any:
 @router.get("/tips/{tip_id}", response=TipDetailOut)
 def get_tip(request: HttpRequest, tip_id: int) -> Any:
     """One tip with its thread and internal notes (the read is audited); 404 when not yours to see."""
-    tip = _tip(request, tip_id)
+    tip = access_tip(request.auth, tip_id)
     actions.record_tip_read(request.auth, tip, "api")
     return _detail(tip)
 
@@ -385,14 +381,14 @@ def _state(fn: Any, *args: Any) -> Any:
 @router.post("/tips/{tip_id}/claim", response=TipDetailOut)
 def claim_tip(request: HttpRequest, tip_id: int) -> Any:
     """Claim the tip for the caller (an analyst for it)."""
-    tip = _state(actions.do_claim_tip, request.auth, _tip(request, tip_id, "change"))
+    tip = _state(actions.do_claim_tip, request.auth, access_tip(request.auth, tip_id, "change"))
     return _detail(tip)
 
 
 @router.post("/tips/{tip_id}/messages", response={201: TipDetailOut})
 def message_tipster(request: HttpRequest, tip_id: int, payload: BodyIn) -> Any:
     """A message the tipster reads with their code and passphrase."""
-    tip = _tip(request, tip_id, "change")
+    tip = access_tip(request.auth, tip_id, "change")
     _state(actions.do_message_tipster, request.auth, tip, payload.body.strip())
     return Reply(201, _detail(tip))
 
@@ -400,7 +396,7 @@ def message_tipster(request: HttpRequest, tip_id: int, payload: BodyIn) -> Any:
 @router.post("/tips/{tip_id}/notes", response={201: TipDetailOut})
 def add_note(request: HttpRequest, tip_id: int, payload: BodyIn) -> Any:
     """An internal note (never shown to the tipster)."""
-    tip = _tip(request, tip_id, "change")
+    tip = access_tip(request.auth, tip_id, "change")
     _state(actions.do_add_tip_note, request.auth, tip, payload.body.strip())
     return Reply(201, _detail(tip))
 
@@ -410,7 +406,7 @@ def route_tip(request: HttpRequest, tip_id: int, payload: RouteIn) -> Any:
     """Route the tip to the school, police dispatch or the threat-assessment team."""
     if payload.destination not in Destination.values:
         raise HttpError(422, f"destination: expected one of {', '.join(Destination.values)}")
-    tip = _tip(request, tip_id, "change")
+    tip = access_tip(request.auth, tip_id, "change")
     _state(actions.do_route_tip, request.auth, tip, payload.destination, payload.note)
     return Reply(201, _detail(tip))
 
@@ -420,6 +416,6 @@ def close_tip(request: HttpRequest, tip_id: int, payload: CloseIn) -> Any:
     """Close the tip with its outcome (required)."""
     if payload.outcome not in Outcome.values:
         raise HttpError(422, f"outcome: expected one of {', '.join(Outcome.values)}")
-    tip = _state(actions.do_close_tip, request.auth, _tip(request, tip_id, "change"), payload.outcome, payload.note)
+    tip = _state(actions.do_close_tip, request.auth, access_tip(request.auth, tip_id, "change"), payload.outcome, payload.note)
     return _detail(tip)
 

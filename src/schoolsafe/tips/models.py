@@ -5,15 +5,13 @@ Nothing here identifies the tipster: no address, no user agent, no cookie, no or
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from schoolsafe.core.policy import RestrictedQuerySet, memberships
+from schoolsafe.access.policy import RestrictedQuerySet
 
 
 class Category(models.TextChoices):
@@ -141,38 +139,6 @@ class Tip(models.Model):
     @property
     def overdue(self) -> bool:
         return self.is_open and self.deadline < timezone.now()
-
-    @staticmethod
-    def policy_restrict(queryset: models.QuerySet, user: Any, action: str, roles: frozenset[str]) -> models.QuerySet:
-        """Tips are need-to-know. Analysts of a district see its tips; analysts of an agency see tips
-        about the schools it serves. A tip routed onward is also seen by who it was routed to: the
-        school's administrators, the serving agencies' dispatch, the threat-assessment team. District
-        directors get the annual report ("report") for their district, not the tips themselves."""
-        from schoolsafe.core.models import School
-
-        q = Q(pk__in=[])
-        for m in memberships(user):
-            if m.role not in roles:
-                continue
-            served = School.agencies.through.objects.filter(agency_id=m.agency_id).values("school_id")
-            if m.role == "tip_analyst" or (m.role == "district_director" and action == "report"):
-                if m.district_id:
-                    q |= Q(district_id=m.district_id)
-                elif m.agency_id:
-                    q |= Q(school_id__in=served)
-            elif m.role == "school_admin" and m.school_id:
-                q |= Q(school_id=m.school_id, pk__in=_routed(Destination.SCHOOL))
-            elif m.role in ("dispatcher", "police_supervisor") and m.agency_id:
-                q |= Q(school_id__in=served, pk__in=_routed(Destination.POLICE))
-            elif m.role == "ta_member":
-                where = Q(school_id=m.school_id) if m.school_id else Q(district_id=m.district_id)
-                q |= where & Q(pk__in=_routed(Destination.THREAT_ASSESSMENT))
-        return queryset.filter(q)
-
-
-def _routed(destination: str) -> models.QuerySet:
-    return TipRoute.objects.filter(destination=destination).values("tip_id")
-
 
 class TipMessage(models.Model):
     """One message of the two-way thread between the tipster and the tip line."""

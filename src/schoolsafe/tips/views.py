@@ -11,26 +11,23 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from schoolsafe.access.loaders import NotVisible
+from schoolsafe.access.policy import allowed_roles_for_label, may, reached_schools
 from schoolsafe.accounts.models import User
 from schoolsafe.audit.log import record
-from schoolsafe.core.policy import reached_schools, roles_of
 from schoolsafe.tips import actions
 from schoolsafe.tips.attachments import AttachmentError, check_attachments, install_upload_limit, media_dir, oversize_error
 from schoolsafe.tips.forms import AssignForm, CloseForm, MessageForm, NoteForm, PhoneTipForm, RouteForm
 from schoolsafe.tips.models import Category, Source, Status, Tip
+from schoolsafe.tips.policies import access_tip
 from schoolsafe.tips.reports import annual_report_csv
-
-
-def _tip_for(request: HttpRequest, tip_id: int, action: str = "view") -> Tip:
-    return get_object_or_404(Tip.objects.restrict(request.user, action).select_related("school", "district"),
-                             pk=tip_id)
 
 
 @login_required
@@ -53,8 +50,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     page = Paginator(tips, 50).get_page(request.GET.get("page"))
     return render(request, "tips/staff/queue.html", {
         "page": page, "show": show, "category": category, "categories": Category.choices, "now": timezone.now(),
-        "may_enter_phone_tip": bool(roles_of(request.user) & {"tip_analyst"}),
-        "may_export": bool(roles_of(request.user) & {"tip_analyst", "district_director"}),
+        "may_enter_phone_tip": may(request.user, "tips.tip", "change"),
+        "may_export": may(request.user, "tips.tip", "report"),
     })
 
 
@@ -67,7 +64,7 @@ def _analysts_for(tip: Tip) -> list[Any]:
 
 @login_required
 def detail(request: HttpRequest, tip_id: int) -> HttpResponse:
-    tip = _tip_for(request, tip_id)
+    tip = access_tip(request.user, tip_id)
     actions.record_tip_read(request.user, tip)
     may_change = Tip.objects.restrict(request.user, "change").filter(pk=tip.pk).exists()
     return render(request, "tips/staff/detail.html", {
@@ -97,7 +94,7 @@ def _form_error(request: HttpRequest, form: Any) -> None:
 @require_POST
 def act(request: HttpRequest, tip_id: int, verb: str) -> HttpResponse:
     """One triage step on a tip: claim, assign, message, note, flag, unflag, route, close."""
-    tip = _tip_for(request, tip_id, "change")
+    tip = access_tip(request.user, tip_id, "change")
     user = request.user
     try:
         if verb == "claim":
@@ -142,7 +139,7 @@ def act(request: HttpRequest, tip_id: int, verb: str) -> HttpResponse:
             actions.do_close_tip(user, tip, form.cleaned_data["outcome"], form.cleaned_data["note"].strip())
             messages.success(request, "Tip closed with its outcome.")
         else:
-            raise Http404
+            raise NotVisible()
     except actions.TipStateError as exc:
         messages.error(request, str(exc))
     return _back(tip)
@@ -150,11 +147,13 @@ def act(request: HttpRequest, tip_id: int, verb: str) -> HttpResponse:
 
 @login_required
 def attachment(request: HttpRequest, tip_id: int, attachment_id: int) -> HttpResponse:
-    tip = _tip_for(request, tip_id)
-    item = get_object_or_404(tip.attachments, pk=attachment_id)
+    tip = access_tip(request.user, tip_id)
+    item = tip.attachments.filter(pk=attachment_id).first()
+    if item is None:
+        raise NotVisible()
     path = media_dir() / item.stored_name
     if not path.is_file():
-        raise Http404
+        raise NotVisible()
     actions.record_tip_read(request.user, tip, f"attachment {item.pk}")
     # Read whole (at most 10 MB): a file iterator would be consumed synchronously under ASGI anyway.
     response = HttpResponse(path.read_bytes(), content_type=item.content_type)
@@ -179,9 +178,11 @@ def phone_tip(request: HttpRequest) -> HttpResponse:
 
 @csrf_protect
 def _phone_tip(request: HttpRequest) -> HttpResponse:
-    if "tip_analyst" not in roles_of(request.user):
-        raise Http404
-    schools = reached_schools(request.user, {"tip_analyst"}).select_related("district").order_by("district__name", "name")
+    # A tip taken on the phone is entered by who triages tips.
+    if not may(request.user, "tips.tip", "change"):
+        raise NotVisible()
+    triage = allowed_roles_for_label("tips.tip", "change")
+    schools = reached_schools(request.user, triage).select_related("district").order_by("district__name", "name")
     if request.method == "POST":
         form = PhoneTipForm(request.POST)
         attachment_error = oversize_error(request)
@@ -209,14 +210,14 @@ def _phone_tip(request: HttpRequest) -> HttpResponse:
 def annual_report(request: HttpRequest) -> HttpResponse:
     """The annual report as CSV, for the districts (or agencies) the user reports on."""
     tips = Tip.objects.restrict(request.user, "report")
-    if not roles_of(request.user) & {"tip_analyst", "district_director"}:
-        raise Http404
+    if not may(request.user, "tips.tip", "report"):
+        raise NotVisible()
     try:
         year = int(request.GET.get("year") or timezone.localdate().year)
     except ValueError:
         year = timezone.localdate().year
     if not dt.MINYEAR <= year <= dt.MAXYEAR:
-        raise Http404
+        raise NotVisible()
     body = annual_report_csv(tips, year)
     record(request.user, "tips.export_annual_report", object_type="tips.tip", summary={"year": year})
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from schoolsafe.accounts.roles import ROLES
+from schoolsafe.access.roles import ROLES
 from schoolsafe.alerts.models import Alert
 from schoolsafe.alerts.tests.conftest import ALERTS_URL, lockdown
 from schoolsafe.events.audience import keys_for_user

@@ -124,7 +124,7 @@ def test_another_schools_staff_neither_see_nor_report(api, world, teacher_a, tea
         assert api(outsider).post(url(alert_id), REPORT).status_code == 404
         response = api(outsider).get(url(alert_id))
         assert response.status_code == 404
-        assert response.json()["detail"] == f"alert {alert_id}: not found"
+        assert response.json()["detail"] == "Not found."
     assert not RoomStatus.objects.exists()
     assert not Event.objects.filter(kind="alert.room_status").exists()
 

@@ -1,7 +1,7 @@
 """The permission matrix's object builders for core's models, and the protocol every app follows.
 
 Each app with protected models (a manager built on `RestrictedQuerySet`) keeps a `tests/matrix.py` with a
-`MATRIX = {"app.model": Spec(build=...)}` entry per model in `core.policy.PERMISSIONS`. The matrix test
+`MATRIX = {"app.model": Spec(build=...)}` entry per model in `access.policy.PERMISSIONS`. The matrix test
 (core/tests/test_permission_matrix.py) finds these modules itself and fails for a protected model that has
 no entry, so a new model cannot be left out.
 

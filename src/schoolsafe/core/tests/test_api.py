@@ -87,7 +87,7 @@ def test_pagination_gives_a_count_and_pages_of_items(world, director_a):
 def test_another_districts_school_is_404_not_403(world, teacher_a):
     response = client_for(teacher_a).get(f"/api/v1/schools/{world.school_b.pk}")
     assert response.status_code == 404
-    assert response.json() == {"detail": "Not Found"}
+    assert response.json() == {"detail": "Not found."}
     # Same district, another school: still not theirs.
     assert client_for(teacher_a).get(f"/api/v1/schools/{world.school_a2.pk}").status_code == 404
 

@@ -1,7 +1,7 @@
 """The permission matrix: every role × every protected model × every action, generated from the tables.
 
-For each role, granted in each kind of organization it may be granted in (`accounts.roles.ROLES`), and each
-model and action in `core.policy.PERMISSIONS`: one object in a school the membership reaches and one in a
+For each role, granted in each kind of organization it may be granted in (`access.roles.ROLES`), and each
+model and action in `access.policy.PERMISSIONS`: one object in a school the membership reaches and one in a
 school it does not. An allowed role sees the reached object and never the unreached one; a role that is
 not allowed sees nothing at all. The object builders live in each app's `tests/matrix.py` (protocol in
 core/tests/matrix.py); a protected model without one, or missing from PERMISSIONS, fails the suite.
@@ -16,8 +16,8 @@ import pytest
 from django.apps import apps
 from django.db import models
 
-from schoolsafe.accounts.roles import ROLES
-from schoolsafe.core.policy import PERMISSIONS, RestrictedQuerySet
+from schoolsafe.access.policy import PERMISSIONS, RestrictedQuerySet
+from schoolsafe.access.roles import ROLES
 from schoolsafe.core.tests.matrix import Spec
 from schoolsafe.testing.factories import UserFactory
 from schoolsafe.testing.personas import make_person
@@ -67,7 +67,7 @@ def protected_models() -> dict[str, type[models.Model]]:
 
 def test_every_protected_model_is_in_the_policy_and_the_matrix():
     protected = protected_models()
-    problems = [f"{label}: has a restrict manager but is not in core.policy.PERMISSIONS (register it)"
+    problems = [f"{label}: has a restrict manager but is not in access.policy.PERMISSIONS (register it)"
                 for label in sorted(set(protected) - set(PERMISSIONS))]
     problems += [f"{label}: in PERMISSIONS but no installed model has a restrict manager"
                  for label in sorted(set(PERMISSIONS) - set(protected))]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from schoolsafe.core import policy
+from schoolsafe.access import policy
 from schoolsafe.core.models import Agency, District, InstanceSetting, School
 from schoolsafe.testing.factories import MembershipFactory
 

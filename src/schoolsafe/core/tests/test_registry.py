@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from schoolsafe.accounts.roles import ROLES
+from schoolsafe.access.policy import allowed_roles_for_label
+from schoolsafe.access.roles import ROLES
 from schoolsafe.core import registry
-from schoolsafe.core.policy import allowed_roles_for_label
 from schoolsafe.testing.factories import MembershipFactory, UserFactory
 from schoolsafe.testing.personas import pass_mfa
 

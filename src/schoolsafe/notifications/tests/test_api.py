@@ -45,7 +45,7 @@ def test_callers_without_permission_see_no_channel(request, world, webhook, pers
     assert client.get(BASE).json() == []
     assert client.get(f"{BASE}/{channel.pk}/deliveries").status_code == 404
     response = client.post(f"{BASE}/{channel.pk}/test")
-    assert response.status_code == 404 and response.json() == {"detail": "no such channel"}
+    assert response.status_code == 404 and response.json() == {"detail": "Not found."}
     assert not Delivery.objects.exists()
 
 

@@ -60,7 +60,8 @@ def test_a_teacher_reads_the_plan_but_not_the_packet(world, plan, teacher_a):
     assert scores == sorted(scores, reverse=True)
     assert "the school administrator" in version["missing_signoffs"]
     assert client.get(f"/api/v1/plans/{plan.pk}/versions/9").status_code == 404
-    assert client.get(f"/api/v1/schools/{world.school_a.pk}/responder-packet.pdf").status_code == 404
+    # The teacher sees the school's site map, so the packet is refused (403), not hidden.
+    assert client.get(f"/api/v1/schools/{world.school_a.pk}/responder-packet.pdf").status_code == 403
 
 
 def test_the_serving_police_read_the_plan_and_get_the_packet(world, plan, dispatcher):

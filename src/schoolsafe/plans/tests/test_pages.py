@@ -99,7 +99,7 @@ def test_the_workflow_through_the_pages(world, plan, principal_a, director_a):
     for annex in ("lockdown", "security", "active_assailant"):
         assert police.post(f"/plans/versions/{v.pk}/step/signoff", {"kind": f"police:{annex}"}).status_code == 302
     # The police may sign but not approve: approving is the school's and the district's.
-    assert police.post(f"/plans/versions/{v.pk}/step/approve").status_code == 404
+    assert police.post(f"/plans/versions/{v.pk}/step/approve").status_code == 403
     assert director.post(f"/plans/versions/{v.pk}/step/approve").status_code == 302
     v.refresh_from_db()
     assert v.status == PlanVersion.Status.APPROVED
@@ -129,8 +129,9 @@ def test_plan_pages_anonymous_redirect_and_other_schools_are_404(world, plan, cl
 def test_a_teacher_cannot_submit_or_edit(world, plan, teacher_a):
     v = draft(plan)
     client = client_for(teacher_a)
-    assert client.post(f"/plans/versions/{v.pk}/step/submit").status_code == 404
-    assert client.get(f"/plans/sections/{v.sections.first().pk}/edit").status_code == 404
+    # The teacher reads the plan, so is refused (403), not told it is missing.
+    assert client.post(f"/plans/versions/{v.pk}/step/submit").status_code == 403
+    assert client.get(f"/plans/sections/{v.sections.first().pk}/edit").status_code == 403
     v.refresh_from_db()
     assert v.status == PlanVersion.Status.DRAFT
 
@@ -155,7 +156,7 @@ def test_srp_defaults_and_the_settings_page(world, principal_a, teacher_a):
     html = bad.content.decode()
     assert "lockdown: This field is required." in html and "line 1: write" in html
     assert directives_for(school)["lockdown"] == "Locks, lights, out of sight. Prepare to evade or defend."
-    assert client_for(teacher_a).post(f"/plans/schools/{school.pk}/response-protocol/", data).status_code == 404
+    assert client_for(teacher_a).post(f"/plans/schools/{school.pk}/response-protocol/", data).status_code == 403
 
 
 def test_the_director_edits_the_district_template(world, director_a, principal_a):
@@ -175,7 +176,7 @@ def test_the_director_edits_the_district_template(world, director_a, principal_a
     principal = client_for(principal_a)
     assert principal.get(f"/plans/districts/{world.district_a.pk}/template/").status_code == 200
     assert principal.post(f"/plans/districts/{world.district_a.pk}/template/security",
-                          {"title": "x", "body": "y"}).status_code == 404
+                          {"title": "x", "body": "y"}).status_code == 403
 
 
 def test_navigation_shows_emergency_plans_to_plan_readers(world, teacher_a, outsider):

@@ -200,9 +200,9 @@ def test_api_site_map_of_another_school_is_404(world, teacher_b, principal_a):
     assert not SiteMap.objects.exists()
 
 
-def test_api_site_map_put_by_a_reader_who_may_not_change_it_is_404(world, teacher_a):
+def test_api_site_map_put_by_a_reader_who_may_not_change_it_is_403(world, teacher_a):
     response = put(client_for(teacher_a), world.school_a, small_map(world.school_a))
-    assert response.status_code == 404
+    assert response.status_code == 403
     assert not SiteMap.objects.exists()
 
 

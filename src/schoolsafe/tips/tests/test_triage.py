@@ -80,8 +80,8 @@ def test_routing_lets_the_school_police_and_team_read_the_tip(world, analyst_a, 
         client.post(f"/tips/{tip.pk}/route/", {"destination": destination, "note": "please act"})
         reader_page = client_for(reader).get(f"/tips/{tip.pk}/")
         assert reader_page.status_code == 200 and tip.what in reader_page.content.decode()
-        # Reading is not triaging.
-        assert client_for(reader).post(f"/tips/{tip.pk}/claim/").status_code == 404
+        # Reading is not triaging: the reader sees the tip, so is refused (403), not told it is missing.
+        assert client_for(reader).post(f"/tips/{tip.pk}/claim/").status_code == 403
     assert set(tip.routes.values_list("destination", flat=True)) == {"school", "police", "threat_assessment"}
     # Routing to the team opened its threat-assessment case, which refers to the tip, not to the tipster's code.
     case = Case.objects.get(tip_reference=f"tip-{tip.pk}")

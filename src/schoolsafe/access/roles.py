@@ -1,7 +1,7 @@
 """The role table: every role SchoolSafe grants, in one place.
 
 A role is granted per organization through a Membership. What a role may do with each protected model
-is in `schoolsafe.core.policy.PERMISSIONS`; both tables are read by the permission-matrix test, so a
+is in `schoolsafe.access.policy.PERMISSIONS`; both tables are read by the permission-matrix test, so a
 role or a model cannot be added without the matrix covering it.
 """
 
