@@ -5,8 +5,8 @@ with Service-Worker-Allowed; serving it at /sw.js needs neither)."""
 from __future__ import annotations
 
 import functools
-import json
 import io
+import json
 from pathlib import Path
 
 from django.conf import settings

@@ -12,6 +12,7 @@
 (function () {
   "use strict";
   var SchoolSafe = (window.SchoolSafe = window.SchoolSafe || {});
+  if (SchoolSafe.stream) { return; }  // loaded twice (the layout and a page): one set of receipts
   var LAST_SEEN = "schoolsafe.lastEventId";
   var UNSENT = "schoolsafe.unsentReceipts";
   var MAX_PAUSE_MS = 30000;

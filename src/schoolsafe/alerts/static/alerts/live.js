@@ -348,16 +348,11 @@
     });
   }
 
-  // --- the site map: drawn to be read without map tiles (the demo and many school networks have none) ------
+  // --- the site map (schoolsafe/map.js starts it and colours its kinds): drawn to be read without map tiles (the demo and many school networks have none) ------
   // Outlines for areas, a coloured mark per point, short labels placed so that none covers another (a label
   // with no room left becomes its number, which the list under the map explains), and a legend. The view fits
   // the campus; a feature far away (an off-site reunification site) is listed, not allowed to shrink the campus
   // to a dot. Labels are text nodes, never HTML: a feature's name is whatever someone typed into the site map.
-  var KIND_COLOURS = {
-    school: "#b00020", building: "#555555", entrance: "#1b6e1b", exit: "#b01a1a", rally_point: "#0b5ad1",
-    reunification_site: "#6f2da8", staging_area: "#111111", utility_shutoff: "#c76a00", knox_box: "#7a4b14",
-    aed: "#c2005f", first_aid_kit: "#c2005f", camera: "#4a4a4a",
-  };
   var CAMPUS_RADIUS_M = 500;
   // Where a label may go, nearest first: beside its mark, then a little above or below, then further out.
   var LABEL_SPOTS = [["right", 0, 0], ["left", 0, 0], ["top", 0, 0], ["bottom", 0, 0], ["right", 0, -16],
@@ -413,7 +408,7 @@
     box.appendChild(SS.el("strong", {}, ["Key: "]));
     kinds.forEach(function (k) {
       var swatch = SS.el("span", { className: "map-swatch" + (k.area ? " area" : ""), "aria-hidden": "true" });
-      swatch.style.backgroundColor = KIND_COLOURS[k.kind] || "#0b3d91";
+      swatch.style.backgroundColor = SchoolSafe.map.colour(k.kind);
       box.appendChild(SS.el("span", { className: "map-key" }, [swatch, k.label]));
     });
   }
@@ -448,16 +443,11 @@
     var signature = JSON.stringify(data);
     if (maps[key] && maps[key].signature === signature) { return; }
     if (maps[key]) { maps[key].map.remove(); }
-    var map = L.map(node, { zoomControl: true, attributionControl: !!data.attribution, maxZoom: 21, zoomSnap: 0.25 });
-    if (data.tiles) {
-      L.tileLayer(data.tiles, { maxZoom: 21, maxNativeZoom: 19, attribution: data.attribution || "" }).addTo(map);
-    } else {
-      node.classList.add("no-tiles");
-    }
+    var map = SchoolSafe.map.create(node, data, { maxZoom: 21, zoomSnap: 0.25 });
     var campus = L.latLngBounds([center]);
     var kindsShown = [];
     entries.forEach(function (e) {
-      var colour = KIND_COLOURS[e.kind] || "#0b3d91";
+      var colour = SchoolSafe.map.colour(e.kind);
       L.geoJSON(e.feature, {
         pointToLayer: function (feature, latlng) {
           var school = e.kind === "school";
