@@ -23,7 +23,7 @@
     return (document.body && document.body.dataset[key]) || "";
   };
 
-  // A URL reversed with the placeholder id 0 ("/alerts/0/", "/api/v1/alerts/0"), made the URL of `id`.
+  // A URL the server reversed with the placeholder id 0 (ending in /0/ or /0), made the URL of `id`.
   SchoolSafe.withId = function (template, id) {
     return String(template).replace("/0/", "/" + id + "/").replace(/\/0$/, "/" + id);
   };
