@@ -4,6 +4,8 @@ renders through the project's one field template (schoolsafe.core.forms.FormRend
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -118,6 +120,7 @@ def test_a_signed_in_page_gives_its_scripts_the_urls_and_the_apps_assets(client,
                  "alerts/incoming.css"):
         assert f"/static/{path}" in html, path
     assert 'id="incoming"' in html and 'id="push-enable"' in html and 'name="csrf-token"' in html
+    assert "{#" not in html and "#}" not in html, "a template comment spread over lines is shown as text"
 
 
 @pytest.mark.django_db
@@ -134,3 +137,11 @@ def test_a_signed_out_page_gets_no_signed_in_assets(client):
     html = client.get(reverse("login")).content.decode()
     assert "/static/reach/install.js" not in html and "push-enable" not in html
     assert "data-lockdown-schools" not in html
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js")
+def test_the_event_stream_client_resumes_receipts_and_reopens_in_a_fake_page():
+    """The stream client and the alert listener without a browser (the browser tests drive the real one)."""
+    done = subprocess.run(["node", str(Path(__file__).parent / "js" / "stream_smoke.js"), f"{PACKAGE}/"],
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr

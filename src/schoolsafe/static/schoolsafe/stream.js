@@ -68,16 +68,21 @@
 
     function state(text, cls) { if (handlers.state) { handlers.state(text, cls); } }
     function bind(kind, fn) { if (source) { source.addEventListener(kind, fn); } }
+    // The last id seen of any kind listened for: a reopened stream (or the next page) starts after it.
+    function saw(ev) {
+      var id = parseInt(ev.lastEventId, 10);
+      if (id && !(lastId && id <= parseInt(lastId, 10))) {
+        lastId = String(id);
+        if (options.resume) { store(LAST_SEEN, lastId); }
+      }
+      return id;
+    }
     function onEvent(kind) {
       return function (ev) {
         var data;
         try { data = JSON.parse(ev.data); } catch (e) { return; }
-        var id = parseInt(ev.lastEventId, 10);
-        if (id) {
-          lastId = String(id);
-          if (options.receipts) { receipt(id); }
-          if (options.resume) { store(LAST_SEEN, lastId); }
-        }
+        var id = saw(ev);
+        if (id && options.receipts) { receipt(id); }
         if (handlers.event) { handlers.event(kind, data, id); }
       };
     }
@@ -106,8 +111,9 @@
     open();
     return {
       addEventListener: function (kind, fn) {
-        (extra[kind] = extra[kind] || []).push(fn);
-        bind(kind, fn);
+        var wrapped = function (ev) { saw(ev); fn(ev); };
+        (extra[kind] = extra[kind] || []).push(wrapped);
+        bind(kind, wrapped);
       },
       close: function () {
         closed = true;
