@@ -145,3 +145,11 @@ def test_the_event_stream_client_resumes_receipts_and_reopens_in_a_fake_page():
     done = subprocess.run(["node", str(Path(__file__).parent / "js" / "stream_smoke.js"), f"{PACKAGE}/"],
                           capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
+
+
+def test_a_form_of_optional_fields_only_does_not_mark_each_one():
+    """A search's filters: "(optional)" on every label would say nothing."""
+    from schoolsafe.audit.forms import AuditFilterForm
+
+    html = str(AuditFilterForm())
+    assert "(optional)" not in html and 'for="id_actor"' in html and 'id="id_actor_helptext"' in html
