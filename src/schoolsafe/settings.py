@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Django's widget templates, for the project's form renderer (FORM_RENDERER below).
+    "django.forms",
     "django_tasks",
     "django_tasks_db",
     # Only for its static files: the API docs page then loads Swagger UI from this server, not a CDN
@@ -123,6 +125,9 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "schoolsafe.urls"
 ASGI_APPLICATION = "schoolsafe.asgi.application"
+
+# One field template for every form (label, help, errors tied to the input, an error summary).
+FORM_RENDERER = "schoolsafe.core.forms.FormRenderer"
 
 TEMPLATES = [
     {

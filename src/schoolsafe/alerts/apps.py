@@ -1,5 +1,5 @@
 from schoolsafe.core import registry
-from schoolsafe.core.registry import NavEntry, UrlMount
+from schoolsafe.core.registry import NavEntry, PageAssets, UrlMount
 
 
 class AlertsConfig(registry.CapabilityConfig):
@@ -14,6 +14,15 @@ class AlertsConfig(registry.CapabilityConfig):
     demo_order = 60
     worker_loops = ("schoolsafe.alerts.tasks:start_timer_scanner",)
     page_context = ("schoolsafe.alerts.context:page_context",)
+    # Every page that listens: an alert raised while it is open shows at once (the banner and its listener, which
+    # an incident's own live pages replace), with the school's state and the device's silent switch.
+    page_assets = (
+        PageAssets(css=("alerts/incoming.css",), live_includes=("alerts/_incoming.html",),
+                   main_includes=("alerts/_school_state.html",), footer_includes=("alerts/_silent_toggle.html",),
+                   live_js=("alerts/live.js", "alerts/listen.js"), when="listens_for_alerts"),
+        # The schools under lockdown, where the page stays silent (alerts/context.py).
+        PageAssets(body_data=(("lockdown-schools", "lockdown_schools"),), when="listens_for_alerts", signed_in=True),
+    )
     nav = (
         NavEntry("Raise alert", "alerts:panic", order=20, permission=("core.school", "panic_page")),
         NavEntry("Dispatch console", "alerts:console", order=30, permission=("core.agency", "dispatch_console")),

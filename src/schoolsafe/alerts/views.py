@@ -17,6 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
@@ -137,8 +138,8 @@ def panic(request: HttpRequest) -> HttpResponse:
                 "directives": directives,
                 "labels": {a.value: a.label for a in ACTIONS_ORDER},
                 "strategies": strategies,
-                "alertsUrl": "/api/v1/alerts",
-                "incidentUrl": "/alerts/0/",
+                "alertsUrl": reverse("api:raise_alert"),
+                "incidentUrl": reverse("alerts:incident", args=[0]),
             },
         })
     return render(request, "alerts/panic.html", context)
@@ -175,8 +176,8 @@ def incident(request: HttpRequest, alert_id: int) -> HttpResponse:
         "room": request.user.room,
         "room_states": [("ok", "All accounted for"), ("need_help", "Need help"), ("injured", "Injured"),
                         ("missing", "Missing students"), ("extra", "Extra students")],
-        "incident_config": {"alert": alert.pk, "stateUrl": f"/alerts/{alert.pk}/state.json",
-                            "apiUrl": f"/api/v1/alerts/{alert.pk}", "may": may, "user": request.user.pk},
+        "incident_config": {"alert": alert.pk, "stateUrl": reverse("alerts:state", args=[alert.pk]),
+                            "apiUrl": reverse("api:get_alert", args=[alert.pk]), "may": may, "user": request.user.pk},
     })
 
 
@@ -188,8 +189,8 @@ def board(request: HttpRequest, alert_id: int) -> HttpResponse:
     return render_in_school_time(alert.school, request, "alerts/board.html", {
         "alert": alert,
         "directive": directive_of(alert),
-        "incident_config": {"alert": alert.pk, "stateUrl": f"/alerts/{alert.pk}/state.json",
-                            "apiUrl": f"/api/v1/alerts/{alert.pk}", "may": {}, "user": request.user.pk},
+        "incident_config": {"alert": alert.pk, "stateUrl": reverse("alerts:state", args=[alert.pk]),
+                            "apiUrl": reverse("api:get_alert", args=[alert.pk]), "may": {}, "user": request.user.pk},
     })
 
 
@@ -323,8 +324,12 @@ def console(request: HttpRequest) -> HttpResponse:
     return render(request, "alerts/console.html", {
         "active": active,
         "console_config": {"alerts": [{**alert_json(a), "dispatchAcked": a.pk in acked} for a in active],
-                           "stateUrl": "/alerts/0/state.json", "incidentUrl": "/alerts/0/",
-                           "apiUrl": "/api/v1/alerts/0", "toneRepeatSeconds": CONSOLE_TONE_REPEAT_SECONDS},
+                           "stateUrl": reverse("alerts:state", args=[0]),
+                           "incidentUrl": reverse("alerts:incident", args=[0]), "apiUrl": reverse("api:get_alert", args=[0]),
+                           "activeUrl": reverse("api:list_alerts") + "?status=active&page_size=200",
+                           "dispatchTipsUrl": reverse("api:dispatch_tips"),
+                           "dispatchTipAckUrl": reverse("api:acknowledge_dispatch_tip", args=[0]),
+                           "toneRepeatSeconds": CONSOLE_TONE_REPEAT_SECONDS},
     })
 
 

@@ -38,6 +38,32 @@ class NavEntry:
 
 
 @dataclass(frozen=True)
+class PageAssets:
+    """What an app adds to every page of the site layout (templates/base.html), when the page qualifies.
+
+    Paths are static files (`css`, `js`) and templates (`*_includes`), in the order given; apps follow
+    INSTALLED_APPS order. `when` names a flag of the page's context (`listens_for_alerts`: a page whose user
+    may hold the event stream); `signed_in` keeps the assets off a page whose user is not signed in (the lock
+    screen listens without a session). `body_data` maps a `data-*` attribute of <body> to a context variable
+    (called if callable), for the page scripts to read.
+
+    The `live` parts are the shared live view (a banner and its listener): a page that is itself the live view
+    of an incident empties them with `{% block page_live %}{% endblock %}` and `{% block page_live_js %}`.
+    """
+
+    css: tuple[str, ...] = ()
+    js: tuple[str, ...] = ()
+    live_js: tuple[str, ...] = ()
+    live_includes: tuple[str, ...] = ()
+    head_includes: tuple[str, ...] = ()
+    main_includes: tuple[str, ...] = ()
+    footer_includes: tuple[str, ...] = ()
+    body_data: tuple[tuple[str, str], ...] = ()
+    when: str | None = None
+    signed_in: bool = False
+
+
+@dataclass(frozen=True)
 class UrlMount:
     """An app's URL module mounted at a prefix of the site ("" for the site's root)."""
 
@@ -66,6 +92,8 @@ class CapabilityConfig(AppConfig):
     worker_loops: tuple[str, ...] = ()
     # "module:function"s `(request) -> dict` adding to every page's template context.
     page_context: tuple[str, ...] = ()
+    # Stylesheets, scripts and templates this app adds to the pages that qualify (PageAssets).
+    page_assets: tuple[PageAssets, ...] = ()
 
 
 def resolve(path: str) -> Any:
@@ -110,3 +138,7 @@ def worker_loops() -> list[Callable[[], Any]]:
 
 def page_context_functions() -> list[Callable[[Any], dict[str, Any]]]:
     return [resolve(path) for config in capabilities() for path in config.page_context]
+
+
+def page_assets() -> list[PageAssets]:
+    return [assets for config in capabilities() for assets in config.page_assets]

@@ -1,5 +1,5 @@
 from schoolsafe.core import registry
-from schoolsafe.core.registry import UrlMount
+from schoolsafe.core.registry import PageAssets, UrlMount
 
 
 class ReachConfig(registry.CapabilityConfig):
@@ -10,6 +10,14 @@ class ReachConfig(registry.CapabilityConfig):
     api_routers = ("schoolsafe.reach.api:router",)
     api_order = 70
     worker_loops = ("schoolsafe.reach.tasks:start_push_runner",)
+    page_assets = (
+        # The installable app's manifest, on every page.
+        PageAssets(head_includes=("reach/_manifest_link.html",)),
+        # The service worker and "Receive alerts on this device", for a signed-in person only: the lock screen
+        # listens for alerts without a session, and push subscriptions belong to an account.
+        PageAssets(js=("reach/install.js",), footer_includes=("reach/_push_enable.html",), when="listens_for_alerts",
+                   signed_in=True),
+    )
 
     def ready(self) -> None:
         from schoolsafe.events.consumers import register_consumer

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import functools
 import io
+import json
 from pathlib import Path
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 STATIC = Path(__file__).resolve().parent / "static" / "reach"
@@ -16,7 +19,12 @@ STATIC = Path(__file__).resolve().parent / "static" / "reach"
 
 @require_GET
 def service_worker(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse((STATIC / "sw.js").read_bytes(), content_type="text/javascript; charset=utf-8")
+    # A worker cannot read a page: the URLs it uses come first in its script, reversed here (`SCHOOLSAFE_URLS`).
+    urls = {"shell": [reverse("alerts:panic")], "alerts": reverse("api:raise_alert"),
+            "receipts": reverse("api:record_receipts"), "acknowledge": reverse("api:acknowledge_alert", args=[0]),
+            "takeover": reverse("reach:takeover", args=[0]), "static": settings.STATIC_URL}
+    head = f"self.SCHOOLSAFE_URLS = {json.dumps(urls)};\n".encode()
+    response = HttpResponse(head + (STATIC / "sw.js").read_bytes(), content_type="text/javascript; charset=utf-8")
     # A browser checks for a new worker on navigation; it must not be served a stale copy from an HTTP cache.
     response["Cache-Control"] = "no-cache"
     response["Service-Worker-Allowed"] = "/"
@@ -79,7 +87,7 @@ def takeover(request: HttpRequest, alert_id: int) -> HttpResponse:
     acknowledged = alert.acknowledgements.filter(user=request.user).exists()
     response = render(request, "reach/takeover.html", {
         "alert": alert, "directive": directive_of(alert), "may": may, "acknowledged": acknowledged,
-        "config": {"alert": alert.pk, "ackUrl": f"/api/v1/alerts/{alert.pk}/acknowledge",
+        "config": {"alert": alert.pk, "ackUrl": reverse("api:acknowledge_alert", args=[alert.pk]),
                    "incidentUrl": f"/alerts/{alert.pk}/"},
     })
     response["Cache-Control"] = "no-store"

@@ -69,6 +69,7 @@ def test_the_lock_screen_names_the_person_listens_and_unlocking_needs_the_code_a
         assert response["Location"].startswith("/accounts/login/")
         page = client.get(response["Location"]).content.decode()
         assert "Locked:" in page and "alerts/listen.js" in page and 'id="incoming"' in page
+        assert "reach/install.js" not in page and "push-enable" not in page, "push belongs to a signed-in person"
         assert stream_access(client.session.session_key).locked
         assert client.get("/api/v1/me").status_code == 401
         sign_in(client, "dispatcher_a", next_url="/alerts/dispatch/")

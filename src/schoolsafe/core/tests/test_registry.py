@@ -23,7 +23,7 @@ THROWAWAY = {
     "__init__.py": "",
     "apps.py": '''
         from schoolsafe.core import registry
-        from schoolsafe.core.registry import NavEntry, UrlMount
+        from schoolsafe.core.registry import NavEntry, PageAssets, UrlMount
 
 
         class ThrowawayConfig(registry.CapabilityConfig):
@@ -34,12 +34,16 @@ THROWAWAY = {
             commands = "throwaway.commands"
             demo_loader = "throwaway.demo:load_demo"
             worker_loops = ("throwaway.loops:start",)
+            page_assets = (PageAssets(css=("throwaway/page.css",), js=("throwaway/page.js",),
+                                      footer_includes=("throwaway/_footer.html",)),)
     ''',
     "urls.py": '''
         from django.http import HttpResponse
+        from django.shortcuts import render
         from django.urls import path
 
-        urlpatterns = [path("", lambda request: HttpResponse("throwaway page"), name="throwaway-page")]
+        urlpatterns = [path("", lambda request: HttpResponse("throwaway page"), name="throwaway-page"),
+                       path("styled/", lambda request: render(request, "throwaway/page.html"), name="throwaway-styled")]
     ''',
     "api.py": '''
         from ninja import Router
@@ -51,6 +55,10 @@ THROWAWAY = {
         def ping(request):
             return {"pong": True}
     ''',
+    "templates/throwaway/page.html": '{% extends "base.html" %}{% block content %}<p>styled</p>{% endblock %}',
+    "templates/throwaway/_footer.html": "<p id=throwaway-footer>from the throwaway app</p>",
+    "static/throwaway/page.css": "p { margin: 0 }",
+    "static/throwaway/page.js": "void 0;",
     "commands.py": '''
         def add_commands(sub):
             sub.add_parser("throwaway-hello", help="say hello")
@@ -97,6 +105,7 @@ found["url"] = reverse("throwaway-page")
 from django.test import Client
 page = Client(HTTP_HOST="127.0.0.1").get(found["url"])
 found["page"] = [page.status_code, page.content.decode()]
+found["styled"] = Client(HTTP_HOST="127.0.0.1").get(reverse("throwaway-styled")).content.decode()
 found["openapi"] = sorted(api.get_openapi_schema()["paths"])
 found["demo"] = [load("the county") for load in registry.demo_loaders() if load.__module__ == "throwaway.demo"]
 loops = [start() for start in registry.worker_loops() if start.__module__ == "throwaway.loops"]
@@ -112,6 +121,7 @@ def test_a_new_app_needs_nothing_outside_its_folder_but_installed_apps(tmp_path:
     package = tmp_path / "throwaway"
     package.mkdir()
     for name, text in THROWAWAY.items():
+        (package / name).parent.mkdir(parents=True, exist_ok=True)
         (package / name).write_text(textwrap.dedent(text))
     # The one line outside the app's folder: INSTALLED_APPS.
     (tmp_path / "throwaway_settings.py").write_text(
@@ -128,6 +138,10 @@ def test_a_new_app_needs_nothing_outside_its_folder_but_installed_apps(tmp_path:
     assert "Throwaway" in found["nav"]
     assert found["url"] == "/throwaway/"
     assert found["page"] == [200, "throwaway page"]
+    # Its page assets, in the site layout (templates/base.html names no app).
+    assert '<link rel="stylesheet" href="/static/throwaway/page.css">' in found["styled"]
+    assert '<script src="/static/throwaway/page.js"></script>' in found["styled"]
+    assert "<p id=throwaway-footer>from the throwaway app</p>" in found["styled"]
     assert "/api/v1/throwaway/ping" in found["openapi"]
     assert found["demo"] == [True]
     assert found["loops"] == [["Loop", False]]

@@ -140,7 +140,7 @@ def test_contacts_and_access_are_edited_on_the_responder_page(world, principal_a
     assert response.status_code == 302
     contact = EmergencyContact.objects.get(school=school)
     bad = client.post(f"/plans/schools/{school.pk}/responder/contacts", {"name": "No Phone", "role": "x", "phone": ""})
-    assert bad.status_code == 400 and "phone: This field is required." in bad.content.decode()
+    assert bad.status_code == 400 and 'id="id_phone_error">This field is required.' in bad.content.decode()
     assert client.post(f"/plans/schools/{school.pk}/responder/access",
                        {"access_information": "Knox box at Door 1"}).status_code == 302
     text = pdf_text(responder_packet_pdf(school))

@@ -54,7 +54,7 @@ def test_a_section_without_a_title_is_refused_naming_the_field(world, plan, prin
     section = draft(plan).sections.get(key="evacuation")
     response = client_for(principal_a).post(f"/plans/sections/{section.pk}/edit", {"title": "", "body": "x"})
     assert response.status_code == 400
-    assert "title: This field is required." in response.content.decode()
+    assert 'id="id_title_error">This field is required.' in response.content.decode()
     section.refresh_from_db()
     assert section.body != "x"
 
@@ -154,7 +154,7 @@ def test_srp_defaults_and_the_settings_page(world, principal_a, teacher_a):
                       {**data, "lockdown": "", "shelter_strategies": "tornado without a colon"})
     assert bad.status_code == 400
     html = bad.content.decode()
-    assert "lockdown: This field is required." in html and "line 1: write" in html
+    assert 'id="id_lockdown_error">This field is required.' in html and "line 1: write" in html
     assert directives_for(school)["lockdown"] == "Locks, lights, out of sight. Prepare to evade or defend."
     assert client_for(teacher_a).post(f"/plans/schools/{school.pk}/response-protocol/", data).status_code == 403
 

@@ -27,7 +27,7 @@
     if (SS.soundOn) { SS.signal(); }
   });
 
-  function url(template, id) { return template.replace("/0/", "/" + id + "/").replace(/\/0$/, "/" + id); }
+  var url = SS.withId;
 
   function card(a) {
     var ended = a.status !== "active";
@@ -111,7 +111,7 @@
   function reload() {
     reloadTips();
     // After a reconnect: whatever is active now (the stream also replays what was missed).
-    SS.request("GET", "/api/v1/alerts?status=active&page_size=200").then(function (res) {
+    SS.request("GET", cfg.activeUrl).then(function (res) {
       if (res.status !== 200 || !res.data) { return; }
       res.data.items.forEach(function (a) { add(a, false); });
       refresh();
@@ -208,14 +208,14 @@
   }
 
   function reloadTips() {
-    SS.request("GET", "/api/v1/tips/dispatch").then(function (res) {
+    SS.request("GET", cfg.dispatchTipsUrl).then(function (res) {
       if (res.status === 200 && res.data) { res.data.forEach(function (t) { addTip(t, false); }); }
     }).catch(function () {});
   }
 
   function acknowledgeTip(id, button) {
     button.disabled = true;
-    SS.request("POST", "/api/v1/tips/" + id + "/dispatch-acknowledge").then(function (res) {
+    SS.request("POST", url(cfg.dispatchTipAckUrl, id)).then(function (res) {
       if (res.status === 200 && res.data) { addTip(res.data, false); } else { button.disabled = false; control.textContent = SS.detail(res); }
     }, function () { button.disabled = false; control.textContent = "Not sent: no connection. Try again."; });
   }

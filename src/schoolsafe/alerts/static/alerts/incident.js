@@ -37,7 +37,7 @@
     event: function (kind, data) {
       var id = SS.alertIdOf(kind, data);
       if (id === cfg.alert) { refresh(); return; }
-      if (kind === "alert.raised") { SS.showIncoming(data, "/alerts/" + data.id + "/"); }
+      if (kind === "alert.raised") { SS.showIncoming(data, SS.incidentUrl(data.id)); }
     },
   });
   refresh();

@@ -10,7 +10,7 @@
   SS.shared = SS.stream({
     event: function (kind, data) {
       // A change of action (Secure -> Lockdown in one incident) is as new to the reader as a new alert.
-      if (kind === "alert.raised" || kind === "alert.action_changed") { SS.showIncoming(data, "/alerts/" + data.id + "/"); }
+      if (kind === "alert.raised" || kind === "alert.action_changed") { SS.showIncoming(data, SS.incidentUrl(data.id)); }
     },
   }, { resume: true, since: document.body.dataset.eventsSince });
 })();

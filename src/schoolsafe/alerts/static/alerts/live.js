@@ -1,6 +1,7 @@
-// Shared by the alert pages: JSON calls with the session's CSRF token, the event stream (EventSource, which
-// reconnects by itself and resumes with Last-Event-ID), delivery receipts, the audible and visible signal,
-// and the renderers of an incident's parts. Text goes in with textContent only, never as HTML.
+// Shared by the alert pages: the alert kinds on the page's event stream (schoolsafe/stream.js, with delivery
+// receipts), the audible and visible signal, and the renderers of an incident's parts. JSON calls and DOM
+// helpers are the site's (schoolsafe/request.js, schoolsafe/dom.js). Text goes in with textContent only,
+// never as HTML.
 (function () {
   "use strict";
   var SS = (window.SSAlerts = {});
@@ -13,35 +14,15 @@
                        extra: "Extra students" };
   var ACTION_WORDS = { hold: "Hold", secure: "Secure", lockdown: "Lockdown", evacuate: "Evacuate", shelter: "Shelter" };
 
-  SS.config = function (id) {
-    var el = document.getElementById(id);
-    return el ? JSON.parse(el.textContent) : null;
-  };
-
-  SS.csrf = function () {
-    var el = document.querySelector("input[name=csrfmiddlewaretoken]");
-    return el ? el.value : "";
-  };
-
-  // fetch() that never throws for an HTTP status: resolves {status, data}; rejects only when the network fails.
-  SS.request = function (method, url, body, headers) {
-    var h = { Accept: "application/json", "X-CSRFToken": SS.csrf() };
-    if (body !== undefined) { h["Content-Type"] = "application/json"; }
-    Object.keys(headers || {}).forEach(function (k) { h[k] = headers[k]; });
-    return fetch(url, { method: method, headers: h, credentials: "same-origin", cache: "no-store",
-                        body: body === undefined ? undefined : JSON.stringify(body) })
-      .then(function (r) {
-        return r.text().then(function (t) {
-          var data = null;
-          try { data = t ? JSON.parse(t) : null; } catch (e) { data = null; }
-          return { status: r.status, ok: r.ok, data: data };
-        });
-      });
-  };
-
-  SS.detail = function (res) {
-    return (res.data && res.data.detail) || ("The server answered " + res.status + ".");
-  };
+  var SchoolSafe = window.SchoolSafe;
+  // The site's helpers, under the names the alert scripts use.
+  SS.config = SchoolSafe.config;
+  SS.csrf = SchoolSafe.csrf;
+  SS.request = SchoolSafe.request;
+  SS.detail = SchoolSafe.detail;
+  SS.withId = SchoolSafe.withId;
+  SS.el = SchoolSafe.el;
+  SS.clear = SchoolSafe.clear;
 
   SS.clock = function (iso) {
     if (!iso) { return ""; }
@@ -69,26 +50,6 @@
     if (loc.room) { parts.push(/^room\b/i.test(loc.room) ? loc.room : "room " + loc.room); }
     if (loc.text) { parts.push(loc.text); }
     return parts.join(", ");
-  };
-
-  // el("li", {className: "x", href: "..."}, ["text", otherNode])
-  SS.el = function (tag, props, children) {
-    var node = document.createElement(tag);
-    Object.keys(props || {}).forEach(function (k) {
-      if (k === "dataset") { Object.keys(props.dataset).forEach(function (d) { node.dataset[d] = props.dataset[d]; }); }
-      else if (k in node) { node[k] = props[k]; }
-      else { node.setAttribute(k, props[k]); }
-    });
-    (children || []).forEach(function (c) {
-      if (c === null || c === undefined || c === "") { return; }
-      node.appendChild(typeof c === "string" || typeof c === "number" ? document.createTextNode(String(c)) : c);
-    });
-    return node;
-  };
-
-  SS.clear = function (node) {
-    while (node.firstChild) { node.removeChild(node.firstChild); }
-    return node;
   };
 
   // --- the signal: three beeps (Web Audio) and a flashing banner (still, under prefers-reduced-motion) -----
@@ -237,89 +198,27 @@
   };
 
   // --- the event stream --------------------------------------------------------------------------------
-  // handlers: {event(kind, data, id), open(), state(text)}
-  // options.resume: start after the last event this tab saw (kept in sessionStorage), else after options.since.
-  var LAST_SEEN = "schoolsafe.lastEventId";
-  function resumeFrom(options) {
-    var seen = null;
-    try { seen = window.sessionStorage.getItem(LAST_SEEN); } catch (e) { seen = null; }
-    var from = /^[0-9]+$/.test(seen || "") ? seen : options.since;
-    return /^[0-9]+$/.test(from || "") ? "?last_event_id=" + from : "";
-  }
-  function remember(id) {
-    try { window.sessionStorage.setItem(LAST_SEEN, String(id)); } catch (e) { /* private mode: live only */ }
-  }
-  // Delivery receipts: the report shows who has received an alert. They are batched to one POST a quarter
-  // of a second after arrival, and kept in sessionStorage until the server has them: a page left before its
-  // receipt went out (the batch still waiting, or its POST cut off by the navigation) would otherwise lose
-  // it, because the next page resumes the stream after that event and never sees it again. The next page
-  // sends what is left; on leaving, the batch goes out at once with keepalive, which outlives the page.
-  var UNSENT = "schoolsafe.unsentReceipts";
-  var receiptTimer = null;
-  function unsentReceipts() {
-    var ids = [];
-    try { ids = JSON.parse(window.sessionStorage.getItem(UNSENT) || "[]"); } catch (e) { ids = []; }
-    return Array.isArray(ids) ? ids.filter(function (i) { return typeof i === "number" && i > 0; }) : [];
-  }
-  function keepUnsent(ids) {
-    try { window.sessionStorage.setItem(UNSENT, JSON.stringify(ids.slice(-1000))); } catch (e) { /* private mode */ }
-  }
-  function sendReceipts() {
-    if (receiptTimer) { clearTimeout(receiptTimer); receiptTimer = null; }
-    var ids = unsentReceipts();
-    if (!ids.length) { return; }
-    fetch("/api/v1/events/receipts", {
-      method: "POST", credentials: "same-origin", cache: "no-store", keepalive: true,
-      headers: { Accept: "application/json", "Content-Type": "application/json", "X-CSRFToken": SS.csrf() },
-      body: JSON.stringify({ ids: ids }),
-    }).then(function (r) {
-      // Sent (or refused for good, e.g. signed out): drop them; a network failure keeps them for next time.
-      if (r.status < 500) { keepUnsent(unsentReceipts().filter(function (i) { return ids.indexOf(i) < 0; })); }
-    }).catch(function () { /* next time */ });
-  }
-  function receipt(id) {
-    var ids = unsentReceipts();
-    if (ids.indexOf(id) < 0) { ids.push(id); keepUnsent(ids); }
-    if (!receiptTimer) { receiptTimer = setTimeout(sendReceipts, 250); }
-  }
-  window.addEventListener("pagehide", sendReceipts);
+  // The site's one client (schoolsafe/stream.js) with the alert kinds, each receipted and tracked for the
+  // lockdown silence before the page's handler. handlers: {event(kind, data, id), open(), state(text)};
+  // options: {resume, since, kinds} (a page may listen for more kinds: the console, tips sent to dispatch).
   SS.stream = function (handlers, options) {
-    var resume = !!(options && options.resume);
-    if (unsentReceipts().length) { sendReceipts(); }
-    var source = new EventSource("/api/v1/events" + (resume ? resumeFrom(options) : ""));
-    // A page may listen for more kinds than the alerts' (the console: tips sent to dispatch).
-    ALERT_KINDS.concat((options && options.kinds) || []).forEach(function (kind) {
-      source.addEventListener(kind, function (ev) {
-        var data;
-        try { data = JSON.parse(ev.data); } catch (e) { return; }
-        var id = parseInt(ev.lastEventId, 10);
-        if (id) { receipt(id); }
-        if (id && resume) { remember(id); }
+    options = options || {};
+    return SchoolSafe.stream({
+      event: function (kind, data, id) {
         SS.track(kind, data);
         if (handlers.event) { handlers.event(kind, data, id); }
-      });
-    });
-    source.onopen = function () {
-      if (handlers.state) { handlers.state("Live: updates appear as they happen.", "live"); }
-      if (handlers.open) { handlers.open(); }
-    };
-    source.onerror = function () {
-      if (!handlers.state) { return; }
-      if (source.readyState === EventSource.CLOSED) {
-        handlers.state("Live updates stopped (signed out?). Reload the page.", "down");
-      } else {
-        handlers.state("Connection lost: reconnecting…", "down");
-      }
-    };
-    return source;
+      },
+      open: handlers.open,
+      state: handlers.state,
+    }, { kinds: ALERT_KINDS.concat(options.kinds || []), resume: !!options.resume, since: options.since, receipts: true });
   };
 
-  SS.streamState = function (node) {
-    return function (text, cls) {
-      if (!node) { return; }
-      node.textContent = text;
-      node.className = "stream-state " + (cls || "");
-    };
+  SS.streamState = SchoolSafe.streamState;
+
+  // The incident page of an alert (the page gives the URL with the placeholder id 0: data-incident-url).
+  SS.incidentUrl = function (id) {
+    var holder = document.querySelector("[data-incident-url]");
+    return holder ? SchoolSafe.withId(holder.dataset.incidentUrl, id) : "";
   };
 
   // Which alert an event is about (alert_json payloads carry `id`, the others `alert`).
@@ -449,16 +348,11 @@
     });
   }
 
-  // --- the site map: drawn to be read without map tiles (the demo and many school networks have none) ------
+  // --- the site map (schoolsafe/map.js starts it and colours its kinds): drawn to be read without map tiles (the demo and many school networks have none) ------
   // Outlines for areas, a coloured mark per point, short labels placed so that none covers another (a label
   // with no room left becomes its number, which the list under the map explains), and a legend. The view fits
   // the campus; a feature far away (an off-site reunification site) is listed, not allowed to shrink the campus
   // to a dot. Labels are text nodes, never HTML: a feature's name is whatever someone typed into the site map.
-  var KIND_COLOURS = {
-    school: "#b00020", building: "#555555", entrance: "#1b6e1b", exit: "#b01a1a", rally_point: "#0b5ad1",
-    reunification_site: "#6f2da8", staging_area: "#111111", utility_shutoff: "#c76a00", knox_box: "#7a4b14",
-    aed: "#c2005f", first_aid_kit: "#c2005f", camera: "#4a4a4a",
-  };
   var CAMPUS_RADIUS_M = 500;
   // Where a label may go, nearest first: beside its mark, then a little above or below, then further out.
   var LABEL_SPOTS = [["right", 0, 0], ["left", 0, 0], ["top", 0, 0], ["bottom", 0, 0], ["right", 0, -16],
@@ -514,7 +408,7 @@
     box.appendChild(SS.el("strong", {}, ["Key: "]));
     kinds.forEach(function (k) {
       var swatch = SS.el("span", { className: "map-swatch" + (k.area ? " area" : ""), "aria-hidden": "true" });
-      swatch.style.backgroundColor = KIND_COLOURS[k.kind] || "#0b3d91";
+      swatch.style.backgroundColor = SchoolSafe.map.colour(k.kind);
       box.appendChild(SS.el("span", { className: "map-key" }, [swatch, k.label]));
     });
   }
@@ -549,16 +443,11 @@
     var signature = JSON.stringify(data);
     if (maps[key] && maps[key].signature === signature) { return; }
     if (maps[key]) { maps[key].map.remove(); }
-    var map = L.map(node, { zoomControl: true, attributionControl: !!data.attribution, maxZoom: 21, zoomSnap: 0.25 });
-    if (data.tiles) {
-      L.tileLayer(data.tiles, { maxZoom: 21, maxNativeZoom: 19, attribution: data.attribution || "" }).addTo(map);
-    } else {
-      node.classList.add("no-tiles");
-    }
+    var map = SchoolSafe.map.create(node, data, { maxZoom: 21, zoomSnap: 0.25 });
     var campus = L.latLngBounds([center]);
     var kindsShown = [];
     entries.forEach(function (e) {
-      var colour = KIND_COLOURS[e.kind] || "#0b3d91";
+      var colour = SchoolSafe.map.colour(e.kind);
       L.geoJSON(e.feature, {
         pointToLayer: function (feature, latlng) {
           var school = e.kind === "school";

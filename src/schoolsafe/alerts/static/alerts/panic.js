@@ -10,7 +10,7 @@
   // Every page of a staff member listens: an alert raised by someone else shows at once, with sound.
   SS.stream({
     event: function (kind, data) {
-      if (kind === "alert.raised" && !sending) { SS.showIncoming(data, "/alerts/" + data.id + "/"); }
+      if (kind === "alert.raised" && !sending) { SS.showIncoming(data, SS.incidentUrl(data.id)); }
     },
   });
 

@@ -62,13 +62,10 @@
     send.disabled = true;
     status.textContent = "Sending…";
     status.className = "send-status sending";
-    fetch("/api/v1/alerts/panic", {
-      method: "POST", credentials: "omit", cache: "no-store",
-      headers: { "Content-Type": "application/json", Accept: "application/json", Authorization: "Panic " + cred.secret },
-      body: JSON.stringify({ action: chosen, room: cred.room, exercise: document.getElementById("device-exercise").checked }),
-    }).then(function (r) {
-      return r.json().catch(function () { return {}; }).then(function (data) { return { status: r.status, data: data }; });
-    }).then(function (res) {
+    // No cookie and no CSRF token: the credential is the only authority (alerts/panic_api.py).
+    window.SchoolSafe.request("POST", document.getElementById("device-panic").dataset.panicUrl,
+      { action: chosen, room: cred.room, exercise: document.getElementById("device-exercise").checked },
+      { Authorization: "Panic " + cred.secret }, { credentials: "omit" }).then(function (res) {
       sending = false;
       send.disabled = false;
       if (res.status === 201) {
@@ -77,8 +74,7 @@
           " raised at " + res.data.school + ". Sign in to follow the incident.";
         status.className = "send-status sent";
       } else {
-        status.textContent = "Not sent: " + ((res.data && res.data.detail) || "the server answered " + res.status) +
-          ". Call 911.";
+        status.textContent = "Not sent: " + window.SchoolSafe.detail(res).replace(/\.$/, "") + ". Call 911.";
         status.className = "send-status failed";
       }
     }, function () {

@@ -6,14 +6,10 @@
   "use strict";
   var el = document.querySelector("[data-editor]");
   if (!el || typeof L === "undefined") { return; }
-  var data = JSON.parse(document.getElementById(el.dataset.editor).textContent);
+  var data = window.SchoolSafe.config(el.dataset.editor);
   var kinds = {};
   data.kinds.forEach(function (k) { kinds[k.code] = k; });
-  var COLOURS = {
-    building: "#555555", entrance: "#1b6e1b", exit: "#b01a1a", rally_point: "#0b5ad1", reunification_site: "#6f2da8",
-    staging_area: "#111111", utility_shutoff: "#c76a00", knox_box: "#7a4b14", aed: "#c2005f", first_aid_kit: "#c2005f",
-    camera: "#4a4a4a"
-  };
+  var SchoolSafe = window.SchoolSafe;
   var statusEl = document.getElementById("map-status");
   var errorsEl = document.getElementById("map-errors");
   var listEl = document.getElementById("feature-list");
@@ -23,15 +19,10 @@
   // Features farther than this from the school (an off-site reunification site) are not fitted into the first view.
   var CAMPUS_RADIUS_M = 500;
 
-  var map = L.map(el, { attributionControl: !!data.attribution, maxZoom: 22, zoomSnap: 0.25 });
-  if (data.tiles) {
-    L.tileLayer(data.tiles, { maxZoom: 22, maxNativeZoom: 19, attribution: data.attribution || "" }).addTo(map);
-  } else {
-    el.classList.add("no-tiles");
-  }
+  var map = SchoolSafe.map.create(el, data, { maxZoom: 22, zoomSnap: 0.25 });
   // The school's recorded location, for orientation; not part of the site map.
   L.circleMarker(data.center, { radius: 5, color: "#1a1a1a", weight: 2, fill: false, interactive: false })
-    .bindTooltip(document.createTextNode("School location (recorded)"), { direction: "left", className: "school-tooltip" }).addTo(map);
+    .bindTooltip(SchoolSafe.map.text("School location (recorded)"), { direction: "left", className: "school-tooltip" }).addTo(map);
   var items = new L.FeatureGroup().addTo(map);
   window.schoolsafeSiteMap = { map: map, items: items };
 
@@ -44,7 +35,7 @@
 
   function decorate(layer) {
     var props = layer.schoolsafeProps;
-    var colour = COLOURS[props.kind] || "#0b3d91";
+    var colour = SchoolSafe.map.colour(props.kind);
     if (layer instanceof L.CircleMarker) {
       layer.setStyle({ radius: 8, color: "#ffffff", weight: 2, fillColor: colour, fillOpacity: 1 });
     } else if (layer.setStyle) {
@@ -94,14 +85,10 @@
 
   function showErrors(problems) {
     if (!errorsEl) { return; }
-    errorsEl.textContent = "";
+    SchoolSafe.clear(errorsEl);
     if (!problems.length) { errorsEl.hidden = true; return; }
-    var p = document.createElement("p");
-    p.textContent = "Not saved; the stored map is unchanged:";
-    var ul = document.createElement("ul");
-    problems.forEach(function (text) { var li = document.createElement("li"); li.textContent = text; ul.appendChild(li); });
-    errorsEl.appendChild(p);
-    errorsEl.appendChild(ul);
+    errorsEl.appendChild(SchoolSafe.el("p", {}, ["Not saved; the stored map is unchanged:"]));
+    errorsEl.appendChild(SchoolSafe.el("ul", {}, problems.map(function (text) { return SchoolSafe.el("li", {}, [text]); })));
     errorsEl.hidden = false;
   }
 
@@ -109,37 +96,19 @@
 
   function refreshList() {
     if (!listEl) { return; }
-    listEl.textContent = "";
+    SchoolSafe.clear(listEl);
     var layers = items.getLayers();
-    if (!layers.length) {
-      var empty = document.createElement("li");
-      empty.className = "muted";
-      empty.textContent = "No features mapped yet.";
-      listEl.appendChild(empty);
-    }
+    if (!layers.length) { listEl.appendChild(SchoolSafe.el("li", { className: "muted" }, ["No features mapped yet."])); }
     layers.forEach(function (layer) {
       var props = layer.schoolsafeProps;
-      var li = document.createElement("li");
-      var kind = document.createElement("span");
-      kind.className = "feature-kind";
-      kind.textContent = (kinds[props.kind] ? kinds[props.kind].label : props.kind);
-      var name = document.createElement("span");
-      name.className = "feature-name";
-      name.textContent = label(props);
-      li.appendChild(kind);
-      li.appendChild(document.createTextNode(": "));
-      li.appendChild(name);
-      if (props.door) { li.appendChild(document.createTextNode(" (door " + props.door + ")")); }
+      var li = SchoolSafe.el("li", {}, [
+        SchoolSafe.el("span", { className: "feature-kind" }, [kinds[props.kind] ? kinds[props.kind].label : props.kind]),
+        ": ", SchoolSafe.el("span", { className: "feature-name" }, [label(props)]),
+        props.door ? " (door " + props.door + ")" : ""]);
       if (data.can_edit) {
-        var edit = document.createElement("button");
-        edit.type = "button";
-        edit.textContent = "Edit";
-        edit.setAttribute("aria-label", "Edit " + label(props));
+        var edit = SchoolSafe.el("button", { type: "button", "aria-label": "Edit " + label(props) }, ["Edit"]);
         edit.addEventListener("click", function () { openForm(layer, true); });
-        var remove = document.createElement("button");
-        remove.type = "button";
-        remove.textContent = "Remove";
-        remove.setAttribute("aria-label", "Remove " + label(props));
+        var remove = SchoolSafe.el("button", { type: "button", "aria-label": "Remove " + label(props) }, ["Remove"]);
         remove.addEventListener("click", function () { items.removeLayer(layer); markDirty(); });
         li.appendChild(document.createTextNode(" "));
         li.appendChild(edit);
@@ -271,24 +240,17 @@
   var saveButton = document.getElementById("map-save");
   if (saveButton) {
     saveButton.addEventListener("click", function () {
-      var token = document.querySelector("input[name=csrfmiddlewaretoken]");
       saveButton.disabled = true;
       say("Saving…");
-      fetch(data.save_url, {
-        method: "PUT",
-        credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": token ? token.value : "" },
-        body: JSON.stringify(collection())
-      }).then(function (response) {
-        return response.json().then(function (body) { return { ok: response.ok, body: body }; });
-      }).then(function (result) {
+      SchoolSafe.request("PUT", data.save_url, collection()).then(function (res) {
+        var result = { ok: res.ok, body: res.data || {} };
         if (result.ok) {
           load(result.body.features || []);
           dirty = false;
           showErrors([]);
           say("Saved " + result.body.features.length + " feature" + (result.body.features.length === 1 ? "" : "s") + ".");
         } else {
-          showErrors(result.body.problems || [result.body.detail || "The map could not be saved."]);
+          showErrors(result.body.problems || [SchoolSafe.detail(res)]);
           say("Not saved.");
         }
       }).catch(function () {

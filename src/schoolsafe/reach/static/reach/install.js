@@ -1,18 +1,18 @@
-// The installable app's page side (issue 27): registers the service worker at the site's root, gives it the
+// The installable app's page side (docs/reaching-people.md): registers the service worker at the site's root, gives it the
 // session's CSRF token (a worker cannot read the page), tells it when the network is back (so it sends a raise
 // it queued offline), and offers "Receive alerts on this device" (Web Push; the browser asks for permission).
 (function () {
   "use strict";
-  if (!("serviceWorker" in navigator)) { return; }
-  function csrf() {
-    var el = document.querySelector("input[name=csrfmiddlewaretoken]");
-    return el ? el.value : "";
-  }
+  var SchoolSafe = window.SchoolSafe;
+  // The page gives the worker's URL (reach/_push_enable.html, reach/takeover.html).
+  var holder = document.querySelector("[data-service-worker-url]");
+  if (!("serviceWorker" in navigator) || !SchoolSafe || !holder) { return; }
   function tell(message) {
     navigator.serviceWorker.ready.then(function (reg) { if (reg.active) { reg.active.postMessage(message); } });
   }
-  navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(function () {
-    tell({ type: "csrf", token: csrf() });
+  navigator.serviceWorker.register(holder.dataset.serviceWorkerUrl, { scope: holder.dataset.serviceWorkerScope || "/" })
+    .then(function () {
+    tell({ type: "csrf", token: SchoolSafe.csrf() });
     if (navigator.onLine) { tell({ type: "online" }); }
   }).catch(function (err) { document.body.dataset.swError = String(err); });
   window.addEventListener("online", function () { tell({ type: "online" }); });
@@ -27,11 +27,6 @@
     for (var i = 0; i < raw.length; i += 1) { out[i] = raw.charCodeAt(i); }
     return out;
   }
-  function api(method, url, body) {
-    return fetch(url, { method: method, credentials: "same-origin",
-                        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
-                        body: body ? JSON.stringify(body) : undefined });
-  }
   navigator.serviceWorker.ready.then(function (reg) { return reg.pushManager.getSubscription(); }).then(function (sub) {
     button.hidden = !!sub && Notification.permission === "granted";
     if (sub) { say("Alerts reach this device."); }
@@ -39,15 +34,16 @@
   button.addEventListener("click", function () {
     Notification.requestPermission().then(function (permission) {
       if (permission !== "granted") { throw new Error("notifications are blocked for this site"); }
-      return Promise.all([navigator.serviceWorker.ready, api("GET", "/api/v1/push/key").then(function (r) { return r.json(); })]);
+      return Promise.all([navigator.serviceWorker.ready, SchoolSafe.request("GET", button.dataset.keyUrl)
+      .then(function (res) { if (!res.ok) { throw new Error(SchoolSafe.detail(res)); } return res.data; })]);
     }).then(function (both) {
       return both[0].pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: b64(both[1].public_key) });
     }).then(function (sub) {
       var json = sub.toJSON();
       var name = (navigator.userAgentData && navigator.userAgentData.platform) || navigator.platform || "this device";
-      return api("POST", "/api/v1/push/subscriptions", { device_name: name, endpoint: json.endpoint, keys: json.keys });
+      return SchoolSafe.request("POST", button.dataset.subscriptionsUrl, { device_name: name, endpoint: json.endpoint, keys: json.keys });
     }).then(function (r) {
-      if (r.status !== 201) { throw new Error("the server answered " + r.status); }
+      if (r.status !== 201) { throw new Error(SchoolSafe.detail(r)); }
       button.hidden = true;
       say("Alerts reach this device.");
     }).catch(function (err) { say("Alerts cannot reach this device: " + err.message + "."); });

@@ -1,16 +1,19 @@
-// SchoolSafe's service worker (issue 27; docs/reaching-people.md). Served at /sw.js so its scope is the site.
+// SchoolSafe's service worker (docs/reaching-people.md). Served at /sw.js so its scope is the site.
 // 1. A Web Push message (RFC 8030) is shown as a system notification: the alert's headline (SRP action, school,
 //    exercise marking); silent when it is a lockdown or the school is under one (SRP, Alyssa's Law: the push
 //    says so in `silent`); its "Acknowledge" action posts the delivery receipt and the acknowledgement.
 // 2. The panic page works offline: it and its files are kept from the last visit (network first).
-// 3. A raise (POST /api/v1/alerts) that cannot reach the server is queued with its Idempotency-Key and sent when
+// 3. A raise (POST to the alerts API) that cannot reach the server is queued with its Idempotency-Key and sent when
 //    the network is back (the server answers a repeated key with the first alert, so it is raised once).
 "use strict";
 
 var SHELL = "schoolsafe-shell-v1";
 var STATE = "schoolsafe-state-v1";
 var QUEUE = "schoolsafe-raise-queue-v1";
-var SHELL_PAGES = ["/alerts/"];
+// The URLs, reversed by the server in front of this script (reach/views.py: service_worker).
+var URLS = self.SCHOOLSAFE_URLS;
+var SHELL_PAGES = URLS.shell;
+function withId(template, id) { return String(template).replace("/0/", "/" + id + "/"); }
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(SHELL).then(function (cache) {
@@ -58,7 +61,7 @@ function showAlert(d) {
   };
   return self.registration.showNotification(d.title || "SchoolSafe alert", options).then(function () {
     // The delivery receipt: this device has the alert (the delivery report's "reached").
-    if (d.event) { return post("/api/v1/events/receipts", { ids: [d.event] }).catch(function () {}); }
+    if (d.event) { return post(URLS.receipts, { ids: [d.event] }).catch(function () {}); }
   });
 }
 
@@ -69,8 +72,8 @@ self.addEventListener("push", function (event) {
 });
 
 function acknowledge(d) {
-  return post("/api/v1/events/receipts", { ids: [d.event] }).catch(function () {}).then(function () {
-    return post("/api/v1/alerts/" + d.alert + "/acknowledge", {});
+  return post(URLS.receipts, { ids: [d.event] }).catch(function () {}).then(function () {
+    return post(withId(URLS.acknowledge, d.alert), {});
   });
 }
 
@@ -87,7 +90,7 @@ function openPage(url) {
 self.onAlertNotificationClick = function (event) {
   var d = event.notification.data || {};
   event.notification.close();
-  var work = event.action === "acknowledge" ? acknowledge(d) : openPage("/takeover/" + d.alert + "/");
+  var work = event.action === "acknowledge" ? acknowledge(d) : openPage(withId(URLS.takeover, d.alert));
   if (event.waitUntil) { event.waitUntil(work); }
   return work;
 };
@@ -129,7 +132,7 @@ self.addEventListener("fetch", function (event) {
   var req = event.request;
   var url = new URL(req.url);
   if (url.origin !== self.location.origin) { return; }
-  if (req.method === "POST" && url.pathname === "/api/v1/alerts") {
+  if (req.method === "POST" && url.pathname === URLS.alerts) {
     event.respondWith(fetch(req.clone()).catch(function () {
       return queueRaise(req).then(function () {
         if (self.registration.sync) { self.registration.sync.register("raise-queue").catch(function () {}); }
@@ -139,7 +142,7 @@ self.addEventListener("fetch", function (event) {
     }));
     return;
   }
-  if (req.method === "POST" && url.pathname === "/api/v1/events/receipts") {
+  if (req.method === "POST" && url.pathname === URLS.receipts) {
     // A delivery receipt sent as its page goes away (pagehide, keepalive): left to fall through to the
     // network, the request died with the page about half the time in Chromium; sent from here, the worker
     // (which outlives the page) carries it to the server.
@@ -148,7 +151,7 @@ self.addEventListener("fetch", function (event) {
   }
   if (req.method !== "GET") { return; }
   var shell = SHELL_PAGES.indexOf(url.pathname) >= 0 && req.mode === "navigate";
-  if (shell || url.pathname.indexOf("/static/") === 0) {
+  if (shell || url.pathname.indexOf(URLS.static) === 0) {
     // Network first, the last good copy when offline.
     event.respondWith(fetch(req).then(function (res) {
       if (res.ok && !res.redirected) {

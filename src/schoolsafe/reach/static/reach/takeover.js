@@ -1,13 +1,10 @@
 // The desktop takeover's acknowledge button (the same API as the incident page), and full screen where allowed.
 (function () {
   "use strict";
-  var cfg = JSON.parse(document.getElementById("takeover-config").textContent);
+  var SchoolSafe = window.SchoolSafe;
+  var cfg = SchoolSafe.config("takeover-config");
   var button = document.getElementById("takeover-ack");
   var status = document.getElementById("takeover-status");
-  function csrf() {
-    var el = document.querySelector("input[name=csrfmiddlewaretoken]");
-    return el ? el.value : "";
-  }
   if (!button) { return; }
   button.focus();
   button.addEventListener("click", function () {
@@ -16,12 +13,11 @@
       document.documentElement.requestFullscreen().catch(function () {});
     }
     button.disabled = true;
-    fetch(cfg.ackUrl, { method: "POST", credentials: "same-origin",
-                        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() }, body: "{}" })
+    SchoolSafe.request("POST", cfg.ackUrl, {})
       .then(function (r) {
         if (r.ok) { button.textContent = "Acknowledged"; status.textContent = "Your acknowledgement is recorded."; return; }
         button.disabled = false;
-        status.textContent = "Not recorded: the server answered " + r.status + ".";
+        status.textContent = "Not recorded: " + SchoolSafe.detail(r);
       }).catch(function () {
         button.disabled = false;
         status.textContent = "Not recorded: no network. Try again.";

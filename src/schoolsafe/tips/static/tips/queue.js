@@ -1,7 +1,7 @@
 // The tip queue, live: a tip that arrives, escalates, is answered by its tipster or changes hands while the
 // queue is open is announced (politely to screen readers; with the alert sound when it is urgent), with a
 // button that reloads the queue. Events carry ids only, never tip text: the reload reads the tips through
-// the access policy. Uses the page's one event stream (alerts/listen.js).
+// the access policy. Uses the page's one event stream (alerts/listen.js) and its live region (schoolsafe/dom.js).
 (function () {
   "use strict";
   var SS = window.SSAlerts;
@@ -19,9 +19,11 @@
       var data;
       try { data = JSON.parse(ev.data); } catch (e) { return; }
       seen += 1;
-      document.getElementById("queue-news-text").textContent =
-        WORDS[kind] + (data.urgent ? " (urgent)" : "") + (seen > 1 ? " — " + seen + " changes since this page loaded." : ".");
+      var text = WORDS[kind] + (data.urgent ? " (urgent)" : "") +
+        (seen > 1 ? " — " + seen + " changes since this page loaded." : ".");
+      document.getElementById("queue-news-text").textContent = text;
       box.hidden = false;
+      window.SchoolSafe.announce(text);
       if (data.urgent && kind !== "tip.assigned") { SS.beep(); }
     });
   });
