@@ -12,10 +12,7 @@ import time
 from pathlib import Path
 from typing import Any, NoReturn
 
-PROG = "schoolsafe"
-
-class CommandError(Exception):
-    """A problem the operator can fix; printed as one line, never a traceback."""
+from schoolsafe.registry import PROG, CommandError
 
 
 class Parser(argparse.ArgumentParser):
@@ -60,10 +57,10 @@ def build_parser() -> Parser:
         imp.add_argument("--quiet", action="store_true", help="no progress bar")
 
     # Each registered app may add its own commands: a module with `add_commands(sub) -> {name: function}`
-    # (schoolsafe.core.registry). The registry is Django's app registry, so Django is set up first; the settings
+    # (schoolsafe.registry). The registry is Django's app registry, so Django is set up first; the settings
     # read only the environment, so this touches no database.
     setup_django()
-    from schoolsafe.core.registry import command_modules
+    from schoolsafe.registry import command_modules
 
     for module_name in command_modules():
         module = importlib.import_module(module_name)
@@ -158,7 +155,7 @@ def _migrate(verbosity: int = 0) -> None:
 def cmd_demo(args: argparse.Namespace) -> int:
     from django.conf import settings
 
-    from schoolsafe.core.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo
+    from schoolsafe.accounts.county import DEMO_LOGINS, DEMO_PASSWORD, load_demo
 
     # The demo has no mail server: mail goes to files in the data folder (the worker, started below, inherits
     # this), unless EMAIL_BACKEND was set.
@@ -234,7 +231,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     from django.core.management import call_command
 
-    from schoolsafe.core.registry import worker_loops
+    from schoolsafe.registry import worker_loops
 
     # Every registered worker loop (escalation timers, notification deliveries, Web Push and its fallback
     # timers...) runs in a thread of this process, scanning rows; django-tasks' own worker runs the queued

@@ -139,7 +139,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                # The navigation and what each registered app adds (schoolsafe.core.registry).
+                # The navigation and what each registered app adds (schoolsafe.registry).
                 "schoolsafe.core.context_processors.navigation",
             ],
         },

@@ -1,11 +1,11 @@
 """One URL map for the whole site: each registered app's URL modules at the prefixes it declares
-(schoolsafe.core.registry), in their declared order."""
+(schoolsafe.registry), in their declared order."""
 
 from django.contrib import admin
 from django.urls import include, path
 
 from schoolsafe.api.api import api
-from schoolsafe.core.registry import url_mounts
+from schoolsafe.registry import url_mounts
 
 urlpatterns = [
     path("api/v1/", api.urls),

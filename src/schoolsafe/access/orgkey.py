@@ -16,6 +16,16 @@ KINDS = (AGENCY, DISTRICT, SCHOOL)
 MODEL_KIND = {"core.agency": AGENCY, "core.district": DISTRICT, "core.school": SCHOOL}
 
 
+def organization_model(kind: str) -> type[Any]:
+    """The model of an organization kind (core's Agency, District or School), found by its label: the floor
+    below core (this package, the audit log's page) names the organizations without importing core."""
+    from django.apps import apps
+
+    if kind not in KINDS:
+        raise ValueError(f"not an organization kind: {kind!r}")
+    return apps.get_model("core", kind)
+
+
 @dataclass(frozen=True, order=True)
 class OrgKey:
     """One organization, named by its kind and primary key."""

@@ -109,8 +109,8 @@ def _missing_database() -> str:
 def cmd_demo_otp(args: argparse.Namespace) -> int:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
+    from schoolsafe.accounts.county import is_demo_database
     from schoolsafe.accounts.mfa import current_code
-    from schoolsafe.core.demo import is_demo_database
 
     missing = _missing_database()
     if missing:

@@ -9,7 +9,7 @@ from schoolsafe.accounts.mfa import demo_totp_key
 from schoolsafe.accounts.models import User
 
 if TYPE_CHECKING:
-    from schoolsafe.core.demo import DemoCounty
+    from schoolsafe.accounts.county import DemoCounty
 
 
 def enrol_demo_authenticators(users: Iterable[User]) -> bool:
@@ -23,5 +23,5 @@ def enrol_demo_authenticators(users: Iterable[User]) -> bool:
 
 
 def load_demo(county: DemoCounty) -> bool:
-    """The registry's demo loader (schoolsafe.core.registry): an authenticator for every demo login."""
+    """The registry's demo loader (schoolsafe.registry): an authenticator for every demo login."""
     return enrol_demo_authenticators(User.objects.filter(username__in=county.logins))

@@ -65,10 +65,8 @@ class LoginView(auth_views.LoginView):
         locked = locked_user(self.request)
         if locked is not None:
             # The lock screen: alert headlines still arrive (the session's stream is alert-only while
-            # locked), with sound; their details need the password.
-            from schoolsafe.events.bus import newest_event_id
-
-            context.update({"locked_user": locked, "listens_for_alerts": True, "events_since": newest_event_id})
+            # locked), with sound; their details need the password. Where its stream starts: events/context.py.
+            context.update({"locked_user": locked, "listens_for_alerts": True})
         return context
 
 

@@ -8,6 +8,7 @@ receipts must not be counted as "not received"); "acknowledged" is their acknowl
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Min, Prefetch
@@ -17,6 +18,26 @@ from schoolsafe.alerts.models import Alert
 from schoolsafe.alerts.serialize import iso, person
 from schoolsafe.events.audience import users_for_keys
 from schoolsafe.events.models import Event, Receipt
+
+# The paths an app tried to reach people by, beyond the page's stream (the reach app: push, SMS fallback), for
+# the report: (alert, event, user ids) -> {user id: {"paths": [{path, at (ISO), ok, detail}, ...]}}. An app
+# adds one from its AppConfig.ready (alerts/reads.py, register_path_reporter): alerts imports none of them.
+PathReporter = Callable[[Any, Any, list[int]], dict[int, dict[str, Any]]]
+PATH_REPORTERS: list[PathReporter] = []
+
+
+def _paths(alert: Alert, event: Event | None, user_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Per recipient: every path tried, in time order, from every reporter, and the first that worked."""
+    tried: dict[int, list[dict[str, Any]]] = {pk: [] for pk in user_ids}
+    for reporter in PATH_REPORTERS:
+        for user_id, found in reporter(alert, event, user_ids).items():
+            tried[user_id].extend(found["paths"])
+    result = {}
+    for user_id, paths in tried.items():
+        paths.sort(key=lambda p: p["at"] or "")
+        first = next((p for p in paths if p["ok"]), None)
+        result[user_id] = {"paths": paths, "reached_by": first["path"] if first else None}
+    return result
 
 
 def raised_event(alert: Alert) -> Event | None:
@@ -65,10 +86,8 @@ def delivery_report(alert: Alert) -> dict[str, Any]:
             "received_by": "receipt" if receipt else "acknowledgement" if ack else None,
             "acknowledged_at": iso(ack),
         })
-    # Every path tried per person (stream, push, SMS fallback) and the first that worked (reach/fallback.py).
-    from schoolsafe.reach.fallback import reach_paths
-
-    paths = reach_paths(alert, event, [r["user"]["id"] for r in recipients])
+    # Every path tried per person (stream, push, SMS fallback: reach/fallback.py) and the first that worked.
+    paths = _paths(alert, event, [r["user"]["id"] for r in recipients])
     for r in recipients:
         r.update(paths[r["user"]["id"]])
     received = sum(1 for r in recipients if r["received_at"])

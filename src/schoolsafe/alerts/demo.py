@@ -45,7 +45,7 @@ from schoolsafe.alerts.models import (
 )
 
 if TYPE_CHECKING:
-    from schoolsafe.core.demo import DemoCounty
+    from schoolsafe.accounts.county import DemoCounty
 
 
 DEMO_REASON = "Quarterly lockdown drill (demo data)"
@@ -147,5 +147,5 @@ def load_alerts_demo(school: Any) -> bool:
 
 
 def load_demo(county: DemoCounty) -> bool:
-    """The registry's demo loader (schoolsafe.core.registry): the ended lockdown drill at Cedar Falls High."""
+    """The registry's demo loader (schoolsafe.registry): the ended lockdown drill at Cedar Falls High."""
     return load_alerts_demo(county.schools[county.school_a])

@@ -55,7 +55,9 @@ ACTION_LOOK = {  # shape and colour classes, so the five are told apart without 
 
 
 def _may(user: Any, alert_id: int, *actions: str) -> dict[str, bool]:
-    return {action: Alert.objects.restrict(user, action).filter(pk=alert_id).exists() for action in actions}
+    from schoolsafe.alerts.reads import may
+
+    return may(user, alert_id, *actions)
 
 
 def school_directives(school: Any) -> dict[str, str]:

@@ -146,8 +146,8 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def mount_routers() -> None:
-    """Every registered app's routers (schoolsafe.core.registry), in the apps' declared order."""
-    from schoolsafe.core.registry import api_routers
+    """Every registered app's routers (schoolsafe.registry), in the apps' declared order."""
+    from schoolsafe.registry import api_routers
 
     for router in api_routers():
         api.add_router("", router)

@@ -1,4 +1,4 @@
-from schoolsafe.core import registry
+from schoolsafe import registry
 
 
 class ApiConfig(registry.CapabilityConfig):

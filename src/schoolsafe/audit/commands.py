@@ -109,7 +109,7 @@ def _os_user() -> str:
 def cmd_export(args: argparse.Namespace) -> int:
     from schoolsafe.audit.export import write_export
     from schoolsafe.audit.log import record
-    from schoolsafe.cli import PROG, CommandError
+    from schoolsafe.registry import PROG, CommandError
 
     since = _aware(args.since)
     until = _aware(args.until) if args.until is not None else None

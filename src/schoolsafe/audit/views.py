@@ -10,15 +10,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from schoolsafe.access.loaders import NotVisible
-from schoolsafe.access.orgkey import OrgKey
+from schoolsafe.access.orgkey import KINDS, OrgKey, organization_model
 from schoolsafe.access.policy import memberships
 from schoolsafe.audit.log import record
 from schoolsafe.audit.models import AuditEntry
 from schoolsafe.audit.policies import AUDIT_READERS, may_read_audit_log, organization_keys
-from schoolsafe.core.models import Agency, District, School
 
 PER_PAGE = 50
-ORG_MODELS = {"agency": Agency, "district": District, "school": School}
 
 
 def _names(keys: set[str]) -> dict[str, str]:
@@ -26,11 +24,11 @@ def _names(keys: set[str]) -> dict[str, str]:
     by_kind: dict[str, list[int]] = {}
     for key in keys:
         kind, _, pk = key.partition(":")
-        if kind in ORG_MODELS and pk.isdigit():
+        if kind in KINDS and pk.isdigit():
             by_kind.setdefault(kind, []).append(int(pk))
     names = {}
     for kind, pks in by_kind.items():
-        for pk, name in ORG_MODELS[kind].objects.filter(pk__in=pks).values_list("pk", "name"):
+        for pk, name in organization_model(kind).objects.filter(pk__in=pks).values_list("pk", "name"):
             names[f"{kind}:{pk}"] = name
     return names
 
@@ -40,10 +38,10 @@ def _organization_choices(user: Any) -> list[tuple[str, str]] | None:
     from schoolsafe.audit.forms import MAX_CHOICES
 
     if user.is_superuser:
-        total = sum(model.objects.count() for model in ORG_MODELS.values())
+        total = sum(organization_model(kind).objects.count() for kind in KINDS)
         if total > MAX_CHOICES:
             return None
-        keys = {f"{kind}:{pk}" for kind, model in ORG_MODELS.items() for pk in model.objects.values_list("pk", flat=True)}
+        keys = {str(OrgKey(kind, pk)) for kind in KINDS for pk in organization_model(kind).objects.values_list("pk", flat=True)}
     else:
         keys = organization_keys(user, AUDIT_READERS)
     names = _names(keys)

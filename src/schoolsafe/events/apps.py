@@ -1,4 +1,4 @@
-from schoolsafe.core import registry
+from schoolsafe import registry
 
 
 class EventsConfig(registry.CapabilityConfig):
@@ -7,3 +7,4 @@ class EventsConfig(registry.CapabilityConfig):
     api_routers = ("schoolsafe.events.api:router",)
     api_order = 30
     commands = "schoolsafe.events.commands"
+    page_context = ("schoolsafe.events.context:page_context",)

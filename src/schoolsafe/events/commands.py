@@ -52,7 +52,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 def cmd_bench_fanout(args: argparse.Namespace) -> int:
     bench = _load_benchmark()
     if bench is None:
-        from schoolsafe.cli import CommandError
+        from schoolsafe.registry import CommandError
 
         raise CommandError(f"the benchmark is not here ({BENCH_DIR / 'alert_fanout.py'}); run it from a source checkout")
     parser = bench.build_parser(argparse.ArgumentParser(prog="schoolsafe bench fanout", description=FANOUT_DESCRIPTION))

@@ -1,5 +1,5 @@
-from schoolsafe.core import registry
-from schoolsafe.core.registry import NavEntry, UrlMount
+from schoolsafe import registry
+from schoolsafe.registry import NavEntry, UrlMount
 
 
 class NotificationsConfig(registry.CapabilityConfig):

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils import timezone
 
 if TYPE_CHECKING:
-    from schoolsafe.core.demo import DemoCounty
+    from schoolsafe.accounts.county import DemoCounty
 
 
 SCHOOL_A = "Cedar Falls High School"
@@ -159,5 +159,5 @@ def load_plans_demo(schools: dict[str, Any]) -> bool:
 
 
 def load_demo(county: DemoCounty) -> bool:
-    """The registry's demo loader (schoolsafe.core.registry): the schools' emergency operations plans."""
+    """The registry's demo loader (schoolsafe.registry): the schools' emergency operations plans."""
     return load_plans_demo(county.schools)

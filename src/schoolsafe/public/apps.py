@@ -1,5 +1,5 @@
-from schoolsafe.core import registry
-from schoolsafe.core.registry import UrlMount
+from schoolsafe import registry
+from schoolsafe.registry import UrlMount
 
 
 class PublicConfig(registry.CapabilityConfig):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from schoolsafe.public.models import Campaign, PublicEvent
 
 if TYPE_CHECKING:
-    from schoolsafe.core.demo import DemoCounty
+    from schoolsafe.accounts.county import DemoCounty
 
 
 CAMPAIGN_SLUG = "say-something-week"
@@ -58,5 +58,5 @@ def load_public_demo(district: Any) -> bool:
 
 
 def load_demo(county: DemoCounty) -> bool:
-    """The registry's demo loader (schoolsafe.core.registry): the district's public campaigns and events."""
+    """The registry's demo loader (schoolsafe.registry): the district's public campaigns and events."""
     return load_public_demo(county.district)

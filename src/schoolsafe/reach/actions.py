@@ -97,13 +97,12 @@ def push_headline(event: Event, silent: bool) -> dict[str, Any]:
 def _silent(event: Event) -> bool:
     """SRP, Alyssa's Law (docs/alerts.md, "Silence and sound"): a lockdown, or anything at a school while a
     lockdown is in force there, is shown without sound."""
-    from schoolsafe.alerts.models import Alert
+    from schoolsafe.alerts.reads import lockdown_in_force
 
     data = event.data or {}
     if data.get("action") == "lockdown" and data.get("tier") != "assist":
         return True
-    return Alert.objects.filter(school_id=event.school_id, action="lockdown", status="active").exclude(
-        tier="assist").exists()
+    return event.school_id is not None and lockdown_in_force(event.school_id)
 
 
 def fallback_seconds() -> int:

@@ -1,5 +1,5 @@
-from schoolsafe.core import registry
-from schoolsafe.core.registry import PageAssets, UrlMount
+from schoolsafe import registry
+from schoolsafe.registry import PageAssets, UrlMount
 
 
 class ReachConfig(registry.CapabilityConfig):
@@ -25,3 +25,8 @@ class ReachConfig(registry.CapabilityConfig):
 
         # Web Push for the alert events, queued in the alert action's transaction and sent after its commit.
         register_consumer(PUSHED_KINDS, push_consumer)
+        # Each person's paths (stream receipt, push, SMS fallback) in the alert's delivery report.
+        from schoolsafe.alerts.reads import register_path_reporter
+        from schoolsafe.reach.fallback import reach_paths
+
+        register_path_reporter(reach_paths)

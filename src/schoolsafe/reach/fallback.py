@@ -27,12 +27,12 @@ logger = logging.getLogger(__name__)
 def reached_by(timer: FallbackTimer) -> str:
     """The path that already reached the person: "stream" (a delivery receipt, which the installed app's
     service worker also posts), "acknowledged", "push" (a push service accepted a message to their device)."""
-    from schoolsafe.alerts.models import Acknowledgement
+    from schoolsafe.alerts.reads import acknowledged
     from schoolsafe.events.models import Receipt
 
     if Receipt.objects.filter(event_id=timer.event_id, user_id=timer.user_id).exists():
         return "stream"
-    if Acknowledgement.objects.filter(alert_id=timer.alert_id, user_id=timer.user_id).exists():
+    if acknowledged(timer.alert_id, timer.user_id):
         return "acknowledged"
     if PushMessage.objects.filter(event_id=timer.event_id, subscription__user_id=timer.user_id,
                                   status=PushStatus.SENT).exists():
@@ -53,8 +53,7 @@ def _sms_channel(alert: Any) -> Any:
 
 def do_fire_fallback(timer_id: int, worker_id: str, now: dt.datetime) -> str | None:
     """Claim one due timer and act on it; returns its outcome, or None when another worker had it."""
-    from schoolsafe.alerts.models import Status
-    from schoolsafe.alerts.notify import alert_message
+    from schoolsafe.alerts.reads import alert_message, is_active
     from schoolsafe.audit.log import record
     from schoolsafe.notifications.models import Delivery, DeliveryStatus, Notification
     from schoolsafe.notifications.tasks import kick
@@ -69,7 +68,7 @@ def do_fire_fallback(timer_id: int, worker_id: str, now: dt.datetime) -> str | N
         delivery = None
         if path:
             outcome = FallbackOutcome.REACHED
-        elif timer.alert.status != Status.ACTIVE:
+        elif not is_active(timer.alert):
             outcome = FallbackOutcome.ENDED
         elif not timer.user.phone.strip():
             outcome = FallbackOutcome.NO_PHONE

@@ -77,16 +77,15 @@ def takeover(request: HttpRequest, alert_id: int) -> HttpResponse:
     from django.contrib.auth.views import redirect_to_login
     from django.shortcuts import render
 
-    from schoolsafe.alerts.policies import access_alert
-    from schoolsafe.alerts.views import _may, directive_of
+    from schoolsafe.alerts.reads import access_alert, directive_of, may
 
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     alert = access_alert(request.user, alert_id)
-    may = _may(request.user, alert.pk, "acknowledge")
+    allowed = may(request.user, alert.pk, "acknowledge")
     acknowledged = alert.acknowledgements.filter(user=request.user).exists()
     response = render(request, "reach/takeover.html", {
-        "alert": alert, "directive": directive_of(alert), "may": may, "acknowledged": acknowledged,
+        "alert": alert, "directive": directive_of(alert), "may": allowed, "acknowledged": acknowledged,
         "config": {"alert": alert.pk, "ackUrl": reverse("api:acknowledge_alert", args=[alert.pk]),
                    "incidentUrl": f"/alerts/{alert.pk}/"},
     })

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from schoolsafe.core.demo import DemoCounty
+    from schoolsafe.accounts.county import DemoCounty
 
 
 SCHOOL_A = "Cedar Falls High School"
@@ -48,5 +48,5 @@ def load_threats_demo(schools: dict[str, Any]) -> bool:
 
 
 def load_demo(county: DemoCounty) -> bool:
-    """The registry's demo loader (schoolsafe.core.registry): the threat-assessment teams and a case."""
+    """The registry's demo loader (schoolsafe.registry): the threat-assessment teams and a case."""
     return load_threats_demo(county.schools)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from schoolsafe.core import registry
-from schoolsafe.core.registry import NavEntry, UrlMount
+from schoolsafe import registry
+from schoolsafe.registry import NavEntry, UrlMount
 
 
 class TipsConfig(registry.CapabilityConfig):

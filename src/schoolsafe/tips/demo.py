@@ -15,7 +15,7 @@ from schoolsafe.tips.models import Category, OnCallShift, Outcome, Source, Statu
 from schoolsafe.tips.urgency import assess, rulebook
 
 if TYPE_CHECKING:
-    from schoolsafe.core.demo import DemoCounty
+    from schoolsafe.accounts.county import DemoCounty
 
 
 DEMO_CODE = "DEMO-TIP1"
@@ -93,5 +93,5 @@ def load_tips_demo(schools: dict[str, Any], analyst: Any) -> bool:
 
 
 def load_demo(county: DemoCounty) -> bool:
-    """The registry's demo loader (schoolsafe.core.registry): the demo tips."""
+    """The registry's demo loader (schoolsafe.registry): the demo tips."""
     return load_tips_demo(county.schools, county.users["analyst"])

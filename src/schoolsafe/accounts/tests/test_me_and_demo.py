@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from schoolsafe.accounts.county import DEMO_LOGINS, DEMO_PASSWORD, load_demo
 from schoolsafe.accounts.tests.helpers import sign_in
 from schoolsafe.cli import main
-from schoolsafe.core.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo
 from schoolsafe.testing.factories import MembershipFactory
 from schoolsafe.testing.personas import client_for
 

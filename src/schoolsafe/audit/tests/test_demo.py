@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from schoolsafe.accounts.county import load_demo
 from schoolsafe.audit.log import record
 from schoolsafe.audit.models import AuditEntry
 from schoolsafe.cli import main
-from schoolsafe.core.demo import load_demo
 
 
 def test_verify_passes_on_the_demo_database(db, capsys):

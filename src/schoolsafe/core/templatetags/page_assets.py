@@ -1,4 +1,4 @@
-"""`{% page_assets as assets %}`: the registered apps' page assets (schoolsafe.core.registry.PageAssets) that
+"""`{% page_assets as assets %}`: the registered apps' page assets (schoolsafe.registry.PageAssets) that
 apply to the page being rendered, gathered for templates/base.html, which so names no app."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from typing import Any
 
 from django import template
 
-from schoolsafe.core import registry
+from schoolsafe import registry
 
 register = template.Library()
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.apps import apps
 
+from schoolsafe.accounts.county import DEMO_LOGINS, DEMO_PASSWORD, is_demo_database, load_demo
 from schoolsafe.accounts.models import Membership, User
-from schoolsafe.core.demo import DEMO_LOGINS, DEMO_PASSWORD, is_demo_database, load_demo
 from schoolsafe.core.models import District, School
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from django import forms
 from django.conf import settings
 from django.urls import reverse
 
-from schoolsafe.core import registry
+from schoolsafe import registry
 from schoolsafe.testing.personas import pass_mfa
 
 PACKAGE = Path(__file__).resolve().parents[2]

@@ -13,17 +13,17 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from schoolsafe import registry
 from schoolsafe.access.policy import allowed_roles_for_label
 from schoolsafe.access.roles import ROLES
-from schoolsafe.core import registry
 from schoolsafe.testing.factories import MembershipFactory, UserFactory
 from schoolsafe.testing.personas import pass_mfa
 
 THROWAWAY = {
     "__init__.py": "",
     "apps.py": '''
-        from schoolsafe.core import registry
-        from schoolsafe.core.registry import NavEntry, PageAssets, UrlMount
+        from schoolsafe import registry
+        from schoolsafe.registry import NavEntry, PageAssets, UrlMount
 
 
         class ThrowawayConfig(registry.CapabilityConfig):
@@ -98,7 +98,7 @@ from schoolsafe import cli
 cli.setup_django()
 from schoolsafe.api.api import api
 from django.urls import reverse
-from schoolsafe.core import registry
+from schoolsafe import registry
 found = {}
 found["nav"] = [e.label for e in registry.nav_entries()]
 found["url"] = reverse("throwaway-page")
@@ -158,7 +158,7 @@ def _nav_labels(client) -> list[str]:
 def test_each_navigation_entry_is_shown_exactly_to_the_roles_the_policy_names(client, world):
     """One user per role: an entry with a policy permission appears for a role exactly when the table allows it
     (so "Refer a concern" follows threats.case/refer, threat-assessment members included)."""
-    entries = [e for e in registry.nav_entries() if e.permission or e.roles]
+    entries = [e for e in registry.nav_entries() if e.permission]
     assert any(e.label == "Refer a concern" for e in entries)
     for code, role in ROLES.items():
         kind = sorted(role.org_kinds)[0]
@@ -169,8 +169,7 @@ def test_each_navigation_entry_is_shown_exactly_to_the_roles_the_policy_names(cl
         pass_mfa(client, user)
         shown = set(_nav_labels(client))
         for entry in entries:
-            allowed = (allowed_roles_for_label(*entry.permission) if entry.permission
-                       else registry.resolve(entry.roles))
+            allowed = allowed_roles_for_label(*entry.permission)
             assert (entry.label in shown) == (code in allowed), (code, entry.label)
         client.logout()
 

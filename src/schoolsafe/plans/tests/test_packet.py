@@ -11,8 +11,8 @@ import zipfile
 import pytest
 from pypdf import PdfReader
 
+from schoolsafe.accounts.county import load_demo
 from schoolsafe.audit.models import AuditEntry
-from schoolsafe.core.demo import load_demo
 from schoolsafe.core.models import School
 from schoolsafe.plans.models import EmergencyContact, PlanVersion
 from schoolsafe.plans.pdf import responder_packet_pdf

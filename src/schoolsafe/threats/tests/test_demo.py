@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from schoolsafe.accounts.county import load_demo
 from schoolsafe.accounts.models import User
-from schoolsafe.core.demo import load_demo
 from schoolsafe.core.models import School
 from schoolsafe.threats import actions
 from schoolsafe.threats.models import Case, Team

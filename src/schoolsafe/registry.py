@@ -17,21 +17,27 @@ from typing import Any
 
 from django.apps import AppConfig, apps
 
+# The console command's name, and the error its commands raise (an app's `commands` module, below).
+PROG = "schoolsafe"
+
+
+class CommandError(Exception):
+    """A problem the operator can fix: `schoolsafe` prints it as one line and exits 1, never a traceback."""
+
 
 @dataclass(frozen=True)
 class NavEntry:
     """A link in the main navigation, shown to the users the access policy lets see it.
 
     Visibility comes from the policy, never from a copied role set: `permission` names a model and an action
-    of the permission table (`("threats.case", "refer")`), or `roles` names a role set defined in the app's
-    policies module. Neither: every signed-in user sees it.
+    of the permission table (`("threats.case", "refer")`), the same row its page checks. None: every signed-in
+    user sees it.
     """
 
     label: str
     url_name: str
     order: int
     permission: tuple[str, str] | None = None
-    roles: str | None = None  # "module:ATTRIBUTE", a frozenset of role codes
     # Pages about the organizations a person belongs to: a platform administrator with no membership would
     # meet a bare 404 there, so they see these only through a role.
     needs_membership: bool = False

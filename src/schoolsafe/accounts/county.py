@@ -1,4 +1,5 @@
-"""Demo data: a fictional but plausible county, its police, its schools and one login per role.
+"""Demo data: a fictional but plausible county, its police, its schools and one login per role (the people
+and their memberships are this app's; every other app adds its part through its demo loader, docs/developing.md).
 
 Deterministic and idempotent: every object is found by a stable key before it is created, so a
 second run adds nothing.
@@ -148,12 +149,12 @@ def load_demo() -> bool:
                                       full_name="Platform Administrator")
         created_any = True
     get_or_create(InstanceSetting, key=DEMO_MARKER, defaults={"value": "1"})
-    from schoolsafe.core.registry import demo_loaders
+    from schoolsafe.registry import demo_loaders
 
     users = {user.username: user for user in User.objects.filter(username__in=[u for u, _ in DEMO_LOGINS])}
     county = DemoCounty(district=district, agencies=agencies, schools=schools, users=users,
                         logins=[u for u, _ in DEMO_LOGINS])
-    # Each registered app adds its part, in the order the apps declare (schoolsafe.core.registry).
+    # Each registered app adds its part, in the order the apps declare (schoolsafe.registry).
     for load in demo_loaders():
         created_any |= load(county)
     return created_any
