@@ -18,7 +18,7 @@ from schoolsafe.audit.policies import AUDIT_READERS, may_read_audit_log, organiz
 from schoolsafe.core.models import Agency, District, School
 
 PER_PAGE = 50
-ORG_MODELS = {"agency": Agency, "district": District, "school": School}
+ORG_MODELS: dict[str, type[Agency] | type[District] | type[School]] = {"agency": Agency, "district": District, "school": School}
 
 
 def _names(keys: set[str]) -> dict[str, str]:
@@ -28,10 +28,10 @@ def _names(keys: set[str]) -> dict[str, str]:
         kind, _, pk = key.partition(":")
         if kind in ORG_MODELS and pk.isdigit():
             by_kind.setdefault(kind, []).append(int(pk))
-    names = {}
+    names: dict[str, str] = {}
     for kind, pks in by_kind.items():
-        for pk, name in ORG_MODELS[kind].objects.filter(pk__in=pks).values_list("pk", "name"):
-            names[f"{kind}:{pk}"] = name
+        for org_pk, name in ORG_MODELS[kind].objects.filter(pk__in=pks).values_list("pk", "name"):
+            names[f"{kind}:{org_pk}"] = name
     return names
 
 
