@@ -21,11 +21,14 @@ import logging
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor, wait
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "schoolsafe.settings")
 
 from a2wsgi import WSGIMiddleware  # noqa: E402
+
+if TYPE_CHECKING:
+    from a2wsgi.asgi_typing import Scope
 from django.conf import settings  # noqa: E402
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 from django.db import connections  # noqa: E402
@@ -41,7 +44,9 @@ ALERT_THREADS: int = settings.SCHOOLSAFE_ALERT_THREADS
 
 
 def _lane(threads: int, name: str) -> WSGIMiddleware:
-    lane = WSGIMiddleware(django_wsgi, workers=threads)
+    # Django's WSGI handler returns an HttpResponse or a StreamingHttpResponse, both iterables of bytes; its type
+    # says HttpResponseBase, their common base, which is not.
+    lane = WSGIMiddleware(django_wsgi, workers=threads)  # type: ignore[arg-type]  # a WSGI app, typed by its base
     # Our own pool in place of a2wsgi's (same size), so that its threads can be told to close their database
     # connections: each keeps one for CONN_MAX_AGE seconds.
     lane.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix=name)
@@ -112,7 +117,9 @@ async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
         # The event stream bypasses Django's request path (see events/stream.py for the measurements).
         await event_stream.event_stream(scope, receive, send)
         return
+    # What the server sent, passed on as it is: a2wsgi types the ASGI scope as a TypedDict.
+    asgi_scope = cast("Scope", scope)
     if scope["type"] == "http" and in_alert_lane(scope):
-        await alert_application(scope, receive, send)
+        await alert_application(asgi_scope, receive, send)
         return
-    await django_application(scope, receive, send)
+    await django_application(asgi_scope, receive, send)

@@ -8,10 +8,23 @@ tables and constraints in the database do not change.
 
 from __future__ import annotations
 
+from typing import Any, Protocol
+
 from django.db import models
 from django.db.models import Q
 
 from schoolsafe.access.orgkey import KINDS, OrgKey
+
+
+class Organization(Protocol):
+    """An agency, a district or a school (schoolsafe.core.models), as this package, which imports no app,
+    can name them."""
+
+    pk: Any
+
+    @property
+    def name(self) -> str: ...
+
 
 # Exactly one of the three set.
 ONE_ORGANIZATION = (
@@ -54,7 +67,7 @@ class OwnedByOneOrganization(models.Model):
     # validated); the constraint keeps such a row out of the database.
 
     @property
-    def organization(self) -> models.Model | None:
+    def organization(self) -> Organization | None:
         return getattr(self, self.organization_kind) if self.org_key else None
 
     @property

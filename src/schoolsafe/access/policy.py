@@ -13,7 +13,7 @@ model's rows are narrowed is registered with them: a `school_path` (how the mode
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,7 +46,7 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {}
 RULES: dict[str, Rule] = {}
 
 
-def register(label: str, actions: dict[str, Iterable[str]], *, school_path: str | None = None,
+def register(label: str, actions: Mapping[str, Iterable[str]], *, school_path: str | None = None,
              restrict: RestrictRule | None = None) -> None:
     """Add a model to the permission table with its restrict rule (called from the app's policies module).
 
@@ -60,8 +60,8 @@ def register(label: str, actions: dict[str, Iterable[str]], *, school_path: str 
     registered twice with different roles is an error, as is a second rule.
     """
     row = PERMISSIONS.setdefault(label, {})
-    for action, roles in actions.items():
-        roles = frozenset(roles)
+    for action, given in actions.items():
+        roles = frozenset(given)
         if row.get(action, roles) != roles:
             raise ValueError(f"{label}: action {action!r} is already registered with other roles")
         row[action] = roles

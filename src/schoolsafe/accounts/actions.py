@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,7 +16,8 @@ from schoolsafe.accounts.tokens import new_token
 from schoolsafe.audit.log import record
 from schoolsafe.core.errors import ActionError
 
-LABEL_MAX = ApiToken._meta.get_field("label").max_length
+# A CharField's max_length is never None (Django's check fields.E120 refuses a CharField without one).
+LABEL_MAX = cast(int, ApiToken._meta.get_field("label").max_length)
 
 
 class AccountError(ActionError, ValueError):

@@ -12,7 +12,8 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    fieldsets = (*BaseUserAdmin.fieldsets, ("Profile", {"fields": ("full_name", "title", "phone", "room")}))
+    # Django's UserAdmin declares its fieldsets (never None, which ModelAdmin's type allows).
+    fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("Profile", {"fields": ("full_name", "title", "phone", "room")}))
     list_display = ["username", "full_name", "title", "email", "is_active"]
     search_fields = ["username", "full_name", "email"]
     inlines = [MembershipInline]

@@ -1,7 +1,11 @@
 """API for the caller's own account."""
 
-from django.http import HttpRequest
+from typing import Any
+
 from ninja import Router, Schema
+
+from schoolsafe.accounts.http import ApiRequest
+from schoolsafe.accounts.models import Membership
 
 router = Router(tags=["accounts"])
 
@@ -28,7 +32,7 @@ class MeOut(Schema):
 
 
 @router.get("/me", response=MeOut)
-def me(request: HttpRequest):
+def me(request: ApiRequest):
     """Who the caller is: username, name, roles and the memberships that grant them."""
     user = request.auth
     mine = sorted(user.memberships.select_related("agency", "district", "school"),
@@ -39,12 +43,16 @@ def me(request: HttpRequest):
         "name": user.display_name,
         "title": user.title,
         "roles": sorted({m.role for m in mine}),
-        "memberships": [
-            {
-                "role": m.role,
-                "role_label": m.get_role_display(),
-                "organization": {"kind": m.organization_kind, "id": m.organization.pk, "name": m.organization.name},
-            }
-            for m in mine
-        ],
+        "memberships": [_membership_out(m) for m in mine],
+    }
+
+
+def _membership_out(m: Membership) -> dict[str, Any]:
+    organization = m.organization
+    # A stored membership names exactly one organization (the membership_one_organization constraint).
+    assert organization is not None
+    return {
+        "role": m.role,
+        "role_label": m.get_role_display(),
+        "organization": {"kind": m.organization_kind, "id": organization.pk, "name": organization.name},
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -15,6 +16,9 @@ from django.urls import reverse
 from schoolsafe.accounts import sessions, terminals
 from schoolsafe.accounts.mfa import has_totp, second_factor_required
 from schoolsafe.accounts.terminals import exempting_terminal
+
+if TYPE_CHECKING:
+    from schoolsafe.accounts.models import User
 
 API_PREFIX = "/api/"
 
@@ -60,7 +64,7 @@ class SessionRulesMiddleware:
                     request.user, request.COOKIES.get(terminals.COOKIE, "")) is not None:
                 problem = None
             if problem == sessions.IDLE:
-                return self._locked(request)
+                return self._locked(request, request.user)
             if problem is not None:
                 logout(request)
                 if _is_api(request) and not request.headers.get("Authorization"):
@@ -72,13 +76,13 @@ class SessionRulesMiddleware:
                 sessions.touch(request.session)
         return self.get_response(request)
 
-    def _locked(self, request: HttpRequest) -> HttpResponse:
+    def _locked(self, request: HttpRequest, user: User) -> HttpResponse:
         if not request.session.get(sessions.LOCKED_KEY):
             request.session[sessions.LOCKED_KEY] = True
             # CJIS AU-2: a session lock is an audit event, like the sign-in that ends it.
             from schoolsafe.accounts.actions import do_record_session_locked
 
-            do_record_session_locked(request.user)
+            do_record_session_locked(user)
         if request.path.startswith(LOCKED_OPEN_PATHS) or request.path.startswith(settings.STATIC_URL):
             if request.path != "/api/v1/events/receipts":
                 request.user = AnonymousUser()
@@ -114,7 +118,7 @@ class MFARequiredMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if not user.is_authenticated or not second_factor_required(user) or user.is_verified():  # type: ignore[union-attr]
+        if not user.is_authenticated or not second_factor_required(user) or user.is_verified():  # type: ignore[attr-defined]  # added by django_otp's OTPMiddleware
             return self.get_response(request)
         if _is_api(request):
             if request.headers.get("Authorization"):

@@ -110,15 +110,15 @@ def stream_access(session_key: str, terminal_secret: str = "") -> StreamAccess |
     trouble = problem(store)
     if trouble == UNKNOWN:
         return None
-    user = get_user(SimpleNamespace(session=store))  # type: ignore[arg-type]
+    user = get_user(SimpleNamespace(session=store))  # type: ignore[arg-type]  # it reads only request.session
     if not user.is_authenticated:
         return None
     if second_factor_required(user) and verified_device(store, user) is None:
         return None
     exempt = trouble != EXPIRED and exempting_terminal(user, terminal_secret) is not None
     if trouble == EXPIRED or (trouble == IDLE and not exempt):
-        return StreamAccess(user, locked=True, open_for=None)  # type: ignore[arg-type]
-    return StreamAccess(user, locked=False, open_for=seconds_until_problem(store, exempt=exempt))  # type: ignore[arg-type]
+        return StreamAccess(user, locked=True, open_for=None)
+    return StreamAccess(user, locked=False, open_for=seconds_until_problem(store, exempt=exempt))
 
 
 def user_for_session_key(session_key: str) -> User | None:
@@ -136,12 +136,12 @@ def user_for_session_key(session_key: str) -> User | None:
     if store.get(SESSION_KEY) is None or problem(store) is not None:
         return None
     # get_user checks the session's password hash (a changed password ends old sessions) and is_active.
-    user = get_user(SimpleNamespace(session=store))  # type: ignore[arg-type]
+    user = get_user(SimpleNamespace(session=store))  # type: ignore[arg-type]  # it reads only request.session
     if not user.is_authenticated:
         return None
     if second_factor_required(user) and verified_device(store, user) is None:
         return None
-    return user  # type: ignore[return-value]
+    return user
 
 
 def on_user_logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:

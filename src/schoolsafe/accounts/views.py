@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +22,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from schoolsafe.accounts import actions, mfa, throttle
+from schoolsafe.accounts.http import AuthenticatedHttpRequest
 from schoolsafe.accounts.models import ApiToken, LoginLock
 
 PENDING_KEY = "schoolsafe_mfa_pending_key"
@@ -42,7 +44,7 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.method == "POST":
             # Before any database work: a refused attempt costs nothing but a cache increment.
             wait = throttle.attempt(request)
@@ -96,7 +98,7 @@ def locked_out(request: HttpRequest, original_response: Any = None, credentials:
 
 @login_required
 @never_cache
-def mfa_settings(request: HttpRequest) -> HttpResponse:
+def mfa_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The user's second factor: whether it is set up, how many recovery codes remain."""
     user = request.user
     totp = TOTPDevice.objects.filter(user=user, confirmed=True).first()
@@ -110,10 +112,10 @@ def mfa_settings(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @never_cache
-def mfa_enrol(request: HttpRequest) -> HttpResponse:
+def mfa_enrol(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Set up an authenticator app: scan the QR code, confirm with a code; then the recovery codes, once."""
     user = request.user
-    if mfa.has_totp(user) and not user.is_verified():  # type: ignore[union-attr]
+    if mfa.has_totp(user) and not user.is_verified():
         # A password alone must not be enough to replace the second factor.
         return HttpResponseRedirect(reverse("account-mfa-verify") + "?" + request.GET.urlencode())
     key = request.session.get(PENDING_KEY)
@@ -141,12 +143,12 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @never_cache
-def mfa_verify(request: HttpRequest) -> HttpResponse:
+def mfa_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The second step of signing in: a code from the authenticator app, or one recovery code."""
     user = request.user
     if not mfa.has_totp(user):
         return HttpResponseRedirect(reverse("account-mfa-enrol") + "?" + request.GET.urlencode())
-    if user.is_verified():  # type: ignore[union-attr]
+    if user.is_verified():
         return HttpResponseRedirect(_safe_next(request))
     error = ""
     if request.method == "POST":
@@ -178,7 +180,7 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 @require_POST
-def mfa_recovery_codes(request: HttpRequest) -> HttpResponse:
+def mfa_recovery_codes(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Replace the recovery codes; the new ones are shown this once."""
     try:
         codes = actions.do_generate_recovery_codes(request.user, request.user)
@@ -195,7 +197,7 @@ def mfa_recovery_codes(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @never_cache
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The user's API tokens: create one (its secret shown once), see when each was last used, revoke."""
     user = request.user
     new_token, raw, error, label = None, "", "", ""
@@ -204,7 +206,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
         label = request.POST.get("label", "")
         try:
             # The token keeps the assurance of this session (CJIS 6 IA-2): see ApiToken.assurance.
-            assurance = ApiToken.SECOND_FACTOR if user.is_verified() else ApiToken.PASSWORD  # type: ignore[union-attr]
+            assurance = ApiToken.SECOND_FACTOR if user.is_verified() else ApiToken.PASSWORD
             new_token, raw = actions.do_create_api_token(user, user, label, assurance=assurance)
             label = ""
         except actions.AccountError as exc:
@@ -213,7 +215,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
     for token in listed:
         token.suspended = token.is_live and token.lacks_second_factor()  # type: ignore[attr-defined]
     return render(request, "accounts/tokens.html", {
-        "tokens": listed, "verified": user.is_verified(),  # type: ignore[union-attr]
+        "tokens": listed, "verified": user.is_verified(),
         "new_token": new_token, "raw": raw, "error": error, "label": label,
         "label_max": actions.LABEL_MAX, "now": timezone.now(),
     }, status=status)
@@ -221,7 +223,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+def token_revoke(request: AuthenticatedHttpRequest, token_id: int) -> HttpResponse:
     # Someone else's token does not exist for this user: 404, not 403.
     token = get_object_or_404(ApiToken.objects.select_related("user"), pk=token_id, user=request.user)
     if actions.do_revoke_api_token(request.user, token):
@@ -234,7 +236,7 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
 
 @login_required
 @never_cache
-def terminals(request: HttpRequest) -> HttpResponse:
+def terminals(request: AuthenticatedHttpRequest) -> HttpResponse:
     """An agency administrator's dispatch consoles registered as receive-only terminals (exempt from the idle
     lock, CJIS Security Policy 5.5.5): register this browser, see when each was last used, revoke."""
     from schoolsafe.accounts.models import ReceiveOnlyTerminal
@@ -269,7 +271,7 @@ def terminals(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def terminal_revoke(request: HttpRequest, terminal_id: int) -> HttpResponse:
+def terminal_revoke(request: AuthenticatedHttpRequest, terminal_id: int) -> HttpResponse:
     from schoolsafe.accounts.models import ReceiveOnlyTerminal
     from schoolsafe.accounts.terminals import terminal_admin_agencies
 
@@ -282,10 +284,10 @@ def terminal_revoke(request: HttpRequest, terminal_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_confirm(request: HttpRequest, token_id: int) -> HttpResponse:
+def token_confirm(request: AuthenticatedHttpRequest, token_id: int) -> HttpResponse:
     """Restore a token suspended for lack of a second factor, from a session that passed one."""
     token = get_object_or_404(ApiToken.objects.select_related("user"), pk=token_id, user=request.user)
-    if not request.user.is_verified():  # type: ignore[union-attr]
+    if not request.user.is_verified():
         # Only a person who has just passed the second factor may vouch for the token with it.
         return HttpResponseRedirect(reverse("account-mfa-verify") + "?next=" + reverse("account-tokens"))
     if actions.do_confirm_api_token(request.user, token):

@@ -111,6 +111,8 @@ def escalation_for(school: SchoolRef) -> Escalation | None:
                      "repeat_every_seconds")
     )
     own = [p for p in policies if p[0] is not None]
+    # (school_id, enabled, ack_timeout_seconds, escalate_to_role, repeats, repeat_every_seconds)
+    chosen: tuple[int | None, bool, int, str, int, int]
     if own:
         chosen = own[0]
     else:
@@ -346,7 +348,10 @@ def _change_action(actor: Any, alert: Alert, action: str, *, hazard: str, strate
     return alert
 
 
-_DISPATCH_RANK = {DispatchLevel.NONE: 0, DispatchLevel.INFORMED: 1, DispatchLevel.PRIORITY: 2, DispatchLevel.TOP: 3}
+# Keyed by DispatchLevel, read with an alert's stored `dispatch` (its text, equal to the member).
+_DISPATCH_RANK: dict[str, int] = {
+    DispatchLevel.NONE: 0, DispatchLevel.INFORMED: 1, DispatchLevel.PRIORITY: 2, DispatchLevel.TOP: 3,
+}
 
 
 def do_change_action(actor: Any, alert: Alert, action: str, *, hazard: str = "", strategy: str = "",

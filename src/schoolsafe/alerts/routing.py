@@ -48,7 +48,8 @@ DEFAULT_ROUTES: dict[str, Route] = {
     Action.EVACUATE: Route(Tier.EMERGENCY, DispatchLevel.PRIORITY, True),
     Action.SHELTER: Route(Tier.EMERGENCY, DispatchLevel.INFORMED, False),
 }
-_URGENCY = {DispatchLevel.NONE: 0, DispatchLevel.INFORMED: 1, DispatchLevel.PRIORITY: 2, DispatchLevel.TOP: 3}
+# Keyed by DispatchLevel, read with a route's `dispatch` (its text, equal to the member).
+_URGENCY: dict[str, int] = {DispatchLevel.NONE: 0, DispatchLevel.INFORMED: 1, DispatchLevel.PRIORITY: 2, DispatchLevel.TOP: 3}
 
 
 def _urgency(route: Route) -> tuple[int, int, int]:

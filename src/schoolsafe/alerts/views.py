@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from schoolsafe.access.policy import memberships, reached_schools
+from schoolsafe.accounts.http import AuthenticatedHttpRequest
 from schoolsafe.alerts.actions import is_dispatch_for, school_agency_ids
 from schoolsafe.alerts.audience import DISPATCH_ROLES
 from schoolsafe.alerts.models import Acknowledgement, Action, Alert, Hazard, Status
@@ -108,7 +109,7 @@ def _default_panic_school(request: HttpRequest, schools: list[Any]) -> Any:
 
 @login_required
 @never_cache
-def panic(request: HttpRequest) -> HttpResponse:
+def panic(request: AuthenticatedHttpRequest) -> HttpResponse:
     """One large control per SRP action for the staff member's school, lockdown in two taps."""
     from schoolsafe.plans.reads import locations, protocol_for, shelter_strategies_for
 
@@ -163,7 +164,7 @@ def render_in_school_time(school: Any, request: HttpRequest, template: str, cont
 
 @login_required
 @never_cache
-def incident(request: HttpRequest, alert_id: int) -> HttpResponse:
+def incident(request: AuthenticatedHttpRequest, alert_id: int) -> HttpResponse:
     """The incident page: directive, what to do, room status, acknowledgements, the all clear; for those who
     run the response also the map, contacts, delivery report, timeline, thread and exports."""
     alert = access_alert(request.user, alert_id)
@@ -185,7 +186,7 @@ def incident(request: HttpRequest, alert_id: int) -> HttpResponse:
 
 @login_required
 @never_cache
-def board(request: HttpRequest, alert_id: int) -> HttpResponse:
+def board(request: AuthenticatedHttpRequest, alert_id: int) -> HttpResponse:
     """The live status board of one incident: rooms reported and rooms not yet reported."""
     alert = access_alert(request.user, alert_id)
     return render_in_school_time(alert.school, request, "alerts/board.html", {
@@ -243,7 +244,7 @@ def map_data(school: School) -> dict[str, Any]:
 
 @login_required
 @never_cache
-def state(request: HttpRequest, alert_id: int) -> JsonResponse:
+def state(request: AuthenticatedHttpRequest, alert_id: int) -> JsonResponse:
     """The incident as the pages show it: the alert, acknowledgements (by dispatch or not), the room board,
     and, by permission, the thread, timeline, delivery report, contacts and map."""
     from schoolsafe.alerts.actions import all_clear_requirement
@@ -260,7 +261,7 @@ def state(request: HttpRequest, alert_id: int) -> JsonResponse:
     if may["student_names"]:
         audit_names_read(user, alert, board, "page.state")
     agency_ids = school_agency_ids(alert.school_id)
-    acks = []
+    acks: list[dict[str, Any]] = []
     for ack in alert.acknowledgements.select_related("user").prefetch_related("user__memberships"):
         acks.append({"user": person(ack.user), "at": iso(ack.at), "by_dispatch": is_dispatch_for(ack.user, agency_ids)})
     body: dict[str, Any] = {
@@ -315,7 +316,7 @@ def dispatch_acknowledged(school_of: dict[int, int]) -> set[int]:
 
 @login_required
 @never_cache
-def console(request: HttpRequest) -> HttpResponse:
+def console(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The dispatcher console: the active incidents across the agency's schools, live, with sound."""
     active = list(
         Alert.objects.restrict(request.user, "view").filter(status=Status.ACTIVE)
@@ -340,7 +341,7 @@ HISTORY_FILTERS = ("all", "active", "ended")
 
 @login_required
 @never_cache
-def history(request: HttpRequest) -> HttpResponse:
+def history(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every alert the user may see, newest first (50 a page): for the after-action review, and to find
     an incident again once it has ended."""
     show = request.GET.get("show", "all")

@@ -26,10 +26,10 @@ def _names(keys: set[str]) -> dict[str, str]:
         kind, _, pk = key.partition(":")
         if kind in KINDS and pk.isdigit():
             by_kind.setdefault(kind, []).append(int(pk))
-    names = {}
+    names: dict[str, str] = {}
     for kind, pks in by_kind.items():
-        for pk, name in organization_model(kind).objects.filter(pk__in=pks).values_list("pk", "name"):
-            names[f"{kind}:{pk}"] = name
+        for org_pk, name in organization_model(kind).objects.filter(pk__in=pks).values_list("pk", "name"):
+            names[f"{kind}:{org_pk}"] = name
     return names
 
 

@@ -3,6 +3,7 @@
 
 from typing import Annotated
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
 from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
@@ -11,6 +12,13 @@ from schoolsafe.core.models import School
 from schoolsafe.core.policies import access_school
 
 router = Router(tags=["schools"])
+
+
+class CallerRequest(HttpRequest):
+    """An operation's request behind the API's authentication: django-ninja sets `auth` to the caller (one of
+    schoolsafe.accounts' users, which core does not import; the policy takes any user)."""
+
+    auth: AbstractBaseUser
 
 
 class DistrictRef(Schema):
@@ -47,19 +55,19 @@ class SchoolFilter(FilterSchema):
     agency: Annotated[int | None, FilterLookup("agencies__id")] = Field(None, description="only schools this agency serves")
 
 
-def visible_schools(request: HttpRequest):
+def visible_schools(request: CallerRequest):
     return School.objects.restrict(request.auth, "view")
 
 
 @router.get("/schools", response=list[SchoolOut])
 @paginate(PageNumberPagination, page_size=50)
-def list_schools(request: HttpRequest, filters: SchoolFilter = Query(...)):  # noqa: B008
+def list_schools(request: CallerRequest, filters: SchoolFilter = Query(...)):  # noqa: B008
     """The schools the caller may see, by name; filter by district or agency."""
     qs = filters.filter(visible_schools(request)).select_related("district").prefetch_related("agencies")
     return qs.distinct().order_by("name", "pk")
 
 
 @router.get("/schools/{school_id}", response=SchoolOut)
-def get_school(request: HttpRequest, school_id: int):
+def get_school(request: CallerRequest, school_id: int):
     """One school; 404 when it does not exist or the caller may not see it."""
     return access_school(request.auth, school_id)

@@ -186,7 +186,7 @@ def import_schools(path: Path, *, all_or_nothing: bool = False, progress: Any = 
         if nces_id in parsed:
             summary.rejected.append(Rejection(line, f"school {nces_id}: repeats line {parsed[nces_id][0]}"))
             continue
-        values = {
+        values: dict[str, Any] = {
             "name": name.title() if name.isupper() else name,
             "address": clean(row.get("ADDRESS")).title(),
             "city": clean(row.get("CITY")).title(),

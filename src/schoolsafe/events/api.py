@@ -5,6 +5,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
+from schoolsafe.accounts.http import ApiRequest
 from schoolsafe.events.actions import MAX_RECEIPTS, do_record_receipts
 
 router = Router(tags=["events"])
@@ -20,7 +21,7 @@ class ReceiptsOut(Schema):
 
 
 @router.post("/events/receipts", response=ReceiptsOut)
-def record_receipts(request: HttpRequest, payload: ReceiptsIn):
+def record_receipts(request: ApiRequest, payload: ReceiptsIn):
     """Delivery receipt: the caller's device received these events. Idempotent; the first time counts."""
     return {"received": do_record_receipts(request.auth, payload.ids)}
 

@@ -33,6 +33,7 @@ class DatabaseThreads:
                 connections.close_all()
                 return
             loop, future, fn, args = job
+            outcome: tuple[Any, BaseException | None]
             try:
                 outcome = (_call_with_retry(fn, args), None)
             except BaseException as exc:  # noqa: BLE001 - handed to the awaiting coroutine

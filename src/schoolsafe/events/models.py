@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -21,6 +22,7 @@ class EventQuerySet(models.QuerySet):
         if not keys:
             return self.none()
         column = f'"{self.model._meta.db_table}"."audience"'
+        params: list[Any]
         if connections[self.db].vendor == "postgresql":
             # jsonb ?| text[]: true when any of the strings is an element of the array.
             sql, params = f"{column} ?| %s::text[]", [keys]

@@ -235,7 +235,8 @@ def direct_writer(send: Any) -> Any:
     `schoolsafe serve`'s streams take this path, so an upgrade that changes it fails a test rather than
     slowing delivery unnoticed.
     """
-    cycle = getattr(send, "__self__", None)
+    # uvicorn's protocol object (its internals are untyped), or None for any other server's `send`.
+    cycle: Any = getattr(send, "__self__", None)
     if type(cycle).__module__ != "uvicorn.protocols.http.httptools_impl":
         return None
     try:

@@ -67,7 +67,8 @@ def checked_addresses(host: str, port: int) -> list[str]:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
         raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
-    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    # An IPv4 or IPv6 socket address starts with the address as text (typeshed allows an int, for other families).
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
     if not private_allowed():
         for text in addresses:
             why = why_refused(ipaddress.ip_address(text.split("%", 1)[0]))

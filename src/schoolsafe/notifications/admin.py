@@ -2,6 +2,11 @@ from django.contrib import admin
 
 from schoolsafe.notifications.models import Delivery, DeliveryAttempt, Notification, NotificationChannel
 
+# Shown, and all read-only (named once: ModelAdmin types `fields` and `readonly_fields` differently).
+CHANNEL_FIELDS = ("name", "kind", "agency", "district", "school", "enabled", "event_kinds", "config", "created_at",
+                  "created_by", "updated_at", "removed_at")
+ATTEMPT_FIELDS = ("number", "started_at", "duration_ms", "ok", "response_code", "error", "worker")
+
 
 @admin.register(NotificationChannel)
 class NotificationChannelAdmin(admin.ModelAdmin):
@@ -10,9 +15,8 @@ class NotificationChannelAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "agency", "district", "school", "enabled", "removed_at", "updated_at"]
     list_filter = ["kind", "enabled"]
     search_fields = ["name"]
-    fields = ["name", "kind", "agency", "district", "school", "enabled", "event_kinds", "config", "created_at",
-              "created_by", "updated_at", "removed_at"]
-    readonly_fields = fields
+    fields = CHANNEL_FIELDS
+    readonly_fields = CHANNEL_FIELDS
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -27,8 +31,8 @@ class NotificationChannelAdmin(admin.ModelAdmin):
 class DeliveryAttemptInline(admin.TabularInline):
     model = DeliveryAttempt
     extra = 0
-    fields = ["number", "started_at", "duration_ms", "ok", "response_code", "error", "worker"]
-    readonly_fields = fields
+    fields = ATTEMPT_FIELDS
+    readonly_fields = ATTEMPT_FIELDS
     can_delete = False
 
 

@@ -3,11 +3,11 @@ administers and their delivery logs, and sends a test message. Secrets are never
 
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 from pydantic import Field
 
+from schoolsafe.accounts.http import ApiRequest
 from schoolsafe.notifications.actions import do_send_test_notification
 from schoolsafe.notifications.models import Delivery, DeliveryAttempt, NotificationChannel
 from schoolsafe.notifications.policies import access_channel
@@ -78,20 +78,20 @@ def delivery_json(delivery: Delivery) -> dict[str, Any]:
             "attempt_log": [attempt_json(a) for a in delivery.attempt_log.all()]}
 
 
-def _channel(request: HttpRequest, channel_id: int, action: str) -> NotificationChannel:
+def _channel(request: ApiRequest, channel_id: int, action: str) -> NotificationChannel:
     # Another organization's channel does not exist for the caller: 404.
     return access_channel(request.auth, channel_id, action)
 
 
 @router.get("/notifications/channels", response=list[ChannelOut], summary="The channels of the organizations you administer")
-def list_channels(request: HttpRequest) -> list[dict[str, Any]]:
+def list_channels(request: ApiRequest) -> list[dict[str, Any]]:
     channels = NotificationChannel.objects.restrict(request.auth, "view").order_by("name", "pk")
     return [channel_json(c) for c in channels]
 
 
 @router.get("/notifications/channels/{channel_id}/deliveries", response=list[DeliveryOut],
             summary="A channel's delivery log, newest first, with every attempt")
-def channel_deliveries(request: HttpRequest, channel_id: int, query: Query[LogQuery]) -> list[dict[str, Any]]:
+def channel_deliveries(request: ApiRequest, channel_id: int, query: Query[LogQuery]) -> list[dict[str, Any]]:
     channel = _channel(request, channel_id, "view")
     deliveries = (Delivery.objects.filter(channel=channel).select_related("notification")
                   .prefetch_related("attempt_log").order_by("-created_at", "-pk")[:query.limit])
@@ -100,7 +100,7 @@ def channel_deliveries(request: HttpRequest, channel_id: int, query: Query[LogQu
 
 @router.post("/notifications/channels/{channel_id}/test", response={202: list[DeliveryOut]},
              summary="Send a test message through a channel")
-def send_test(request: HttpRequest, channel_id: int) -> Status:
+def send_test(request: ApiRequest, channel_id: int) -> Status:
     channel = _channel(request, channel_id, "change")
     deliveries = do_send_test_notification(request.auth, channel)
     return Status(202, [delivery_json(d) for d in deliveries])

@@ -10,7 +10,8 @@ from schoolsafe.events.kinds import channel_kinds
 from schoolsafe.notifications.models import ChannelKind, NotificationChannel
 from schoolsafe.notifications.validation import BODY_FORMATS, NAME_MAX
 
-KIND_FIELDS = {
+# Keyed by ChannelKind; looked up with a channel's `kind` (its text, equal to the member).
+KIND_FIELDS: dict[str, list[str]] = {
     ChannelKind.EMAIL: ["recipients"],
     ChannelKind.WEBHOOK: ["url"],
     ChannelKind.SMS: ["url", "username", "token", "body_format", "recipients"],
@@ -48,7 +49,9 @@ class ChannelForm(forms.Form):
         if organizations is None:
             del self.fields["organization"]
         else:
-            self.fields["organization"].choices = [("", "Choose…"), *organizations]
+            organization = self.fields["organization"]
+            assert isinstance(organization, forms.ChoiceField)  # declared so above
+            organization.choices = [("", "Choose…"), *organizations]
         if "recipients" in self.fields:
             if kind == ChannelKind.EMAIL:
                 self.fields["recipients"].label = "Email addresses"

@@ -9,6 +9,7 @@ import json
 import smtplib
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -154,7 +155,10 @@ def send_sms(delivery: Delivery, notification: Notification, channel: Notificati
     return _post(channel.config["url"], json=fields, auth=auth, headers=headers)
 
 
-SENDERS = {ChannelKind.EMAIL: send_email, ChannelKind.WEBHOOK: send_webhook, ChannelKind.SMS: send_sms}
+# Keyed by ChannelKind; looked up with a channel's `kind` (its text, equal to the member).
+SENDERS: dict[str, Callable[[Delivery, Notification, NotificationChannel], Outcome]] = {
+    ChannelKind.EMAIL: send_email, ChannelKind.WEBHOOK: send_webhook, ChannelKind.SMS: send_sms,
+}
 
 
 def send(delivery: Delivery, notification: Notification, channel: NotificationChannel) -> Outcome:

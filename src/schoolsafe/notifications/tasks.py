@@ -86,8 +86,10 @@ def claim_delivery(delivery_id: int, worker_id: str, now: dt.datetime) -> Delive
             return None
         delivery = Delivery.objects.select_related("notification", "channel").get(pk=delivery_id)
         if crashed is not None:
+            lease_until = crashed[1]
+            assert lease_until is not None  # the row was found by lease_until__lt=now
             DeliveryAttempt.objects.create(
-                delivery=delivery, number=delivery.attempts - 1, started_at=crashed[1] - LEASE, finished_at=now,
+                delivery=delivery, number=delivery.attempts - 1, started_at=lease_until - LEASE, finished_at=now,
                 ok=False, error="the worker stopped during this attempt (its lease ran out); the outcome is unknown",
                 worker=crashed[0],
             )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -21,7 +21,8 @@ from schoolsafe.events.kinds import channel_kinds
 from schoolsafe.notifications.addresses import literal_refusal
 from schoolsafe.notifications.models import ChannelKind, NotificationChannel
 
-NAME_MAX = NotificationChannel._meta.get_field("name").max_length
+# A CharField's max_length is never None (Django's check fields.E120 refuses a CharField without one).
+NAME_MAX = cast(int, NotificationChannel._meta.get_field("name").max_length)
 URL_MAX = 500
 MAX_RECIPIENTS = 50
 BODY_FORMATS = ("json", "form")

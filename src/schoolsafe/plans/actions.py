@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 from django.db import transaction
@@ -345,11 +346,11 @@ def do_approve_plan(actor: Any, version: PlanVersion) -> PlanVersion:
         version.status, version.approved_at = Status.APPROVED, now
         version.save(update_fields=["status", "approved_at"])
         plan = version.plan
-        plan.review_due = timezone.localdate(now) + REVIEW_INTERVAL
+        review_due = plan.review_due = timezone.localdate(now) + REVIEW_INTERVAL
         plan.save(update_fields=["review_due"])
         record(actor, "plans.approve_plan", version, organization=_org(plan.school),
-               summary={"version": version.number, "archived": archived, "review_due": plan.review_due})
-        transaction.on_commit(lambda: _schedule_reminders(plan.review_due))
+               summary={"version": version.number, "archived": archived, "review_due": review_due})
+        transaction.on_commit(lambda: _schedule_reminders(review_due))
     return version
 
 
@@ -412,11 +413,13 @@ def do_send_plan_review_reminders(today: dt.date | None = None) -> int:
     due = Plan.objects.filter(review_due__isnull=False, review_due__lte=today + REMINDER_LEAD).select_related(
         "school__district")
     for plan in due:
-        kind = "overdue" if plan.review_due < today else "due_soon"
+        review_due = plan.review_due
+        assert review_due is not None  # filtered review_due__isnull=False
+        kind = "overdue" if review_due < today else "due_soon"
         with transaction.atomic():
             # The unique row is the claim: a second worker running at once finds it and sends nothing.
             reminder, created = PlanReminder.objects.get_or_create(
-                plan=plan, kind=kind, due_date=plan.review_due, defaults={"sent_at": timezone.now()})
+                plan=plan, kind=kind, due_date=review_due, defaults={"sent_at": timezone.now()})
             if not created:
                 continue
             recipients = _reminder_recipients(plan.school)
@@ -432,7 +435,7 @@ def do_send_plan_review_reminders(today: dt.date | None = None) -> int:
                         f"the planning team review it and collect the sign-offs.\n")
                 # A mail row first: a mail server that is down delays it; the worker retries and logs it.
                 mail = queue_mail("plans.send_review_reminder", subject, body, recipients)
-                transaction.on_commit(lambda mail_id=mail.pk: attempt_mail(mail_id))
+                transaction.on_commit(functools.partial(attempt_mail, mail.pk))
         sent += 1
     return sent
 

@@ -8,7 +8,7 @@ from schoolsafe.accounts.models import Membership, User
 from schoolsafe.core.models import Agency, District, School
 
 
-class DistrictFactory(factory.django.DjangoModelFactory):
+class DistrictFactory(factory.django.DjangoModelFactory[District]):
     class Meta:
         model = District
 
@@ -16,7 +16,7 @@ class DistrictFactory(factory.django.DjangoModelFactory):
     state = "FL"
 
 
-class AgencyFactory(factory.django.DjangoModelFactory):
+class AgencyFactory(factory.django.DjangoModelFactory[Agency]):
     class Meta:
         model = Agency
 
@@ -26,7 +26,7 @@ class AgencyFactory(factory.django.DjangoModelFactory):
     longitude = -81.9
 
 
-class SchoolFactory(factory.django.DjangoModelFactory):
+class SchoolFactory(factory.django.DjangoModelFactory[School]):
     class Meta:
         model = School
 
@@ -38,7 +38,7 @@ class SchoolFactory(factory.django.DjangoModelFactory):
     state = "FL"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("username",)
@@ -55,7 +55,7 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.save(update_fields=["password"])
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     class Meta:
         model = Membership
 

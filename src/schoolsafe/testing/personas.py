@@ -82,11 +82,11 @@ def code_for_key(key_hex: str) -> str:
 
 @pytest.fixture
 def world(db) -> World:
-    district_a, district_b = DistrictFactory(name="District A"), DistrictFactory(name="District B")
-    agency_a, agency_b = AgencyFactory(name="Agency A Police"), AgencyFactory(name="Agency B Sheriff")
-    school_a = SchoolFactory(name="School A High", district=district_a)
-    school_a2 = SchoolFactory(name="School A Elementary", district=district_a)
-    school_b = SchoolFactory(name="School B High", district=district_b)
+    district_a, district_b = DistrictFactory.create(name="District A"), DistrictFactory.create(name="District B")
+    agency_a, agency_b = AgencyFactory.create(name="Agency A Police"), AgencyFactory.create(name="Agency B Sheriff")
+    school_a = SchoolFactory.create(name="School A High", district=district_a)
+    school_a2 = SchoolFactory.create(name="School A Elementary", district=district_a)
+    school_b = SchoolFactory.create(name="School B High", district=district_b)
     school_a.agencies.add(agency_a)
     school_b.agencies.add(agency_b)
     return World(district_a, district_b, school_a, school_a2, school_b, agency_a, agency_b)

@@ -101,7 +101,12 @@ class ThreadServer:
         assert self.loop is not None
         done = threading.Event()
         box: list[Any] = []
-        self.loop.call_soon_threadsafe(lambda: (box.append(fn()), done.set()))
+
+        def run() -> None:
+            box.append(fn())
+            done.set()
+
+        self.loop.call_soon_threadsafe(run)
         done.wait(5)
         return box[0]
 
@@ -261,6 +266,8 @@ class _AnyPortController(Controller):
     """aiosmtpd's threaded controller on the port the OS picks (port 0)."""
 
     def _trigger_server(self) -> None:
+        # Called once the controller has started its server, an asyncio.Server (loop.create_server).
+        assert isinstance(self.server, asyncio.Server)
         self.port = self.server.sockets[0].getsockname()[1]
         super()._trigger_server()
 
@@ -371,6 +378,7 @@ class HTTPReceiver:
     @property
     def url(self) -> str:
         host, port = self.server.server_address[:2]
+        assert isinstance(host, str)  # bound to "127.0.0.1" in __init__
         return f"http://{host}:{port}/hook"
 
     def wait_for(self, count: int, timeout: float = 5.0) -> list[Received]:

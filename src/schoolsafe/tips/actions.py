@@ -317,11 +317,11 @@ def dispatch_item(tip: Tip, route: TipRoute) -> dict[str, Any]:
     return {
         "tip_id": tip.pk, "url": f"/tips/{tip.pk}/", "urgent": tip.urgent,
         "category": tip.category, "category_label": str(tip.get_category_display()),
-        "school": {"id": tip.school_id, "name": tip.school.name if tip.school_id else ""},
+        "school": {"id": tip.school_id, "name": tip.school.name if tip.school is not None else ""},
         "received_at": tip.received_at.isoformat(), "routed_at": route.routed_at.isoformat(),
         "reason": route.note if route.routed_by_id is None else REASON_ROUTED,
         "acknowledged_at": route.acknowledged_at.isoformat() if route.acknowledged_at else None,
-        "acknowledged_by": route.acknowledged_by.display_name if route.acknowledged_by_id else None,
+        "acknowledged_by": route.acknowledged_by.display_name if route.acknowledged_by is not None else None,
     }
 
 
@@ -332,11 +332,13 @@ def _send_to_dispatch(tip: Tip, route: TipRoute) -> None:
     if not audience:
         return
     item = dispatch_item(tip, route)
+    school = tip.school
+    assert school is not None  # a tip about no school has no serving agencies, so no audience
     if apps.is_installed("schoolsafe.events"):
         from schoolsafe.events.emit import emit_event
 
         # The notification channels of the serving agencies word it too (tips/notify.py).
-        context = {"actor": SYSTEM, "organizations": [f"agency:{a.pk}" for a in tip.school.agencies.all()]}
+        context = {"actor": SYSTEM, "organizations": [f"agency:{a.pk}" for a in school.agencies.all()]}
         emit_event("tip.dispatch", item, audience, school=tip.school_id, subject=("tips.tip", tip.pk),
                    context=context)
 
@@ -398,7 +400,9 @@ def do_close_tip(user: Any, tip: Tip, outcome: str, note: str = "") -> Tip:
 
 def on_call_analyst(tip: Tip, now: dt.datetime) -> Any:
     """The analyst on call for the tip's district, else for an agency serving its school, else None."""
-    agency_ids = School.agencies.through.objects.filter(school_id=tip.school_id).values("agency_id")
+    served = School.agencies.through.objects
+    # A tip about no school has no serving agencies.
+    agency_ids = (served.filter(school_id=tip.school_id) if tip.school_id is not None else served.none()).values("agency_id")
     shifts = (OnCallShift.objects.filter(starts_at__lte=now, ends_at__gt=now, user__is_active=True)
               .filter(Q(district_id=tip.district_id) | Q(agency_id__in=agency_ids))
               .select_related("user").order_by("agency_id", "starts_at"))  # district shifts (agency null) first
@@ -435,7 +439,7 @@ def do_escalate_tip(tip_id: int, now: dt.datetime | None = None) -> bool:
             **({"to_dispatch": True} if to_dispatch else {}),
         })
         # Also out through the notification channels of the district and the serving agencies (tips/notify.py).
-        agencies = [f"agency:{a.pk}" for a in tip.school.agencies.all()] if tip.school_id else []
+        agencies = [f"agency:{a.pk}" for a in tip.school.agencies.all()] if tip.school is not None else []
         _emit("tip.escalated", tip, audience, on_call=analyst.pk if analyst else None,
               context={"actor": SYSTEM, "organizations": [f"district:{tip.district_id}", *agencies], "tip": tip,
                        "analyst": analyst})

@@ -22,6 +22,7 @@ from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pypdf import PdfReader, PdfWriter
+from pypdf.generic import DictionaryObject
 
 from schoolsafe.core.lowpriority import Busy, LowPriorityPool
 
@@ -172,6 +173,10 @@ def _clean_pdf_images(writer: PdfWriter, name: str) -> None:
     for page in writer.pages:
         for picture in page.images:
             stream = picture.indirect_reference.get_object() if picture.indirect_reference else None
+            if stream is not None and not isinstance(stream, DictionaryObject):
+                # An image XObject is a stream (a dictionary and its data); anything else is a damaged file,
+                # refused as one by _clean_pdf.
+                raise ValueError("an image that is not a stream")
             if stream is not None and int(stream.get("/Width", 0)) * int(stream.get("/Height", 0)) > MAX_PIXELS:
                 raise AttachmentError(_("%(name)s: a picture in it is too large to process") % {"name": name}, 413)
             with warnings.catch_warnings():

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -96,6 +97,7 @@ def act(request: HttpRequest, tip_id: int, verb: str) -> HttpResponse:
     """One triage step on a tip: claim, assign, message, note, flag, unflag, route, close."""
     tip = access_tip(request.user, tip_id, "change")
     user = request.user
+    form: forms.Form
     try:
         if verb == "claim":
             actions.do_claim_tip(user, tip)

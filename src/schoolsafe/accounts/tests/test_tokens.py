@@ -83,7 +83,9 @@ def test_token_never_grants_more_than_its_user_has(teacher_a, world):
 def create_on_page(client: Client, label: str) -> tuple[ApiToken, str]:
     response = client.post("/accounts/tokens/", {"label": label})
     assert response.status_code == 200
-    raw = re.search(r'id="new-token" value="([^"]+)"', response.content.decode()).group(1)
+    found = re.search(r'id="new-token" value="([^"]+)"', response.content.decode())
+    assert found is not None, "the page shows the new token's secret"
+    raw = found.group(1)
     return ApiToken.objects.get(label=label), raw
 
 

@@ -15,14 +15,14 @@ from schoolsafe.testing.factories import UserFactory
 
 def _emergency(school: Any, user: Any) -> Alert:
     # Raised by someone else: the person who raised an alert always sees it, whatever their membership.
-    raiser = UserFactory(username=f"raiser_{school.pk}")
+    raiser = UserFactory.create(username=f"raiser_{school.pk}")
     return Alert.objects.create(school=school, action="lockdown", tier=Tier.EMERGENCY, raised_by=raiser,
                                 raised_at=timezone.now())
 
 
 def _drill_window(school: Any, user: Any) -> DrillWindow:
     now = timezone.now()
-    registrar = UserFactory(username=f"drill_registrar_{school.pk}")
+    registrar = UserFactory.create(username=f"drill_registrar_{school.pk}")
     return DrillWindow.objects.create(school=school, starts_at=now, ends_at=now + dt.timedelta(hours=1),
                                       contact="Principal, 555-0100", registered_by=registrar, registered_at=now)
 

@@ -97,7 +97,9 @@ def form_data(page) -> dict:
             continue
         value = form[name].value()
         if isinstance(field.widget, MultiWidget):
-            for i, part in enumerate(field.widget.decompress(value)):
+            parts = field.widget.decompress(value)
+            assert parts is not None  # a MultiWidget subclass gives one value per subwidget (the base raises)
+            for i, part in enumerate(parts):
                 data[f"{name}_{i}"] = "" if part is None else part
         elif isinstance(value, list):
             data[name] = [str(v) for v in value]

@@ -17,7 +17,7 @@ from schoolsafe.testing.factories import SchoolFactory, UserFactory
 
 def write_series(n: int = 30) -> list[AuditEntry]:
     user = UserFactory(username="writer")
-    school = SchoolFactory()
+    school = SchoolFactory.create()
     entries = []
     for i in range(n):
         entries.append(record(
@@ -157,7 +157,7 @@ def test_removing_a_user_keeps_their_rows(db, capsys):
 
 def test_record_read_names_the_object_and_its_school(db):
     reader = UserFactory(username="reader")
-    school = SchoolFactory()
+    school = SchoolFactory.create()
     entry = record_read(reader, school, summary={"why": "follow-up"})
     assert entry.action == "core.read_school"
     assert (entry.object_type, entry.object_id) == ("core.school", str(school.pk))

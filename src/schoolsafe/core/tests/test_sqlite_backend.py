@@ -7,10 +7,10 @@ import threading
 from collections.abc import Callable
 
 import pytest
-from django.db import OperationalError, connection, transaction
+from django.db import OperationalError, connection, connections, transaction
 
 from schoolsafe.core.models import District
-from schoolsafe.core.sqlite.base import writer_lock
+from schoolsafe.core.sqlite.base import DatabaseWrapper, writer_lock
 
 pytestmark = pytest.mark.skipif("connection.vendor != 'sqlite'")
 
@@ -80,9 +80,11 @@ def test_a_failed_transaction_gives_the_lock_back():
 def test_closing_a_connection_mid_transaction_gives_the_lock_back():
     def begin_then_close() -> None:
         transaction.set_autocommit(False)
-        connection._start_transaction_under_autocommit()
+        wrapper = connections["default"]  # this thread's connection, as `connection` is
+        assert isinstance(wrapper, DatabaseWrapper)  # the project's backend: the module is skipped otherwise
+        wrapper._start_transaction_under_autocommit()
         District.objects.create(name="Never committed")
-        assert connection.holds_writer_lock
+        assert wrapper.holds_writer_lock
 
     writer = Writer(begin_then_close)  # Writer closes its connection when done
     writer.start()

@@ -49,6 +49,7 @@ def read_alerts(client: SSEClient, into: list[tuple[int, int]], stop: threading.
         except (StreamClosed, OSError):
             return
         if event.event == "alert.raised":
+            assert event.id is not None, "the stream gives every event its id"
             into.append((event.id, event.json()["id"]))
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 from django.db import transaction
@@ -30,7 +31,7 @@ def at(seconds: float, start: dt.datetime) -> dt.datetime:
     return start + dt.timedelta(seconds=seconds)
 
 
-def signed_by(secret: str, verify) -> callable:
+def signed_by(secret: str, verify) -> Callable[[Received], tuple[int, str]]:
     """A receiver decision: 401 unless the request carries a valid signature made with `secret`."""
 
     def decide(request: Received) -> tuple[int, str]:

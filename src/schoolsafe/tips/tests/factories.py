@@ -14,7 +14,7 @@ from schoolsafe.tips.models import Category, Tip
 PASSPHRASE = "abcd-efgh-jkmn-pqrs"
 
 
-class TipFactory(factory.django.DjangoModelFactory):
+class TipFactory(factory.django.DjangoModelFactory[Tip]):
     class Meta:
         model = Tip
 

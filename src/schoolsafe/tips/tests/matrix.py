@@ -12,7 +12,7 @@ from schoolsafe.tips.tests.factories import TipFactory
 def _routed_everywhere(school: Any, user: Any) -> Tip:
     """A tip about `school`, routed to the school, police and the threat-assessment team, so that
     every role allowed to view a routed tip has its reason to see it."""
-    tip = TipFactory(school=school)
+    tip = TipFactory.create(school=school)
     for destination in Destination.values:
         TipRoute.objects.create(tip=tip, destination=destination, routed_by=user)
     return tip

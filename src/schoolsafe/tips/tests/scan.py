@@ -18,9 +18,16 @@ def find_in_database(needles: list[str]) -> list[str]:
                 for column, value in zip(columns, row, strict=True):
                     if value is None:
                         continue
-                    text = value.decode("latin-1") if isinstance(value, (bytes, memoryview)) else str(
-                        bytes(value) if isinstance(value, memoryview) else value)
+                    text = as_text(value)
                     for needle in needles:
                         if needle in text:
                             hits.append(f"{table}.{column} contains {needle!r}")
     return hits
+
+
+def as_text(value: object) -> str:
+    """A column's value as the text to search: a binary one (bytes, or the memoryview some drivers return)
+    byte for byte as latin-1, anything else by str()."""
+    if isinstance(value, (bytes, memoryview)):
+        return bytes(value).decode("latin-1")
+    return str(value)

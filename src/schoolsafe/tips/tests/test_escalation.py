@@ -18,7 +18,7 @@ from schoolsafe.tips.tests.factories import TipFactory
 
 def urgent_tip(world, minutes_ago: float) -> Tip:
     received = timezone.now() - dt.timedelta(minutes=minutes_ago)
-    return TipFactory(school=world.school_a, category="weapon", urgent=True, urgency_score=100, received_at=received,
+    return TipFactory.create(school=world.school_a, category="weapon", urgent=True, urgency_score=100, received_at=received,
                       deadline=received + dt.timedelta(hours=1))
 
 
