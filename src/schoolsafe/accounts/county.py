@@ -117,7 +117,7 @@ def load_demo() -> bool:
             "county": "Pine Ridge", "state": "FL", "latitude": 28.8995, "longitude": -81.8750}),
     }
     district = get_or_create(District, name=DISTRICT, defaults={"state": "FL", "county": "Pine Ridge"})
-    schools = {}
+    schools: dict[str, School] = {}
     for name, level, (low, high), enrollment, lat, lon, address, agency in SCHOOLS:
         school = get_or_create(School, name=name, district=district, defaults={
             "level": level, "low_grade": low, "high_grade": high, "enrollment": enrollment,

@@ -73,7 +73,7 @@ def delivery_report(alert: Alert) -> dict[str, Any]:
             .values("user_id").annotate(first=Min("received_at")).values_list("user_id", "first")
         )
     acks = dict(alert.acknowledgements.values_list("user_id", "at"))
-    recipients = []
+    recipients: list[dict[str, Any]] = []
     for user in users:
         roles = sorted({m.role for m in user.memberships.all() if _membership_key(m) in keys})
         if f"user:{user.pk}" in keys and user.pk == alert.raised_by_id:

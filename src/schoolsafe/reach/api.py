@@ -11,6 +11,7 @@ from ninja.errors import HttpError
 from ninja.responses import Status
 from pydantic import Field
 
+from schoolsafe.accounts.http import ApiRequest
 from schoolsafe.reach.actions import do_subscribe_push, do_unsubscribe_push
 from schoolsafe.reach.models import PushSubscription
 from schoolsafe.reach.vapid import application_server_key
@@ -53,13 +54,13 @@ def server_key(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.get("/push/subscriptions", response=list[SubscriptionOut])
-def list_subscriptions(request: HttpRequest) -> list[dict[str, Any]]:
+def list_subscriptions(request: ApiRequest) -> list[dict[str, Any]]:
     subs = PushSubscription.objects.filter(user=request.auth, revoked_at__isnull=True).order_by("pk")
     return [_out(s) for s in subs]
 
 
 @router.post("/push/subscriptions", response={201: SubscriptionOut})
-def subscribe(request: HttpRequest, payload: SubscriptionIn) -> Status:
+def subscribe(request: ApiRequest, payload: SubscriptionIn) -> Status:
     # A refused endpoint (PushError) is answered by the API's ActionError handler: 422 naming the field.
     sub = do_subscribe_push(request.auth, device_name=payload.device_name, endpoint=payload.endpoint,
                             p256dh=payload.keys.p256dh, auth=payload.keys.auth, request=request)
@@ -67,7 +68,7 @@ def subscribe(request: HttpRequest, payload: SubscriptionIn) -> Status:
 
 
 @router.delete("/push/subscriptions/{subscription_id}", response={204: None})
-def unsubscribe(request: HttpRequest, subscription_id: int) -> Status:
+def unsubscribe(request: ApiRequest, subscription_id: int) -> Status:
     sub = PushSubscription.objects.filter(pk=subscription_id, user=request.auth, revoked_at__isnull=True).first()
     if sub is None:
         raise HttpError(404, "no such subscription")

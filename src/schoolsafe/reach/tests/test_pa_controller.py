@@ -26,10 +26,13 @@ class PAController:
     """What a CAP controller does with the feed: poll with its ETag, act on each CAP message it has not seen."""
 
     def __init__(self, api: Api) -> None:
-        self.api, self.etag, self.seen, self.outputs = api, None, set(), []
+        self.api = api
+        self.etag: str | None = None
+        self.seen: set[str] = set()
+        self.outputs: list[str] = []
 
     def poll(self) -> int:
-        headers = {"If-None-Match": self.etag} if self.etag else {}
+        headers: dict[str, str] = {"If-None-Match": self.etag} if self.etag else {}
         response = self.api.client.get("/api/v1/cap/feed", headers=headers)
         if response.status_code == 200:
             self.etag = response["ETag"]
