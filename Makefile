@@ -13,7 +13,7 @@ PIP    := $(BIN)/python -m pip install --disable-pip-version-check --progress-ba
 help:
 	@echo "make demo [PORT=8000]   start the demo (embedded SQLite, demo data, server and worker)"
 	@echo "make test               run the test suite (DATABASE_URL=postgres://... for PostgreSQL)"
-	@echo "make lint               ruff, migrations check, bandit"
+	@echo "make lint               ruff, migrations check, bandit, import contracts, mypy"
 	@echo "make audit              audit the pinned dependencies for known vulnerabilities (pip-audit --strict)"
 
 $(BIN)/python:
@@ -45,6 +45,8 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/schoolsafe manage makemigrations --check --dry-run
 	$(BIN)/bandit -q -r src -c pyproject.toml --severity-level high
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 # Audits exactly the versions installed in the venv. Our own (editable) package is left out: it is not on
 # PyPI, and --strict would count it as unauditable. --strict: a package that cannot be checked (the
