@@ -11,11 +11,11 @@ HTTP library) it opens N streams to each, then POSTs alerts one at a time: to Sc
 records the time from just before the POST is written to the arrival of that alert's event (one clock:
 this process's time.monotonic). Prints p50/p95/p99/max per N and server, the servers' resident memory
 with N streams open, the ratio of SchoolSafe's p99 to the floor's, checks that every subscriber received
-every alert exactly once, and exits 1 if a target of issue 4 is missed:
+every alert exactly once, and exits 1 if a target is missed (docs/events.md):
 p99 <= 2x the floor's p99 at 1,000 and 5,000 subscribers, <= 250 ms at 1,000, <= 1 s at 5,000;
 memory with 5,000 streams <= 300 MiB; every subscriber receives every alert.
 
-Client and servers share this machine's cores, as in DESIGN.md's measurements: the figures include the
+Client and servers share this machine's cores: the figures include the
 client's own work, for the floor and for SchoolSafe alike.
 """
 
@@ -498,7 +498,7 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
     parser.add_argument("--sizes", default="100,1000,5000", help="numbers of subscribers (default 100,1000,5000)")
     parser.add_argument("--alerts", type=int, default=5, help="alerts posted per size (default 5)")
     parser.add_argument("--connect-concurrency", type=int, default=200, help="streams opening at once")
-    # Defaults: the floor is a bare asyncio broadcaster, as measured in DESIGN.md and named in issue 4;
+    # Defaults: the floor is a bare asyncio broadcaster (bench/sse_floor.py);
     # uvloop for the floor (and the client) gives a stricter floor.
     parser.add_argument("--client-loop", choices=("asyncio", "uvloop"), default="asyncio",
                         help="event loop of the subscribers' process (default asyncio)")

@@ -1,4 +1,4 @@
-"""Benchmark: alerts raised while the server is under the attack of issue 25, item 1.
+"""Benchmark: alerts raised while the server is under attack (a flood of sign-ins and tips; docs/security.md).
 
     .venv/bin/python bench/attack_lanes.py [--seconds 20] [--alerts-every 0.1]
 

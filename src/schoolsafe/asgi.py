@@ -10,7 +10,7 @@ docs/alerts.md, Measuring). The event stream (events/stream.py) stays a raw ASGI
 The alert path has a lane of its own: a second, smaller pool of request threads that only alert requests
 use (raising, acknowledging, all clear, room status, messages: POSTs under /api/v1/alerts and /alerts/, and
 the alert pages under /alerts/). Anonymous work (tips with attachments, sign-ins) can fill every thread of
-the general pool without an alert waiting behind it (issue 25, item 1; bench/attack_lanes.py).
+the general pool without an alert waiting behind it (bench/attack_lanes.py).
 """
 
 from __future__ import annotations

@@ -347,8 +347,8 @@ SCHOOLSAFE_TRUSTED_PROXIES = env_list("SCHOOLSAFE_TRUSTED_PROXIES")
 
 # --- Event stream -------------------------------------------------------------------------------------
 # Seconds between `: hb` comments on an idle stream (SSE clients and proxies drop silent connections;
-# issue 4 requires at least one every 30 s). Seconds between the hub's safety-net polls for new events
-# (0: 1 s on SQLite, where it is also how another process's events arrive; 5 s on PostgreSQL).
+# docs/events.md promises at least one every 30 s). Seconds between the hub's safety-net polls for new
+# events (0: 1 s on SQLite, where it is also how another process's events arrive; 5 s on PostgreSQL).
 SCHOOLSAFE_EVENTS_HEARTBEAT = float(env_str("SCHOOLSAFE_EVENTS_HEARTBEAT", "15"))
 SCHOOLSAFE_EVENTS_POLL = float(env_str("SCHOOLSAFE_EVENTS_POLL", "0"))
 # Seconds after which a stream is ended so that its client reconnects (at once, from its last id) and is

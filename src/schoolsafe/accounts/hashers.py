@@ -1,4 +1,4 @@
-"""Password hashing, bounded in total and at low priority (issue 25, item 1).
+"""Password hashing, bounded in total and at low priority.
 
 Argon2 with Django's costs (100 MiB, eight lanes hashed in threads of its own) takes every core of the
 machine for about a tenth of a second. Forty sign-ins at once kept both cores busy and delayed alerts by

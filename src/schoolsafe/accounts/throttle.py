@@ -1,4 +1,4 @@
-"""Sign-in attempts, bounded per client and in total (issue 25, item 1).
+"""Sign-in attempts, bounded per client and in total.
 
 A sign-in costs an Argon2 hash (about 100 MiB and a core for a tenth of a second), also for a username
 that does not exist (Django hashes anyway, so that the time does not tell). Forty failed sign-ins at once

@@ -1,4 +1,4 @@
-"""Who an alert reaches: its audience keys (see INTERFACES.md, alerts), and the same rule as a query.
+"""Who an alert reaches: its audience keys (docs/alerts.md), and the same rule as a query.
 
 One table drives both the event audience and who may see an alert in the API, so a person who can read
 an alert through the API is exactly a person its events reach.

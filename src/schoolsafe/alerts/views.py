@@ -322,7 +322,7 @@ def console(request: AuthenticatedHttpRequest) -> HttpResponse:
         Alert.objects.restrict(request.user, "view").filter(status=Status.ACTIVE)
         .select_related("school", "raised_by").order_by("-raised_at", "-id")[:100]
     )
-    # Which of them dispatch has acknowledged: the console's tone repeats for the others (issue 12, item 6).
+    # Which of them dispatch has acknowledged: the console's tone repeats for the others.
     acked = dispatch_acknowledged({a.pk: a.school_id for a in active})
     return render(request, "alerts/console.html", {
         "active": active,

@@ -3,7 +3,7 @@
 Decoding a large picture or computing an Argon2 hash takes a core (Argon2 with Django's costs, every
 core: it hashes its lanes in threads of its own) for a tenth of a second to seconds. Run in the request
 threads, forty sign-ins or eight tips with pictures kept both cores of the machine busy and an alert
-waited seconds for a core (issue 25, item 1). Here such work runs in a small pool whose threads have a
+waited seconds for a core. Here such work runs in a small pool whose threads have a
 lowest normal priority (nice 19 on Linux, where the priority is per thread and the threads a library starts
 inherit it): the pool bounds how much runs at once, and whenever the alert path needs a core the
 scheduler gives it first. The caller's request thread waits for the result.

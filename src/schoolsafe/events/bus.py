@@ -1,6 +1,6 @@
 """The hub: one per process (per event loop), waking every open stream from ONE shared wake-up.
 
-Measured (DESIGN.md, Real-time): a Django streaming view fed by a queue per connection took 13.8 s to
+Measured (docs/events.md): a Django streaming view fed by a queue per connection took 13.8 s to
 reach the last of 5,000 subscribers, where a bare broadcaster took 0.23 s. So each instance has exactly
 one listener (the in-process signal on SQLite, a PostgreSQL LISTEN connection on PostgreSQL) and, when
 woken, reads the new events with ONE query, encodes each event's SSE bytes ONCE and hands the same bytes

@@ -71,7 +71,7 @@ def icon(request: HttpRequest, size: int) -> HttpResponse:
 
 
 def takeover(request: HttpRequest, alert_id: int) -> HttpResponse:
-    """The desktop takeover (issue 27.3): one alert full screen, its directive (the school's wording) in large type
+    """The desktop takeover: one alert full screen, its directive (the school's wording) in large type
     and the acknowledge button. The installed app opens it when an alert's notification is clicked; a classroom
     computer in kiosk mode shows it over everything (docs/reaching-people.md)."""
     from django.contrib.auth.views import redirect_to_login

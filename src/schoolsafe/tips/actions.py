@@ -297,7 +297,7 @@ def do_route_tip(user: Any, tip: Tip, destination: str, note: str = "") -> TipRo
     return route
 
 
-# --- Tips to police dispatch (issue 12, item 9) -------------------------------------------------------------
+# --- Tips to police dispatch -------------------------------------------------------------
 # A tip routed to police dispatch, or an urgent one nobody claimed in time while no analyst is on call, goes to
 # the dispatch console (an item with the repeating tone, until a dispatcher acknowledges it) and out through the
 # serving agencies' notification channels. What dispatch is sent names the tip, never its content or its code:

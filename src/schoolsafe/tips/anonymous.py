@@ -42,7 +42,7 @@ def lookup_blocked(request: HttpRequest) -> int | None:
 
     Only the client's own counters block before the passphrase is checked: the tip code's counter
     (wrong passphrases from anyone) must not, or whoever knows a code could lock its tipster out of the
-    follow-up by sending five wrong passphrases (issue 25, item 14). The right passphrase always opens."""
+    follow-up by sending five wrong passphrases. The right passphrase always opens."""
     client = ratelimit.client_key(request)
     return ratelimit.hit(ratelimit.LOOKUP, client) or ratelimit.exceeded(ratelimit.WRONG_PASSPHRASE_CLIENT, client)
 

@@ -33,7 +33,7 @@ MAX_FILES = 5
 MAX_SIDE = 4096
 # Read from the file's header, before any pixel is decoded. Phone cameras save 12 to 24 megapixels (48-
 # and 50-megapixel sensors save 12 by default); 30 takes them all. At 60, a 58 KB PNG of zeros took
-# about 2 s of a request thread to decode (issue 25, item 1).
+# about 2 s of a request thread to decode.
 MAX_PIXELS = 30_000_000
 # A decompression bomb: far more pixels than its bytes can describe. A photo holds a few pixels per byte
 # (JPEG) and a flat screenshot a few dozen; a PNG of zeros about a thousand. Checked above 4 megapixels.

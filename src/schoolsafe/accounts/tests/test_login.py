@@ -32,7 +32,7 @@ def fail_five_times(client: Client, username: str) -> None:
 def test_sign_in_with_the_right_password_reaches_home(teacher_a):
     client = Client()
     response = sign_in(client, "teacher_a")
-    # A teacher lands on the panic page (issue 26, item 12).
+    # A teacher lands on the panic page.
     assert response.status_code == 302 and response["Location"] == "/alerts/"
     assert client.get("/").status_code == 200
 

@@ -160,7 +160,7 @@ def test_mfa_pages_are_listed_in_navigation(teacher_a):
 
 
 def test_26_13_a_teacher_who_set_up_an_authenticator_is_always_asked_for_it(teacher_a, world):
-    """Issue 26 item 13: an enrolled second factor is required even where the role does not need one."""
+    """An enrolled second factor is required even where the role does not need one."""
     device = enrolled(teacher_a)
     client = Client()
     response = sign_in(client, "teacher_a", next_url=f"/schools/{world.school_a.pk}/")

@@ -1,4 +1,4 @@
-"""Issue 25 item 8: every sign-in event is in the audit log (CJIS Security Policy 6 AU-2), without any
+"""Every sign-in event is in the audit log (CJIS Security Policy 6 AU-2), without any
 address or browser description of the person signing in."""
 
 from __future__ import annotations

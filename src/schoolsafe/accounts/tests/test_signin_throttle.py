@@ -1,4 +1,4 @@
-"""Issue 25, item 1: sign-in attempts are bounded per client (before any password is hashed) and in total."""
+"""Sign-in attempts are bounded per client (before any password is hashed) and in total."""
 
 from __future__ import annotations
 

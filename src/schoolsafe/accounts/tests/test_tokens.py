@@ -160,7 +160,7 @@ def test_cli_revoke_of_an_unknown_token_fails(db, capsys, ref):
 
 
 def test_25_2_token_made_without_mfa_cannot_read_tips(teacher_a, world):
-    """Issue 25 item 2: a token made in a password-only session, whose user is later granted a role that
+    """A token made in a password-only session, whose user is later granted a role that
     needs the second factor, must not read tips (nor open the event stream) until confirmed with it."""
     from schoolsafe.accounts.models import Membership, User
     from schoolsafe.accounts.tokens import user_for_token

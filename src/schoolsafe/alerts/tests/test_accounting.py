@@ -1,4 +1,4 @@
-"""Accounting for all persons (issue 12, item 10; issue 25, item 15): rooms count students and adults; a
+"""Accounting for all persons: rooms count students and adults; a
 threat location report goes to dispatch at top priority; an acknowledgement counts as received; students'
 names only for those who run the response, each read audited, counts for everyone else."""
 
@@ -97,7 +97,7 @@ def test_an_acknowledgement_counts_as_received(api, world, teacher_a, principal_
     assert delivery["counts"]["not_received"] == delivery["counts"]["intended"] - 1
 
 
-# --- issue 25, item 15: missing students' names ------------------------------------------------------------
+# --- missing students' names ------------------------------------------------------------
 
 
 def test_25_15_missing_students_names_only_for_those_who_run_the_response_and_every_read_audited(api, world, teacher_a,

@@ -137,7 +137,7 @@ def test_lockdown_in_two_taps_reaches_the_console_live_then_ack_room_report_and_
                 expect(where).to_contain_text("Not reported (1)")
                 expect(where).to_contain_text("C-14")
             timings["board_updates_s"] = time.monotonic() - started
-            # Students' names for those who run the response; the teacher's board shows the count (issue 25.15).
+            # Students' names for those who run the response; the teacher's board shows the count.
             expect(board.locator("[data-part=board]")).to_contain_text("Ana Diaz")
             expect(console.locator("#incident-panel [data-part=board]")).to_contain_text("Ana Diaz")
             expect(teacher.locator("[data-part=board] tr[data-room='C-12']")).not_to_contain_text("Ana Diaz")

@@ -1,5 +1,5 @@
 """Browser test (real Chromium): a teacher's cancel of a real lockdown shows on the dispatch console as a
-request; dispatch confirms it there after the call-back, naming whom they reached (issue 12, item 7)."""
+request; dispatch confirms it there after the call-back, naming whom they reached."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""In a real Chromium against `schoolsafe serve` (issue 12, items 1, 2 and 6):
+"""In a real Chromium against `schoolsafe serve`:
 
 a teacher's session idles past its lock (its last activity set back 31 minutes, no sleep); the page shows the
 lock screen; a lockdown raised elsewhere still reaches it within the usual time and is shown, silently (no

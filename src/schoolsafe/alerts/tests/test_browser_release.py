@@ -1,4 +1,4 @@
-"""In a real Chromium, against `schoolsafe serve` (issue 12, items 5 and 10): during a lockdown a teacher
+"""In a real Chromium, against `schoolsafe serve`: during a lockdown a teacher
 reports where the threat is from the incident page and dispatch's console shows and signals it at once; the
 SRO gives the all clear from the incident page; the teacher is told to stay locked; the SRO releases the
 teacher's room in person through the page's form, and the teacher's board shows it released."""

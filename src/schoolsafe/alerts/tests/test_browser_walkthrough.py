@@ -1,4 +1,4 @@
-"""In a real Chromium, against `schoolsafe serve`: what a newcomer's walk-through found (issue 26).
+"""In a real Chromium, against `schoolsafe serve`: what a newcomer's walk-through found.
 
 A double-click on a panic button confirms the action pressed and sends nothing; a delivery receipt survives
 leaving the page at once.

@@ -1,4 +1,4 @@
-"""Cancel of a real lockdown (issue 12, item 7): the raiser's cancel is only a request until police dispatch
+"""Cancel of a real lockdown: the raiser's cancel is only a request until police dispatch
 has called back and confirmed it; CAP and the console say so."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The CAP feed as a system that follows it sees it (issue 26.4, 26.18): read with third-party parsers
+"""The CAP feed as a system that follows it sees it: read with third-party parsers
 (feedparser for the Atom feed; cap-tools, CAP 1.2 data bindings, for each message, and its AlertState,
 which keeps what a receiver holds after Updates and Cancels), validated against the OASIS schema."""
 

@@ -1,4 +1,4 @@
-"""One source of contact numbers (issue 26.8): the 24/7 numbers of the responder packet are the ones the
+"""One source of contact numbers: the 24/7 numbers of the responder packet are the ones the
 dispatcher reads for the principal and the SRO during an incident."""
 
 from __future__ import annotations

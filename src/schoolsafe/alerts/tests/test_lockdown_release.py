@@ -1,4 +1,4 @@
-"""SRP lockdown release (issue 12, item 5): a real lockdown is ended by law enforcement, by an administrator
+"""SRP lockdown release: a real lockdown is ended by law enforcement, by an administrator
 naming the officer who concurred, or by dispatch on behalf of a named incident commander; rooms are released
 one by one in person; until then staff are told to stay locked. Hold, Secure and Shelter end by announcement."""
 

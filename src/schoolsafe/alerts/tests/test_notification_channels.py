@@ -1,4 +1,4 @@
-"""Alerts leave SchoolSafe through the notification channels (issue 5): raised, escalated and all clear reach
+"""Alerts leave SchoolSafe through the notification channels: raised, escalated and all clear reach
 the webhook, email and SMS channels of the school, its district and its serving agencies, and no others."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""One incident per emergency (issue 12, item 3; issue 25, item 9): raises at one school join the incident
+"""One incident per emergency: raises at one school join the incident
 already open as reports; a more protective action changes the incident, with a CAP Update; a flood of
 raises is flagged and merged, never refused; the school's current state is one answer."""
 

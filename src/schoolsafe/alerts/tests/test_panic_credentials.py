@@ -1,4 +1,4 @@
-"""Panic credentials (issue 12, item 2): issued and revoked by the principal, audited, rate limited; they
+"""Panic credentials: issued and revoked by the principal, audited, rate limited; they
 raise an alert for their school in their holder's name, naming the device, and read nothing."""
 
 from __future__ import annotations

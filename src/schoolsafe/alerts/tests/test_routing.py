@@ -1,5 +1,4 @@
-"""Routing by action (issue 12, item 4), drill windows, and escalation only to people who may see the alert
-(issue 25, item 13)."""
+"""Routing by action, drill windows, and escalation only to people who may see the alert."""
 
 from __future__ import annotations
 
@@ -141,7 +140,7 @@ def test_a_registered_drill_window_sends_exercises_to_dispatch_as_exercises(api,
 
 
 def test_25_13_escalation_reaches_only_people_who_may_see_the_alert(api, world, teacher_a, supervisor_a):
-    """Issue 25, item 13: a policy escalating to agency administrators (a back-office role that gets 404 on
+    """A policy escalating to agency administrators (a back-office role that gets 404 on
     the alert) escalates to the police supervisor instead."""
     agency_admin = make_person("agency_admin_a", "agency_admin", world.agency_a, "agency")
     EscalationPolicy.objects.create(agency=world.agency_a, ack_timeout_seconds=1, escalate_to_role="agency_admin")

@@ -35,7 +35,7 @@ def test_the_timeline_tells_the_incident_in_order(api, world, teacher_a, dispatc
     assert escalated["text"] == "Escalated to the police supervisor: dispatch had not acknowledged within 1 s"
     assert acknowledged == {**acknowledged, "actor": "Dispatcher A", "text": "Acknowledged by dispatch"}
     assert room["actor"] == "Teacher A"
-    # A teacher reads counts, not the missing student's name (issue 25.15: names for those who run the response).
+    # A teacher reads counts, not the missing student's name (names are for those who run the response: docs/security.md).
     assert room["text"] == "Room C-12: missing students (23 present); 1 missing. Note: Ana at the nurse"
     assert message["actor"] == "Dispatcher A" and message["text"] == incident.message
     assert all_clear["actor"] == "Dispatcher A"

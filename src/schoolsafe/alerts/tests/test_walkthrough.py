@@ -1,4 +1,4 @@
-"""What a newcomer's walk-through found on the alert pages (issue 26)."""
+"""What a newcomer's walk-through found on the alert pages."""
 
 from __future__ import annotations
 

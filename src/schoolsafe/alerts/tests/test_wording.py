@@ -1,4 +1,4 @@
-"""One source of wording (issue 12, item 8): the school's own SRP wording, and its Spanish version, reaches
+"""One source of wording: the school's own SRP wording, and its Spanish version, reaches
 every channel of an alert: the page and the banner (the event), SMS, e-mail, the webhook payload, the
 timeline and CAP. The SRP's lockdown directive includes "prepare to evade or defend"."""
 

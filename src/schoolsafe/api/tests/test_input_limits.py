@@ -1,4 +1,4 @@
-"""Issue 25 item 10: deeply nested JSON and out-of-range integers answer 4xx with `detail`, never 500.
+"""Deeply nested JSON and out-of-range integers answer 4xx with `detail`, never 500.
 
 Checked once for every endpoint by schoolsafe.core.inputlimits.InputLimitsMiddleware (and, for an uploaded
 site-map file, by the same parser).

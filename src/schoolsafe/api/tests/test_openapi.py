@@ -1,4 +1,4 @@
-"""The OpenAPI document as third-party tools read it (issue 25 item 12, issue 26 items 5 and 14): every
+"""The OpenAPI document as third-party tools read it: every
 `$ref` resolves (prance), each schema name means one shape, one key per status code, and a client that
 openapi-python-client generates from the document raises an alert against the running server."""
 

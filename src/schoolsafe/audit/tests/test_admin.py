@@ -1,4 +1,4 @@
-"""Issue 25 item 3: what is done in the Django admin is in the audit chain, and so is what a superuser
+"""What is done in the Django admin is in the audit chain, and so is what a superuser
 opens there (schoolsafe.audit.admin_site)."""
 
 from __future__ import annotations

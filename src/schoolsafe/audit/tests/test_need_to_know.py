@@ -1,4 +1,4 @@
-"""Issue 25 item 4: the audit page shows a row about a threat case, a clinical note or a tip only to a
+"""The audit page shows a row about a threat case, a clinical note or a tip only to a
 reader who may see that object by its own policy."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 25 item 11: `schoolsafe audit verify` fails when the append-only triggers are present but do not
+"""`schoolsafe audit verify` fails when the append-only triggers are present but do not
 fire, and when the newest rows were removed (the chain's head is anchored, signed, outside the table).
 Runs on SQLite and on PostgreSQL (DATABASE_URL)."""
 

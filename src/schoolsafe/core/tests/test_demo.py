@@ -48,7 +48,7 @@ def test_the_demo_has_one_finished_lockdown_drill_to_look_at():
         "alert.raised", "alert.acknowledged", "alert.acknowledged", "alert.message", "alert.room_status",
         "alert.room_status", "alert.threat_location", "alert.message", "alert.all_clear", "alert.room_released",
         "alert.room_released"]
-    # Plausible (issue 12): the principal starts it, law enforcement ends it and releases the rooms in person,
+    # Plausible: the principal starts it, law enforcement ends it and releases the rooms in person,
     # and it lasts about twelve minutes with its steps spread over that time, in the timeline as in the events.
     assert drill.raised_by.username == "principal" and drill.all_clear_by.username == "sro"
     assert list(drill.room_releases.values_list("room", "released_by__username")) == [

@@ -1,4 +1,4 @@
-"""The public finds the tip line from the site's front door (issue 26, item 9)."""
+"""The public finds the tip line from the site's front door."""
 
 from __future__ import annotations
 

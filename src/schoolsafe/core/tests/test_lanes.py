@@ -1,4 +1,4 @@
-"""Issue 25, item 1: the alert path has its own request threads (asgi.py), on a real server."""
+"""The alert path has its own request threads (asgi.py), on a real server."""
 
 from __future__ import annotations
 

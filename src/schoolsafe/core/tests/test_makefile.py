@@ -1,4 +1,4 @@
-"""The README's `make demo` on a fresh clone says what it is doing while it installs (issue 26, item 20)."""
+"""The README's `make demo` on a fresh clone says what it is doing while it installs."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The platform administrator's menu leads only to pages that open (issue 26, item 19)."""
+"""The platform administrator's menu leads only to pages that open."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 25 item 5: a principal cannot aim a webhook (or an SMS gateway) at this machine or a private
+"""A principal cannot aim a webhook (or an SMS gateway) at this machine or a private
 network, nor read back what a server answered. Only 127.0.0.1 is used."""
 
 from __future__ import annotations

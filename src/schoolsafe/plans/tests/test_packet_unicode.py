@@ -1,4 +1,4 @@
-"""Names in any script print in the responder packet (issue 26.16)."""
+"""Names in any script print in the responder packet."""
 
 from __future__ import annotations
 

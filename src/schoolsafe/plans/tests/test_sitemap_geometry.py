@@ -1,4 +1,4 @@
-"""Site map geometry (issue 26.15): winding by the right-hand rule, invalid polygons refused naming the
+"""Site map geometry: winding by the right-hand rule, invalid polygons refused naming the
 feature, and a geojson.io export without `kind` kept as "other". Checked with third-party readers: the
 `geojson` package and shapely."""
 

@@ -128,7 +128,7 @@ def test_subscriptions_api_anonymous_other_person_and_owner(api, world, teacher_
 @override_settings(SCHOOLSAFE_PUSH_KICK=False)
 def test_25_5_a_push_endpoint_on_this_machine_or_a_private_network_is_refused_by_default(api, world, teacher_a, settings):
     """A push endpoint comes from the browser: like a webhook it may not aim the server at this machine or a
-    private network (issue 25 item 5's rule, for Web Push too)."""
+    private network (docs/security.md's rule for webhooks, for Web Push too)."""
     settings.SCHOOLSAFE_WEBHOOK_ALLOW_PRIVATE = False
     keys = {"p256dh": "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM",
             "auth": "tBHItJI5svbpez7KI4CCXg"}

@@ -1,4 +1,4 @@
-"""Issue 25, item 1: picture attachments are bounded before decoding (pixel count from the header, a
+"""Picture attachments are bounded before decoding (pixel count from the header, a
 decompression-bomb check) so that anonymous tips cannot hold the server's threads and memory."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 12, item 9: tips to police dispatch reach the console (an event for the serving dispatch) and the
+"""Tips to police dispatch reach the console (an event for the serving dispatch) and the
 notification channels, and an urgent tip nobody claims while no analyst is on call goes there too. What
 dispatch is sent names the tip, never its text or code."""
 

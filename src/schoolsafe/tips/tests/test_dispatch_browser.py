@@ -1,4 +1,4 @@
-"""Issue 12, item 9, acceptance: an urgent tip routed to dispatch appears on the dispatch console (real
+"""An urgent tip routed to dispatch appears on the dispatch console (real
 Chromium) with the repeating tone until a dispatcher acknowledges it, and reaches a webhook receiver on a
 loopback port. Neither shows the tip's text or code."""
 
@@ -37,7 +37,7 @@ def test_12_9_an_urgent_tip_routed_to_dispatch_sounds_on_the_console_and_reaches
                      deadline=received + dt.timedelta(hours=1), what=WHAT)
     from schoolsafe.accounts.models import ApiToken
 
-    # Made after the second factor, as the analyst's role requires (issue 26, item 13).
+    # Made after the second factor, as the analyst's role requires.
     _, analyst_token = do_create_api_token(analyst_a, analyst_a, "triage script", assurance=ApiToken.SECOND_FACTOR)
     cookie = signed_in_cookie(dispatcher)
     admin = make_person("agency_admin_a", "agency_admin", world.agency_a, "agency")

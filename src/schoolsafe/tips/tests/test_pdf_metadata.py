@@ -1,4 +1,4 @@
-"""A phone photo made into a PDF and sent with a tip (issue 26.6): the stored PDF keeps the picture and
+"""A phone photo made into a PDF and sent with a tip: the stored PDF keeps the picture and
 nothing that names the tipster, their phone or where they stood."""
 
 from __future__ import annotations

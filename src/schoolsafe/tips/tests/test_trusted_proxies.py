@@ -1,4 +1,4 @@
-"""Issue 25, item 16: which address the tip line's rate limits count by, on a real server (uvicorn, as
+"""Which address the tip line's rate limits count by, on a real server (uvicorn, as
 `schoolsafe serve` runs it). X-Forwarded-For is believed only from SCHOOLSAFE_TRUSTED_PROXIES."""
 
 from __future__ import annotations

@@ -159,7 +159,7 @@
     }, function () { control.textContent = "Not sent: no connection. Try again."; });
   }
 
-  // --- Tips sent to dispatch (issue 12, item 9): an item each, with the tone repeated until acknowledged ------
+  // --- Tips sent to dispatch: an item each, with the tone repeated until acknowledged ------
   // The items name the tip (category, school, why it came), never its text or code; "Open the tip" reads it
   // through the access policy (an audited read).
   var tips = {}; // tip id -> dispatch item

@@ -69,7 +69,7 @@
   document.addEventListener("pointerdown", unlockAudio);
   document.addEventListener("keydown", unlockAudio);
 
-  // --- silence and sound (issue 12, item 6): ONE decision, `SS.soundDecision`, for every signal ------------
+  // --- silence and sound: ONE decision, `SS.soundDecision`, for every signal ------------
   // SRP: in a lockdown, "locks, lights, out of sight": staff keep silent, and New Jersey's Alyssa's Law asks for a
   // silent alarm. So no page but the dispatch console sounds for a lockdown, or for anything at a school while a
   // lockdown is in force there: the banner shows and the device vibrates where the browser allows. A device can
