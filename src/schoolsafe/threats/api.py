@@ -9,12 +9,10 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
-from ninja.errors import HttpError
 from ninja.responses import Status
 
-from schoolsafe.threats import actions, policies, reads
-from schoolsafe.threats.actions import ThreatError
-from schoolsafe.threats.models import Case, Decision, TeamMember
+from schoolsafe.threats import actions, policies, reads, steps
+from schoolsafe.threats.models import Case, Decision
 
 router = Router(tags=["threat assessment"])
 
@@ -113,8 +111,9 @@ class NotificationIn(Schema):
 
 
 class DecisionIn(Schema):
-    """One CSTAG decision. `step` says which; the fields that step needs are required by it (the error
-    names any that is missing)."""
+    """One CSTAG decision. `step` says which, in the canonical spelling (threats/steps.py; the case page's
+    URL writes it with hyphens); the fields that step needs are required by it (the error names any that
+    is missing)."""
 
     step: Literal["evaluate", "classify", "respond", "safety_evaluation", "safety_plan", "follow_up", "close"]
     rationale: str = ""
@@ -158,10 +157,6 @@ class Accepted(Schema):
     detail: str
 
 
-def _refused(exc: ThreatError) -> HttpError:
-    return HttpError(exc.status, f"{exc.field}: {exc.message}" if exc.field else exc.message)
-
-
 def _visible(request: HttpRequest, case_id: int) -> Case:
     return reads.load_case(request.auth, case_id, via="api")
 
@@ -182,10 +177,7 @@ def open_case(request: HttpRequest, payload: CaseIn):
     """Open a case as a member of the team (or the district's coordinator)."""
     data = payload.dict()
     team_id, school_id = data.pop("team_id"), data.pop("school_id")
-    try:
-        case = actions.do_open_case(request.auth, team_id, school=school_id, **data)
-    except ThreatError as exc:
-        raise _refused(exc) from None
+    case = actions.do_open_case(request.auth, team_id, school=school_id, **data)
     return Status(201, case)
 
 
@@ -194,10 +186,7 @@ def refer_concern(request: HttpRequest, payload: ReferralIn):
     """A staff member refers a concern to the school's team. The answer does not include the case."""
     data = payload.dict()
     school_id = data.pop("school_id")
-    try:
-        actions.do_refer_concern(request.auth, school_id, **data)
-    except ThreatError as exc:
-        raise _refused(exc) from None
+    actions.do_refer_concern(request.auth, school_id, **data)
     return Status(201, {"detail": "The threat-assessment team has your referral."})
 
 
@@ -215,42 +204,11 @@ def list_decisions(request: HttpRequest, case_id: int):
 
 
 @router.post("/threats/cases/{case_id}/decisions", response={201: DecisionOut})
-def record_decision(request: HttpRequest, case_id: int, payload: DecisionIn):
+def record_decision(request: HttpRequest, case_id: int, payload: DecisionIn) -> Status:
     """Record the case's next CSTAG step; 409 when the step is out of order, 400 naming a missing field."""
-    user, p = request.auth, payload
-    policies.access_case(user, case_id, "change")
-    try:
-        if p.step == "evaluate":
-            actions.do_record_evaluation(user, case_id, person_interview=p.person_interview,
-                                         witness_interviews=p.witness_interviews, target_interviews=p.target_interviews,
-                                         records_reviewed=p.records_reviewed, rationale=p.rationale)
-        elif p.step == "classify":
-            actions.do_classify_threat(user, case_id, classification=p.classification, rationale=p.rationale,
-                                       resolution=p.resolution, in_doubt=p.in_doubt)
-        elif p.step == "respond":
-            actions.do_record_substantive_response(user, case_id, seriousness=p.seriousness,
-                                                   protective_actions=p.protective_actions, rationale=p.rationale,
-                                                   notifications=[n.dict() for n in p.notifications])
-        elif p.step == "safety_evaluation":
-            actions.do_record_safety_evaluation(user, case_id, mental_health_assessment=p.mental_health_assessment,
-                                                law_enforcement_investigation=p.law_enforcement_investigation,
-                                                interim_measures=p.interim_measures, rationale=p.rationale)
-        elif p.step == "safety_plan":
-            case = Case.objects.get(pk=case_id)
-            member = TeamMember.objects.filter(team_id=case.team_id, user_id=p.responsible_id or 0,
-                                               removed_at__isnull=True).select_related("user").first()
-            actions.do_adopt_safety_plan(user, case_id, interventions=p.interventions,
-                                         responsible=member.user if member else None,
-                                         monitoring_schedule=p.monitoring_schedule,
-                                         monitoring_dates=p.monitoring_dates, rationale=p.rationale)
-        elif p.step == "follow_up":
-            if p.follow_up_id is None or not Case.objects.get(pk=case_id).follow_ups.filter(pk=p.follow_up_id).exists():
-                raise ThreatError("Give the id of one of this case's follow-ups.", "follow_up_id")
-            actions.do_record_follow_up(user, p.follow_up_id, summary=p.summary, next_due_on=p.next_due_on)
-        else:
-            actions.do_close_case(user, case_id, outcome=p.outcome, reason=p.reason)
-    except ThreatError as exc:
-        raise _refused(exc) from None
+    policies.access_case(request.auth, case_id, "change")
+    step = steps.BY_NAME[payload.step]  # the schema's Literal is the table's names (tests/test_steps.py)
+    step.record(request.auth, case_id, **step.api_inputs(payload.dict()))
     return Status(201, Decision.objects.filter(case_id=case_id).select_related("decided_by").order_by("-pk").first())
 
 
@@ -269,10 +227,7 @@ def get_note(request: HttpRequest, case_id: int, note_id: int):
 
 @router.post("/threats/cases/{case_id}/notes", response={201: CaseNoteOut})
 def add_note(request: HttpRequest, case_id: int, payload: NoteIn):
-    try:
-        note = actions.do_add_note(request.auth, case_id, text=payload.text, clinical=payload.clinical)
-    except ThreatError as exc:
-        raise _refused(exc) from None
+    note = actions.do_add_note(request.auth, case_id, text=payload.text, clinical=payload.clinical)
     return Status(201, note)
 
 
