@@ -52,9 +52,13 @@ DEFAULT_FLOOD_PER_MINUTE = 5
 
 
 class AlertStateError(ActionError, ValueError):
-    """The alert is not in a state that allows this (an all clear for a cancelled alert)."""
+    """The alert is not in a state that allows this (an all clear for a cancelled alert). The field at fault
+    is the alert's `status` unless the raise names another (the `action` asked for, the `room` released)."""
 
     status = 409
+
+    def __init__(self, message: str = "", field: str = "status", status: int | None = None) -> None:
+        super().__init__(message, field, status)
 
 
 class IdempotencyKeyTaken(Exception):
@@ -365,7 +369,7 @@ def do_change_action(actor: Any, alert: Alert, action: str, *, hazard: str = "",
         alert.refresh_from_db()
         if not more_protective(action, route.tier, alert.action, alert.reach):
             raise AlertStateError(f"{action} is not more protective than the incident's {alert.action}; "
-                                  "give the all clear and raise the new action instead")
+                                  "give the all clear and raise the new action instead", "action")
         return _change_action(actor, alert, action, hazard=hazard, strategy=strategy, evacuate_to=evacuate_to,
                               reason=reason, route=route, school=school, now=now)
 
@@ -483,7 +487,7 @@ def check_all_clear_authority(actor: Any, alert: Alert, *, on_behalf_of: str = "
             "and unit)", needed)
     if needed == "refused":
         raise AllClearRefused("a real lockdown is released by law enforcement, or by an administrator with an "
-                              "officer's concurrence", "alert")
+                              "officer's concurrence", "")
     return fields
 
 
@@ -683,14 +687,16 @@ def do_release_room(actor: Any, alert: Alert, room: str, note: str = "") -> Room
     from schoolsafe.alerts.rooms import room_key, room_release_json
 
     if alert.action != "lockdown":
-        raise AlertStateError(f"only a lockdown is released room by room; a {alert.action} ends by announcement")
+        raise AlertStateError(f"only a lockdown is released room by room; a {alert.action} ends by announcement",
+                              "room")
     now = timezone.now()
     cleaned = " ".join(room.split())
     try:
         with transaction.atomic():
             current = Alert.objects.select_for_update().filter(pk=alert.pk).values_list("status", flat=True).first()
             if current not in (Status.ACTIVE, Status.ALL_CLEAR):
-                raise AlertStateError(f"the alert is already {current.replace('_', ' ') if current else 'gone'}")
+                raise AlertStateError(f"the alert is already {current.replace('_', ' ') if current else 'gone'}",
+                                      "room")
             release = RoomRelease.objects.create(alert=alert, room=cleaned, room_key=room_key(cleaned)[:60],
                                                  released_by=actor, released_at=now, note=note)
             body = {"alert": alert.pk, "school": alert.school_id, **room_release_json(release)}
@@ -702,7 +708,7 @@ def do_release_room(actor: Any, alert: Alert, room: str, note: str = "") -> Room
             alert=alert, room_key=room_key(cleaned)[:60]).first()
         who = (earlier.released_by.full_name or earlier.released_by.username) if earlier else "someone"
         at = f" at {earlier.released_at:%H:%M:%S}" if earlier else ""
-        raise RoomAlreadyReleased(f"room {cleaned} was already released by {who}{at}") from None
+        raise RoomAlreadyReleased(f"room {cleaned} was already released by {who}{at}", "room") from None
     return release
 
 

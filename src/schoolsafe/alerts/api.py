@@ -439,13 +439,8 @@ def all_clear(request: HttpRequest, alert_id: int):
         given = AllClearIn.model_validate(body)
     except PydanticValidationError as exc:
         raise HttpError(422, _problems(exc)) from None
-    try:
-        alert = actions.do_give_all_clear(request.auth, alert, on_behalf_of=given.on_behalf_of,
-                                          concurring_officer=given.concurring_officer)
-    except actions.AllClearRefused as exc:
-        raise HttpError(403, str(exc)) from None
-    except actions.AlertStateError as exc:
-        raise HttpError(409, f"status: {exc}") from None
+    alert = actions.do_give_all_clear(request.auth, alert, on_behalf_of=given.on_behalf_of,
+                                      concurring_officer=given.concurring_officer)
     return alert_json(alert)
 
 
@@ -455,10 +450,7 @@ def cancel_alert(request: HttpRequest, alert_id: int):
     A real lockdown cancelled by anyone but police dispatch is only requested (202, still active, with
     `cancel_requested_at`): dispatch calls back and confirms it (`/cancel/confirm`)."""
     alert = access_alert(request.auth, alert_id, "cancel")
-    try:
-        alert = actions.do_cancel_alert(request.auth, alert)
-    except actions.AlertStateError as exc:
-        raise HttpError(409, f"status: {exc}") from None
+    alert = actions.do_cancel_alert(request.auth, alert)
     return (202 if alert.status == Status.ACTIVE else 200), alert_json(alert)
 
 
@@ -544,12 +536,9 @@ def change_action(request: HttpRequest, alert_id: int):
     payload = _parse(request, ChangeActionIn)
     fields = check_alert_fields(AlertIn(school=alert.school_id, action=payload.action, hazard=payload.hazard,
                                         strategy=payload.strategy, evacuate_to=payload.evacuate_to))
-    try:
-        alert = actions.do_change_action(request.auth, alert, fields["action"], hazard=fields["hazard"],
-                                         strategy=fields["strategy"], evacuate_to=fields["evacuate_to"],
-                                         reason=payload.reason.strip())
-    except actions.AlertStateError as exc:
-        raise HttpError(409, f"action: {exc}") from None
+    alert = actions.do_change_action(request.auth, alert, fields["action"], hazard=fields["hazard"],
+                                     strategy=fields["strategy"], evacuate_to=fields["evacuate_to"],
+                                     reason=payload.reason.strip())
     return alert_json(alert)
 
 
@@ -560,10 +549,7 @@ def confirm_cancel(request: HttpRequest, alert_id: int):
     ends as cancelled."""
     alert = access_alert(request.auth, alert_id, "confirm_cancel")
     payload = _parse(request, ConfirmCancelIn)
-    try:
-        alert = actions.do_confirm_cancel(request.auth, alert, payload.reached.strip())
-    except actions.AlertStateError as exc:
-        raise HttpError(409, f"status: {exc}") from None
+    alert = actions.do_confirm_cancel(request.auth, alert, payload.reached.strip())
     return alert_json(alert)
 
 
@@ -614,9 +600,6 @@ def register_drill_window(request: HttpRequest, school_id: int):
     """Register a drill: exercises raised at the school in the window reach dispatch, as exercises."""
     school = _school(request, school_id, DRILL_WINDOW_ROLES)
     payload = _parse(request, DrillWindowIn)
-    try:
-        window = actions.do_register_drill_window(request.auth, school, starts_at=payload.starts_at,
-                                                  ends_at=payload.ends_at, contact=payload.contact.strip())
-    except actions.DrillWindowError as exc:
-        raise HttpError(422, str(exc)) from None
+    window = actions.do_register_drill_window(request.auth, school, starts_at=payload.starts_at,
+                                              ends_at=payload.ends_at, contact=payload.contact.strip())
     return 201, drill_window_json(window)

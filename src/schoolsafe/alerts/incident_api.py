@@ -256,14 +256,11 @@ def report_room_status(request: HttpRequest, alert_id: int):
     alert = access_alert(request.auth, alert_id, "room_status")
     report = _parse(request, RoomStatusIn)
     check_room_status(report)
-    try:
-        saved = actions.do_report_room_status(
-            request.auth, alert, room=report.room, status=report.status.value, present=report.present,
-            staff=report.staff, visitors=report.visitors, injured=report.injured, missing=report.missing,
-            extra=report.extra, note=report.note.strip(),
-        )
-    except actions.AlertStateError as exc:
-        raise HttpError(409, f"status: {exc}") from None
+    saved = actions.do_report_room_status(
+        request.auth, alert, room=report.room, status=report.status.value, present=report.present,
+        staff=report.staff, visitors=report.visitors, injured=report.injured, missing=report.missing,
+        extra=report.extra, note=report.note.strip(),
+    )
     return JsonResponse(room_status_json(saved), status=201)
 
 
@@ -307,10 +304,7 @@ def release_room(request: HttpRequest, alert_id: int):
     release). During the lockdown or after its all clear; 409 when already released or not a lockdown."""
     alert = access_alert(request.auth, alert_id, "release_room")
     given = _parse(request, RoomReleaseIn)
-    try:
-        saved = actions.do_release_room(request.auth, alert, given.room, given.note.strip())
-    except actions.AlertStateError as exc:
-        raise HttpError(409, f"room: {exc}") from None
+    saved = actions.do_release_room(request.auth, alert, given.room, given.note.strip())
     from schoolsafe.alerts.rooms import room_release_json
 
     return JsonResponse(room_release_json(saved), status=201)
@@ -323,10 +317,7 @@ def report_threat_location(request: HttpRequest, alert_id: int):
     dispatch at top priority (event `alert.threat_location`) and through the notification channels."""
     alert = access_alert(request.auth, alert_id, "threat_location")
     given = _parse(request, ThreatLocationIn)
-    try:
-        saved = actions.do_report_threat_location(request.auth, alert, given.location, given.note.strip())
-    except actions.AlertStateError as exc:
-        raise HttpError(409, f"status: {exc}") from None
+    saved = actions.do_report_threat_location(request.auth, alert, given.location, given.note.strip())
     from schoolsafe.alerts.rooms import threat_location_json
 
     return JsonResponse(threat_location_json(saved), status=201)
@@ -352,10 +343,7 @@ def post_message(request: HttpRequest, alert_id: int):
     """Write to the thread (up to 2,000 characters) while the alert is active."""
     alert = access_alert(request.auth, alert_id, "message")
     message = _parse(request, MessageIn)
-    try:
-        saved = actions.do_post_alert_message(request.auth, alert, message.text)
-    except actions.AlertStateError as exc:
-        raise HttpError(409, f"status: {exc}") from None
+    saved = actions.do_post_alert_message(request.auth, alert, message.text)
     return JsonResponse(message_json(saved), status=201)
 
 

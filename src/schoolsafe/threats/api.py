@@ -111,9 +111,9 @@ class NotificationIn(Schema):
 
 
 class DecisionIn(Schema):
-    """One CSTAG decision. `step` says which, in the canonical spelling (threats/steps.py; the case page's
-    URL writes it with hyphens); the fields that step needs are required by it (the error names any that
-    is missing)."""
+    """One CSTAG decision. `step` says which, spelled with underscores (the canonical spelling; the case
+    page's URLs write it with hyphens); the fields that step needs are required by it (the error names any
+    that is missing)."""
 
     step: Literal["evaluate", "classify", "respond", "safety_evaluation", "safety_plan", "follow_up", "close"]
     rationale: str = ""

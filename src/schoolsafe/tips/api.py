@@ -371,17 +371,10 @@ class CloseIn(Schema):
     note: str = Field("", max_length=MAX_TEXT)
 
 
-def _state(fn: Any, *args: Any) -> Any:
-    try:
-        return fn(*args)
-    except actions.TipStateError as exc:
-        raise HttpError(409, str(exc)) from None
-
-
 @router.post("/tips/{tip_id}/claim", response=TipDetailOut)
 def claim_tip(request: HttpRequest, tip_id: int) -> Any:
     """Claim the tip for the caller (an analyst for it)."""
-    tip = _state(actions.do_claim_tip, request.auth, access_tip(request.auth, tip_id, "change"))
+    tip = actions.do_claim_tip(request.auth, access_tip(request.auth, tip_id, "change"))
     return _detail(tip)
 
 
@@ -389,7 +382,7 @@ def claim_tip(request: HttpRequest, tip_id: int) -> Any:
 def message_tipster(request: HttpRequest, tip_id: int, payload: BodyIn) -> Any:
     """A message the tipster reads with their code and passphrase."""
     tip = access_tip(request.auth, tip_id, "change")
-    _state(actions.do_message_tipster, request.auth, tip, payload.body.strip())
+    actions.do_message_tipster(request.auth, tip, payload.body.strip())
     return Reply(201, _detail(tip))
 
 
@@ -397,7 +390,7 @@ def message_tipster(request: HttpRequest, tip_id: int, payload: BodyIn) -> Any:
 def add_note(request: HttpRequest, tip_id: int, payload: BodyIn) -> Any:
     """An internal note (never shown to the tipster)."""
     tip = access_tip(request.auth, tip_id, "change")
-    _state(actions.do_add_tip_note, request.auth, tip, payload.body.strip())
+    actions.do_add_tip_note(request.auth, tip, payload.body.strip())
     return Reply(201, _detail(tip))
 
 
@@ -407,7 +400,7 @@ def route_tip(request: HttpRequest, tip_id: int, payload: RouteIn) -> Any:
     if payload.destination not in Destination.values:
         raise HttpError(422, f"destination: expected one of {', '.join(Destination.values)}")
     tip = access_tip(request.auth, tip_id, "change")
-    _state(actions.do_route_tip, request.auth, tip, payload.destination, payload.note)
+    actions.do_route_tip(request.auth, tip, payload.destination, payload.note)
     return Reply(201, _detail(tip))
 
 
@@ -416,6 +409,6 @@ def close_tip(request: HttpRequest, tip_id: int, payload: CloseIn) -> Any:
     """Close the tip with its outcome (required)."""
     if payload.outcome not in Outcome.values:
         raise HttpError(422, f"outcome: expected one of {', '.join(Outcome.values)}")
-    tip = _state(actions.do_close_tip, request.auth, access_tip(request.auth, tip_id, "change"), payload.outcome, payload.note)
+    tip = actions.do_close_tip(request.auth, access_tip(request.auth, tip_id, "change"), payload.outcome, payload.note)
     return _detail(tip)
 
