@@ -11,7 +11,7 @@ from django.http import HttpRequest, JsonResponse
 from ninja import Router
 from ninja.errors import HttpError
 
-from schoolsafe.alerts.api import read_json_object
+from schoolsafe.alerts.api_input import read_json_object
 from schoolsafe.alerts.credentials import (
     PANIC_ACTIONS,
     SCHEME,
