@@ -11,12 +11,13 @@ What it reads is in api_input.py, what it answers (for the OpenAPI document) in 
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest, JsonResponse
+from django.http import JsonResponse
 from ninja import Router
 from ninja.errors import HttpError
 from pydantic import ValidationError as PydanticValidationError
 
 from schoolsafe.access.policy import ALL_ROLES
+from schoolsafe.accounts.http import ApiRequest
 from schoolsafe.alerts import actions
 from schoolsafe.alerts.api_input import (
     AlertIn,
@@ -74,7 +75,7 @@ router = Router(tags=["alerts"])
         }],
     },
 )
-def raise_alert(request: HttpRequest):
+def raise_alert(request: ApiRequest):
     """Raise an alert for a school. 201 only once the alert and its event are committed.
 
     One incident per emergency: when the school already has an active incident with a report within the
@@ -108,12 +109,12 @@ def raise_alert(request: HttpRequest):
     return JsonResponse(body, status=201)
 
 
-def _alerts(request: HttpRequest, action: str = "view") -> QuerySet:
+def _alerts(request: ApiRequest, action: str = "view") -> QuerySet:
     return Alert.objects.restrict(request.auth, action).select_related("school", "raised_by")
 
 
 @router.get("/alerts", response={200: AlertPage, **ERRORS})
-def list_alerts(request: HttpRequest, status: Status | None = None, school: int | None = None,
+def list_alerts(request: ApiRequest, status: Status | None = None, school: int | None = None,
                 page: int = 1, page_size: int = 50):
     """The alerts the caller may see, newest first; filter by status (`active`, ...) and school."""
     if page < 1 or not 1 <= page_size <= 200:
@@ -129,7 +130,7 @@ def list_alerts(request: HttpRequest, status: Status | None = None, school: int 
 
 
 @router.get("/alerts/{alert_id}", response={200: AlertDetailOut, **ERRORS})
-def get_alert(request: HttpRequest, alert_id: int):
+def get_alert(request: ApiRequest, alert_id: int):
     """One alert with its acknowledgements."""
     alert = access_alert(request.auth, alert_id, "view")
     acks = alert.acknowledgements.select_related("user")
@@ -137,7 +138,7 @@ def get_alert(request: HttpRequest, alert_id: int):
 
 
 @router.post("/alerts/{alert_id}/acknowledge", response={200: AcknowledgeOut, **ERRORS})
-def acknowledge_alert(request: HttpRequest, alert_id: int):
+def acknowledge_alert(request: ApiRequest, alert_id: int):
     """Say you have the alert. Dispatch's acknowledgement stops the escalation timer. Repeating is harmless."""
     alert = access_alert(request.auth, alert_id, "acknowledge")
     ack, created = actions.do_acknowledge_alert(request.auth, alert)
@@ -146,7 +147,7 @@ def acknowledge_alert(request: HttpRequest, alert_id: int):
 
 @router.post("/alerts/{alert_id}/all-clear", response={200: AlertOut, **ERRORS}, openapi_extra={
     "requestBody": {"required": False, "content": {"application/json": {"schema": AllClearIn.model_json_schema()}}}})
-def all_clear(request: HttpRequest, alert_id: int):
+def all_clear(request: ApiRequest, alert_id: int):
     """End an active alert (police, SRO, principal, district director). A real lockdown is released by law
     enforcement: an administrator gives `concurring_officer`, a dispatcher `on_behalf_of`, else 403."""
     alert = access_alert(request.auth, alert_id, "all_clear")
@@ -162,7 +163,7 @@ def all_clear(request: HttpRequest, alert_id: int):
 
 
 @router.post("/alerts/{alert_id}/cancel", response={200: AlertOut, 202: AlertOut, **ERRORS})
-def cancel_alert(request: HttpRequest, alert_id: int):
+def cancel_alert(request: ApiRequest, alert_id: int):
     """Withdraw an active alert raised by mistake (its raiser, police, SRO, principal, district director).
     A real lockdown cancelled by anyone but police dispatch is only requested (202, still active, with
     `cancel_requested_at`): dispatch calls back and confirms it (`/cancel/confirm`)."""
@@ -172,7 +173,7 @@ def cancel_alert(request: HttpRequest, alert_id: int):
 
 
 @router.get("/alerts/{alert_id}/delivery", response={200: DeliveryOut, **ERRORS})
-def delivery_report(request: HttpRequest, alert_id: int):
+def delivery_report(request: ApiRequest, alert_id: int):
     """Every intended recipient, when the alert reached them, when they acknowledged (or null)."""
     from schoolsafe.alerts.delivery import delivery_report as build
 
@@ -183,7 +184,7 @@ def delivery_report(request: HttpRequest, alert_id: int):
 
 
 @router.post("/alerts/{alert_id}/action", response={200: AlertOut, **ERRORS}, openapi_extra=json_body(ChangeActionIn))
-def change_action(request: HttpRequest, alert_id: int):
+def change_action(request: ApiRequest, alert_id: int):
     """Change the incident to a more protective action (Secure → Lockdown, Lockdown → Evacuate, any →
     Shelter with its hazard): a new notification and a CAP Update referring to the earlier messages."""
     alert = access_alert(request.auth, alert_id, "change_action")
@@ -198,7 +199,7 @@ def change_action(request: HttpRequest, alert_id: int):
 
 @router.post("/alerts/{alert_id}/cancel/confirm", response={200: AlertOut, **ERRORS},
              openapi_extra=json_body(ConfirmCancelIn))
-def confirm_cancel(request: HttpRequest, alert_id: int):
+def confirm_cancel(request: ApiRequest, alert_id: int):
     """Police dispatch confirms a requested cancel after calling back (`reached`: whom, how); the incident
     ends as cancelled."""
     alert = access_alert(request.auth, alert_id, "confirm_cancel")
@@ -208,13 +209,13 @@ def confirm_cancel(request: HttpRequest, alert_id: int):
 
 
 @router.get("/alerts/{alert_id}/reports", response={200: list[AlertReportOut], **ERRORS})
-def list_reports(request: HttpRequest, alert_id: int):
+def list_reports(request: ApiRequest, alert_id: int):
     """Every raise that opened or joined the incident, oldest first (who, where, when, flood flag)."""
     alert = access_alert(request.auth, alert_id, "view")
     return [actions.report_json(r) for r in alert.reports.select_related("reported_by")]
 
 
-def _school(request: HttpRequest, school_id: int, roles: frozenset[str] = ALL_ROLES) -> actions.SchoolRef:
+def _school(request: ApiRequest, school_id: int, roles: frozenset[str] = ALL_ROLES) -> actions.SchoolRef:
     school = actions.load_school(school_id)
     if school is None or not reaches_school(request.auth, school, ALL_ROLES):
         raise HttpError(404, f"school: no school {school_id} that you can see")
@@ -224,7 +225,7 @@ def _school(request: HttpRequest, school_id: int, roles: frozenset[str] = ALL_RO
 
 
 @router.get("/schools/{school_id}/state", response={200: SchoolStateOut, **ERRORS})
-def school_state(request: HttpRequest, school_id: int):
+def school_state(request: ApiRequest, school_id: int):
     """The school's current state: the most protective action in force (of the incidents you may see)."""
     from schoolsafe.alerts.state import current_state
 
@@ -238,7 +239,7 @@ def drill_window_json(window: DrillWindow) -> dict[str, Any]:
 
 
 @router.get("/schools/{school_id}/drill-windows", response={200: list[DrillWindowOut], **ERRORS})
-def list_drill_windows(request: HttpRequest, school_id: int):
+def list_drill_windows(request: ApiRequest, school_id: int):
     """The school's drill windows that have not ended, soonest first."""
     from django.utils import timezone
 
@@ -250,7 +251,7 @@ def list_drill_windows(request: HttpRequest, school_id: int):
 
 @router.post("/schools/{school_id}/drill-windows", response={201: DrillWindowOut, **ERRORS},
              openapi_extra=json_body(DrillWindowIn))
-def register_drill_window(request: HttpRequest, school_id: int):
+def register_drill_window(request: ApiRequest, school_id: int):
     """Register a drill: exercises raised at the school in the window reach dispatch, as exercises."""
     school = _school(request, school_id, DRILL_WINDOW_ROLES)
     payload = parse_json(request, DrillWindowIn)

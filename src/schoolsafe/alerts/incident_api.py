@@ -10,10 +10,11 @@ incident_output.py.
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from ninja import Router
 from ninja.errors import HttpError
 
+from schoolsafe.accounts.http import ApiRequest
 from schoolsafe.alerts import actions
 from schoolsafe.alerts.api_input import (
     json_body,
@@ -50,7 +51,7 @@ router = Router(tags=["alerts: incident"])
 
 @router.post("/alerts/{alert_id}/room-status", response={201: RoomStatusOut, **ERRORS},
              openapi_extra=json_body(RoomStatusIn))
-def report_room_status(request: HttpRequest, alert_id: int):
+def report_room_status(request: ApiRequest, alert_id: int):
     """Report a room's state while the alert is active (the school's staff, admins, SRO). The latest report
     of a room replaces its state on the board; earlier ones stay in the timeline."""
     alert = access_alert(request.auth, alert_id, "room_status")
@@ -88,7 +89,7 @@ def board_for(user: Any, alert: Alert, where: str) -> dict[str, Any]:
 
 
 @router.get("/alerts/{alert_id}/room-status", response={200: RoomBoardOut, **ERRORS})
-def room_status_board(request: HttpRequest, alert_id: int):
+def room_status_board(request: ApiRequest, alert_id: int):
     """The status board: each room's latest report, the expected rooms not reported yet, the counts, and for
     a lockdown which rooms are released. Students' names only for those who run the response (audited)."""
     return board_for(request.auth, access_alert(request.auth, alert_id, "view"), "api.room_status")
@@ -99,7 +100,7 @@ def room_status_board(request: HttpRequest, alert_id: int):
 
 @router.post("/alerts/{alert_id}/room-release", response={201: RoomReleaseOut, **ERRORS},
              openapi_extra=json_body(RoomReleaseIn))
-def release_room(request: HttpRequest, alert_id: int):
+def release_room(request: ApiRequest, alert_id: int):
     """Release one room from a lockdown, in person (an officer or an administrator on site; SRP lockdown
     release). During the lockdown or after its all clear; 409 when already released or not a lockdown."""
     alert = access_alert(request.auth, alert_id, "release_room")
@@ -112,7 +113,7 @@ def release_room(request: HttpRequest, alert_id: int):
 
 @router.post("/alerts/{alert_id}/threat-location", response={201: ThreatLocationOut, **ERRORS},
              openapi_extra=json_body(ThreatLocationIn))
-def report_threat_location(request: HttpRequest, alert_id: int):
+def report_threat_location(request: ApiRequest, alert_id: int):
     """Report where the threat is ("shots heard near the gym") while the alert is active: it goes to police
     dispatch at top priority (event `alert.threat_location`) and through the notification channels."""
     alert = access_alert(request.auth, alert_id, "threat_location")
@@ -131,7 +132,7 @@ def message_json(message: Any) -> dict[str, Any]:
 
 
 @router.get("/alerts/{alert_id}/messages", response={200: MessagesOut, **ERRORS})
-def list_messages(request: HttpRequest, alert_id: int):
+def list_messages(request: ApiRequest, alert_id: int):
     """The thread between dispatch and the school, oldest first."""
     alert = access_alert(request.auth, alert_id, "message")
     items = [message_json(m) for m in alert.messages.select_related("author").order_by("at", "id")]
@@ -139,7 +140,7 @@ def list_messages(request: HttpRequest, alert_id: int):
 
 
 @router.post("/alerts/{alert_id}/messages", response={201: MessageOut, **ERRORS}, openapi_extra=json_body(MessageIn))
-def post_message(request: HttpRequest, alert_id: int):
+def post_message(request: ApiRequest, alert_id: int):
     """Write to the thread (up to 2,000 characters) while the alert is active."""
     alert = access_alert(request.auth, alert_id, "message")
     message = parse_json(request, MessageIn)
@@ -151,7 +152,7 @@ def post_message(request: HttpRequest, alert_id: int):
 
 
 @router.get("/alerts/{alert_id}/timeline", response={200: TimelineOut, **ERRORS})
-def timeline(request: HttpRequest, alert_id: int):
+def timeline(request: ApiRequest, alert_id: int):
     """Everything that happened, oldest first: raised, delivered, acknowledged, escalated, room statuses,
     messages, all clear or cancel."""
     alert = access_alert(request.auth, alert_id, "view")
@@ -166,7 +167,7 @@ def timeline(request: HttpRequest, alert_id: int):
 # --- ICS 214 activity log -------------------------------------------------------------------------------
 
 
-def _ics214(request: HttpRequest, alert_id: int, fmt: str) -> HttpResponse:
+def _ics214(request: ApiRequest, alert_id: int, fmt: str) -> HttpResponse:
     from schoolsafe.alerts.ics214 import activity_log, as_csv, as_pdf
     from schoolsafe.audit.log import record_read
 
@@ -185,7 +186,7 @@ def _ics214(request: HttpRequest, alert_id: int, fmt: str) -> HttpResponse:
 
 @router.get("/alerts/{alert_id}/ics214.csv", response={**ERRORS}, openapi_extra={
     "responses": {"200": {"description": "the ICS 214 activity log as CSV", "content": {"text/csv": {}}}}})
-def ics214_csv(request: HttpRequest, alert_id: int):
+def ics214_csv(request: ApiRequest, alert_id: int):
     """The incident's ICS 214 activity log as CSV (incident name, operational period, resources, each
     entry's time and notable activity, prepared by the caller). Audited."""
     return _ics214(request, alert_id, "csv")
@@ -193,7 +194,7 @@ def ics214_csv(request: HttpRequest, alert_id: int):
 
 @router.get("/alerts/{alert_id}/ics214.pdf", response={**ERRORS}, openapi_extra={
     "responses": {"200": {"description": "the ICS 214 activity log as PDF", "content": {"application/pdf": {}}}}})
-def ics214_pdf(request: HttpRequest, alert_id: int):
+def ics214_pdf(request: ApiRequest, alert_id: int):
     """The incident's ICS 214 activity log as a PDF laid out like the form. Audited."""
     return _ics214(request, alert_id, "pdf")
 
@@ -203,7 +204,7 @@ def ics214_pdf(request: HttpRequest, alert_id: int):
 
 @router.get("/alerts/{alert_id}/cap.xml", response={**ERRORS}, openapi_extra={
     "responses": {"200": {"description": "an OASIS CAP 1.2 message", "content": {"application/cap+xml": {}}}}})
-def cap_message(request: HttpRequest, alert_id: int, n: int | None = None):
+def cap_message(request: ApiRequest, alert_id: int, n: int | None = None):
     """The alert as an OASIS CAP 1.2 message: the latest of its sequence (Alert, Update..., then the
     AllClear Update or the Cancel), or message `n` (from 1)."""
     from django.utils import timezone
@@ -227,7 +228,7 @@ def cap_message(request: HttpRequest, alert_id: int, n: int | None = None):
 @router.get("/cap/feed", response={**ERRORS}, openapi_extra={
     "responses": {"200": {"description": "an Atom 1.0 feed", "content": {"application/atom+xml": {}}},
                   "304": {"description": "not modified since the ETag (If-None-Match) or date (If-Modified-Since)"}}})
-def cap_feed(request: HttpRequest):
+def cap_feed(request: ApiRequest):
     """An Atom 1.0 feed of the caller's alerts: one entry per CAP message, newest first, each with the
     CAP message inline and a link to its cap.xml. An alert stays until its messages expire (the all
     clear and the cancel too). ETag and Last-Modified; a conditional GET that matches gets a 304."""

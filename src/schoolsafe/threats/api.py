@@ -7,10 +7,10 @@ export is audited, as on the pages. A referral answers 201 without the case: the
 import datetime as dt
 from typing import Any, Literal
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
+from schoolsafe.accounts.http import ApiRequest
 from schoolsafe.threats import actions, policies, reads, steps
 from schoolsafe.threats.models import Case, Decision
 
@@ -157,12 +157,12 @@ class Accepted(Schema):
     detail: str
 
 
-def _visible(request: HttpRequest, case_id: int) -> Case:
+def _visible(request: ApiRequest, case_id: int) -> Case:
     return reads.load_case(request.auth, case_id, via="api")
 
 
 @router.get("/threats/cases", response=list[CaseSummaryOut])
-def list_cases(request: HttpRequest, open: bool = True):
+def list_cases(request: ApiRequest, open: bool = True):
     """The cases the caller may see (their teams', or their district's as its coordinator), newest first."""
     cases = reads.visible_cases(request.auth).order_by("-opened_at", "-pk")
     if open:
@@ -173,7 +173,7 @@ def list_cases(request: HttpRequest, open: bool = True):
 
 
 @router.post("/threats/cases", response={201: CaseOut})
-def open_case(request: HttpRequest, payload: CaseIn):
+def open_case(request: ApiRequest, payload: CaseIn):
     """Open a case as a member of the team (or the district's coordinator)."""
     data = payload.dict()
     team_id, school_id = data.pop("team_id"), data.pop("school_id")
@@ -182,7 +182,7 @@ def open_case(request: HttpRequest, payload: CaseIn):
 
 
 @router.post("/threats/referrals", response={201: Accepted})
-def refer_concern(request: HttpRequest, payload: ReferralIn):
+def refer_concern(request: ApiRequest, payload: ReferralIn):
     """A staff member refers a concern to the school's team. The answer does not include the case."""
     data = payload.dict()
     school_id = data.pop("school_id")
@@ -191,20 +191,20 @@ def refer_concern(request: HttpRequest, payload: ReferralIn):
 
 
 @router.get("/threats/cases/{case_id}", response=CaseOut)
-def get_case(request: HttpRequest, case_id: int):
+def get_case(request: ApiRequest, case_id: int):
     """One case (audited); 404 unless the caller is on its team or is the district's coordinator."""
     return _visible(request, case_id)
 
 
 @router.get("/threats/cases/{case_id}/decisions", response=list[DecisionOut])
-def list_decisions(request: HttpRequest, case_id: int):
+def list_decisions(request: ApiRequest, case_id: int):
     """The case's decisions, oldest first (reading them is a read of the case, audited)."""
     case = _visible(request, case_id)
     return list(case.decisions.select_related("decided_by"))
 
 
 @router.post("/threats/cases/{case_id}/decisions", response={201: DecisionOut})
-def record_decision(request: HttpRequest, case_id: int, payload: DecisionIn) -> Status:
+def record_decision(request: ApiRequest, case_id: int, payload: DecisionIn) -> Status:
     """Record the case's next CSTAG step; 409 when the step is out of order, 400 naming a missing field."""
     policies.access_case(request.auth, case_id, "change")
     step = steps.BY_NAME[payload.step]  # the schema's Literal is the table's names (tests/test_steps.py)
@@ -213,26 +213,26 @@ def record_decision(request: HttpRequest, case_id: int, payload: DecisionIn) -> 
 
 
 @router.get("/threats/cases/{case_id}/notes", response=list[CaseNoteOut])
-def list_notes(request: HttpRequest, case_id: int):
+def list_notes(request: ApiRequest, case_id: int):
     """The notes the caller may read (clinical notes only for the team's mental-health members), each audited."""
     case = _visible(request, case_id)
     return reads.visible_notes(request.auth, case, via="api")
 
 
 @router.get("/threats/cases/{case_id}/notes/{note_id}", response=CaseNoteOut)
-def get_note(request: HttpRequest, case_id: int, note_id: int):
+def get_note(request: ApiRequest, case_id: int, note_id: int):
     """One note (audited); 404 for a clinical note unless the caller is a mental-health member of the team."""
     return reads.load_note(request.auth, case_id, note_id, via="api")
 
 
 @router.post("/threats/cases/{case_id}/notes", response={201: CaseNoteOut})
-def add_note(request: HttpRequest, case_id: int, payload: NoteIn):
+def add_note(request: ApiRequest, case_id: int, payload: NoteIn):
     note = actions.do_add_note(request.auth, case_id, text=payload.text, clinical=payload.clinical)
     return Status(201, note)
 
 
 @router.get("/threats/cases/{case_id}/export", response=dict[str, Any])
-def export_case(request: HttpRequest, case_id: int, request_reference: str = Query(..., min_length=1, max_length=100)):
+def export_case(request: ApiRequest, case_id: int, request_reference: str = Query(..., min_length=1, max_length=100)):
     """The whole case as one document for a records request (audited with the request's reference)."""
     case = policies.access_case(request.auth, case_id)
     return reads.export_case(request.auth, case, request_reference=request_reference.strip(), via="api")

@@ -17,6 +17,7 @@ from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status as Reply
 
+from schoolsafe.accounts.http import ApiRequest
 from schoolsafe.tips import actions, anonymous
 from schoolsafe.tips.attachments import AttachmentError, check_attachments, install_upload_limit, oversize_error
 from schoolsafe.tips.credentials import normalize_code
@@ -299,7 +300,7 @@ def _detail(tip: Tip) -> dict[str, Any]:
 
 
 @router.get("/tips", response=list[TipSummaryOut])
-def list_tips(request: HttpRequest, status: str = "open") -> Any:
+def list_tips(request: ApiRequest, status: str = "open") -> Any:
     """The caller's tip queue: open tips by urgency then age (`status=closed` or `all` for others); at most 200."""
     tips = Tip.objects.restrict(request.auth, "view").select_related("claimed_by")
     if status == "open":
@@ -331,7 +332,7 @@ class DispatchTipOut(Schema):
 
 
 @router.get("/tips/dispatch", response=list[DispatchTipOut])
-def dispatch_tips(request: HttpRequest) -> Any:
+def dispatch_tips(request: ApiRequest) -> Any:
     """For the dispatch console: the open tips sent to the caller's police dispatch, newest first (at most 100),
     without their text or code (open the tip itself to read it). Empty for anyone but dispatch."""
     tips = Tip.objects.restrict(request.auth, "acknowledge_dispatch").exclude(status=Status.CLOSED).select_related("school")
@@ -341,7 +342,7 @@ def dispatch_tips(request: HttpRequest) -> Any:
 
 
 @router.post("/tips/{tip_id}/dispatch-acknowledge", response=DispatchTipOut)
-def acknowledge_dispatch_tip(request: HttpRequest, tip_id: int) -> Any:
+def acknowledge_dispatch_tip(request: ApiRequest, tip_id: int) -> Any:
     """Dispatch acknowledges a tip sent to it: every console stops sounding for it. 404 unless it was sent to
     the caller's dispatch."""
     tip = access_tip(request.auth, tip_id, "acknowledge_dispatch")
@@ -350,7 +351,7 @@ def acknowledge_dispatch_tip(request: HttpRequest, tip_id: int) -> Any:
 
 
 @router.get("/tips/{tip_id}", response=TipDetailOut)
-def get_tip(request: HttpRequest, tip_id: int) -> Any:
+def get_tip(request: ApiRequest, tip_id: int) -> Any:
     """One tip with its thread and internal notes (the read is audited); 404 when not yours to see."""
     tip = access_tip(request.auth, tip_id)
     actions.record_tip_read(request.auth, tip, "api")
@@ -372,14 +373,14 @@ class CloseIn(Schema):
 
 
 @router.post("/tips/{tip_id}/claim", response=TipDetailOut)
-def claim_tip(request: HttpRequest, tip_id: int) -> Any:
+def claim_tip(request: ApiRequest, tip_id: int) -> Any:
     """Claim the tip for the caller (an analyst for it)."""
     tip = actions.do_claim_tip(request.auth, access_tip(request.auth, tip_id, "change"))
     return _detail(tip)
 
 
 @router.post("/tips/{tip_id}/messages", response={201: TipDetailOut})
-def message_tipster(request: HttpRequest, tip_id: int, payload: BodyIn) -> Any:
+def message_tipster(request: ApiRequest, tip_id: int, payload: BodyIn) -> Any:
     """A message the tipster reads with their code and passphrase."""
     tip = access_tip(request.auth, tip_id, "change")
     actions.do_message_tipster(request.auth, tip, payload.body.strip())
@@ -387,7 +388,7 @@ def message_tipster(request: HttpRequest, tip_id: int, payload: BodyIn) -> Any:
 
 
 @router.post("/tips/{tip_id}/notes", response={201: TipDetailOut})
-def add_note(request: HttpRequest, tip_id: int, payload: BodyIn) -> Any:
+def add_note(request: ApiRequest, tip_id: int, payload: BodyIn) -> Any:
     """An internal note (never shown to the tipster)."""
     tip = access_tip(request.auth, tip_id, "change")
     actions.do_add_tip_note(request.auth, tip, payload.body.strip())
@@ -395,7 +396,7 @@ def add_note(request: HttpRequest, tip_id: int, payload: BodyIn) -> Any:
 
 
 @router.post("/tips/{tip_id}/routes", response={201: TipDetailOut})
-def route_tip(request: HttpRequest, tip_id: int, payload: RouteIn) -> Any:
+def route_tip(request: ApiRequest, tip_id: int, payload: RouteIn) -> Any:
     """Route the tip to the school, police dispatch or the threat-assessment team."""
     if payload.destination not in Destination.values:
         raise HttpError(422, f"destination: expected one of {', '.join(Destination.values)}")
@@ -405,7 +406,7 @@ def route_tip(request: HttpRequest, tip_id: int, payload: RouteIn) -> Any:
 
 
 @router.post("/tips/{tip_id}/close", response=TipDetailOut)
-def close_tip(request: HttpRequest, tip_id: int, payload: CloseIn) -> Any:
+def close_tip(request: ApiRequest, tip_id: int, payload: CloseIn) -> Any:
     """Close the tip with its outcome (required)."""
     if payload.outcome not in Outcome.values:
         raise HttpError(422, f"outcome: expected one of {', '.join(Outcome.values)}")
