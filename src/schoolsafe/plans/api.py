@@ -4,6 +4,7 @@ import datetime as dt
 import json
 from typing import Any
 
+from django.db.models import Model
 from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Router, Schema
@@ -132,7 +133,7 @@ def get_plan_version(request: ApiRequest, plan_id: int, number: int):
     }
 
 
-def _school(request: ApiRequest, school_id: int, model: type, action: str) -> School:
+def _school(request: ApiRequest, school_id: int, model: type[Model], action: str) -> School:
     return access_school(request.auth, school_id, model._meta.label_lower, action)
 
 
@@ -187,7 +188,7 @@ def put_site_map(request: ApiRequest, school_id: int):
     except SiteMapError as exc:
         return Status(422, {"detail": f"the site map was refused: {exc}", "problems": exc.problems})
     # `warnings`: a foreign member (RFC 7946 §6.1) saying what was accepted but changed.
-    return Status(200, {**features_for(school), "warnings": stored.warnings})
+    return Status(200, {**features_for(school), "warnings": getattr(stored, "warnings", [])})
 
 
 @router.get("/schools/{school_id}/responder-packet.pdf", response={200: None}, openapi_extra={

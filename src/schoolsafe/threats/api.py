@@ -167,9 +167,9 @@ def list_cases(request: ApiRequest, open: bool = True):
     cases = reads.visible_cases(request.auth).order_by("-opened_at", "-pk")
     if open:
         cases = cases.exclude(stage="closed")
-    cases = list(cases[:500])
-    reads.audit_case_list(request.auth, cases, via="api")
-    return cases
+    shown = list(cases[:500])
+    reads.audit_case_list(request.auth, shown, via="api")
+    return shown
 
 
 @router.post("/threats/cases", response={201: CaseOut})

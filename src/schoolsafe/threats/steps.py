@@ -87,8 +87,9 @@ def _follow_up_form(post: Mapping[str, Any]) -> dict[str, Any]:
 def _adopt_safety_plan(actor: Any, case_id: int, *, responsible_id: Any, **inputs: Any) -> Any:
     """The responsible person is given by user id; only a current member of the case's team counts."""
     team_id = Case.objects.filter(pk=case_id).values_list("team_id", flat=True).first()
-    member = TeamMember.objects.filter(team_id=team_id, user_id=responsible_id or 0,
-                                       removed_at__isnull=True).select_related("user").first()
+    member = TeamMember.objects.filter(team_id=team_id, user_id=responsible_id,
+                                       removed_at__isnull=True).select_related("user").first() if (
+        team_id is not None and responsible_id) else None
     return actions.do_adopt_safety_plan(actor, case_id, responsible=member.user if member else None, **inputs)
 
 

@@ -125,7 +125,8 @@ def case_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             case = actions.do_open_case(request.user, _int(request.POST.get("team"), "team"),
-                                        school=request.POST.get("school") or None, **_intake_from(request.POST))
+                                        school=_int(request.POST["school"], "school") if request.POST.get("school") else None,
+                                        **_intake_from(request.POST))
         except NotFound:
             error, status = ThreatError("Choose one of your teams.", "team"), 400
         except ThreatError as exc:

@@ -10,8 +10,8 @@ import datetime as dt
 import json
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse, RawPostDataException
-from django.http.request import RequestDataTooBig
 from django.utils import translation
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
@@ -49,7 +49,7 @@ class TipSubmitted(Schema):
     received_at: dt.datetime
 
 
-TIP_FIELDS_SCHEMA = {
+TIP_FIELDS_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["category", "school", "what"],
     "properties": {
@@ -172,7 +172,7 @@ def _status_out(tip: Tip, language: str = "en") -> dict[str, Any]:
         label = str(tip.get_status_display())
     return {
         "code": tip.code, "status": tip.status, "status_label": label, "closed": not tip.is_open,
-        "received_at": tip.received_at, "category": tip.category, "school": tip.school.name if tip.school_id else "",
+        "received_at": tip.received_at, "category": tip.category, "school": tip.school.name if tip.school else "",
         "messages": [{"from_tipster": m.from_tipster, "body": m.body, "at": m.created_at} for m in tip.messages.all()],
     }
 
@@ -285,7 +285,7 @@ DETAIL_FIELDS = ("what", "when_text", "where_text", "who_text", "language", "pos
 
 def _summary(tip: Tip) -> dict[str, Any]:
     out = {k: getattr(tip, k) for k in SUMMARY_FIELDS}
-    out["claimed_by"] = tip.claimed_by.username if tip.claimed_by_id else None
+    out["claimed_by"] = tip.claimed_by.username if tip.claimed_by else None
     return out
 
 

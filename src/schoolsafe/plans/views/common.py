@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -14,16 +14,16 @@ from schoolsafe.core.policies import access_school
 from schoolsafe.plans.models import Plan
 
 
-def schools_for(user: Any, model: type, action: str) -> QuerySet:
+def schools_for(user: Any, model: type[Model], action: str) -> QuerySet:
     """The schools on which `user` may `action` the school-level `model` (the policy's table decides)."""
     return School.objects.filter(reached_schools_q(user, allowed_roles(model, action)))
 
 
-def _school(request: HttpRequest, school_id: int, model: type = Plan, action: str = "view") -> School:
+def _school(request: HttpRequest, school_id: int, model: type[Model] = Plan, action: str = "view") -> School:
     return access_school(request.user, school_id, model._meta.label_lower, action)
 
 
-def _can(user: Any, model: type, action: str, school: School) -> bool:
+def _can(user: Any, model: type[Model], action: str, school: School) -> bool:
     return schools_for(user, model, action).filter(pk=school.pk).exists()
 
 

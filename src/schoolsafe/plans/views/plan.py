@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -106,12 +107,30 @@ def _back(version: PlanVersion) -> HttpResponse:
     return redirect(f"{reverse('plans-school', args=[version.plan.school_id])}?version={version.number}")
 
 
-STEPS = {
-    "submit": ("change", actions.do_submit_plan, "Version {n} was sent for review."),
-    "return": ("change", None, "Version {n} was returned to draft; its sign-offs were withdrawn."),
-    "approve": ("change", actions.do_approve_plan, "Version {n} is approved. The next review is due in a year."),
-    "signoff": ("signoff", None, "Your sign-off on version {n} was recorded."),
-    "revise": ("change", None, "Version {n} was started as a draft."),
+class PlanStep(NamedTuple):
+    """One step of a version's workflow: the permission it needs, what it does with the posted form (the
+    version to show afterwards: a revision is a new one), and the message once done."""
+
+    permission: str
+    run: Callable[[Any, PlanVersion, QueryDict], PlanVersion]
+    done: str
+
+
+def _signed_off(user: Any, version: PlanVersion, post: QueryDict) -> PlanVersion:
+    actions.do_sign_off_plan(user, version, post.get("kind", ""))
+    return version
+
+
+STEPS: dict[str, PlanStep] = {
+    "submit": PlanStep("change", lambda user, version, post: actions.do_submit_plan(user, version),
+                       "Version {n} was sent for review."),
+    "return": PlanStep("change", lambda user, version, post: actions.do_return_plan_to_draft(
+        user, version, reason=post.get("reason", "")), "Version {n} was returned to draft; its sign-offs were withdrawn."),
+    "approve": PlanStep("change", lambda user, version, post: actions.do_approve_plan(user, version),
+                        "Version {n} is approved. The next review is due in a year."),
+    "signoff": PlanStep("signoff", _signed_off, "Your sign-off on version {n} was recorded."),
+    "revise": PlanStep("change", lambda user, version, post: actions.do_start_plan_revision(user, version.plan),
+                       "Version {n} was started as a draft."),
 }
 
 
@@ -121,18 +140,11 @@ def plan_step(request: HttpRequest, version_id: int, step: str) -> HttpResponse:
     """One step of the workflow: submit, return to draft, sign off, approve, start a new version."""
     if step not in STEPS:
         raise NotVisible()
-    permission, action, done = STEPS[step]
+    permission, run, done = STEPS[step]
     version = _version(request, version_id, permission)
     school = version.plan.school
     try:
-        if step == "signoff":
-            actions.do_sign_off_plan(request.user, version, request.POST.get("kind", ""))
-        elif step == "return":
-            actions.do_return_plan_to_draft(request.user, version, reason=request.POST.get("reason", ""))
-        elif step == "revise":
-            version = actions.do_start_plan_revision(request.user, version.plan)
-        else:
-            action(request.user, version)
+        version = run(request.user, version, request.POST)
     except PlanError as exc:
         return _refused(request, school, version, exc)
     messages.success(request, done.format(n=version.number))
@@ -166,7 +178,7 @@ def add_section(request: HttpRequest, version_id: int) -> HttpResponse:
     version = _version(request, version_id, "change")
     form = NewSectionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "; ".join(f"{f}: {' '.join(e)}" for f, e in form.errors.items()))
+        messages.error(request, "; ".join(f"{f}: {' '.join(str(m) for m in e)}" for f, e in form.errors.items()))
         return _plan_page(request, version.plan.school, version, status=400)
     try:
         section = actions.do_add_section(request.user, version, **form.cleaned_data)
@@ -193,7 +205,7 @@ def add_team_member(request: HttpRequest, version_id: int) -> HttpResponse:
     version = _version(request, version_id, "change")
     form = TeamMemberForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "; ".join(f"{f}: {' '.join(e)}" for f, e in form.errors.items()))
+        messages.error(request, "; ".join(f"{f}: {' '.join(str(m) for m in e)}" for f, e in form.errors.items()))
         return _plan_page(request, version.plan.school, version, status=400)
     try:
         actions.do_add_team_member(request.user, version, **form.cleaned_data)

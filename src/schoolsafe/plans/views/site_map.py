@@ -73,7 +73,7 @@ def site_map_import(request: HttpRequest, school_id: int) -> HttpResponse:
     except SiteMapError as exc:
         return _site_map_page(request, school, 400, exc.problems, form)
     messages.success(request, f"Imported {len(stored.geojson['features'])} site features from {upload.name}.")
-    for warning in stored.warnings:
+    for warning in getattr(stored, "warnings", []):
         messages.warning(request, warning)
     return redirect("plans-site-map", school.pk)
 

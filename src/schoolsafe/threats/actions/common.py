@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal, overload
 
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -64,6 +64,10 @@ def _choice(value: Any, field: str, label: str, choices: Any, *, required: bool 
     return value
 
 
+@overload
+def _moment(value: Any, field: str, label: str, *, required: Literal[True] = ...) -> dt.datetime: ...
+@overload
+def _moment(value: Any, field: str, label: str, *, required: bool) -> dt.datetime | None: ...
 def _moment(value: Any, field: str, label: str, *, required: bool = True) -> dt.datetime | None:
     if value in (None, ""):
         if required:

@@ -72,6 +72,7 @@ def do_classify_threat(
         raise ThreatError("When in doubt, the threat is substantive (CSTAG step 2).", "classification")
     now = timezone.now()
     case.classified_at = now
+    details: dict[str, Any]
     if classification == "transient":
         case.resolution = _text(resolution, "resolution", "How the transient threat was resolved")
         case.classification = Classification.TRANSIENT

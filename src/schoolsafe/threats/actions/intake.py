@@ -67,32 +67,32 @@ def do_refer_concern(actor: Any, school: School | int, **intake: Any) -> Case:
     """A staff member refers a concerning behaviour to the school's team (the referrer then does not see
     the case: need-to-know)."""
     school_id = school.pk if isinstance(school, School) else school
-    school = policies.schools_for(actor, "refer").filter(pk=school_id).select_related("district").first()
-    if school is None:
+    found = policies.schools_for(actor, "refer").filter(pk=school_id).select_related("district").first()
+    if found is None:
         raise NotFound("School not found.")
     intake.setdefault("how_received", HowReceived.STAFF_REFERRAL)
     intake.setdefault("reporter_name", getattr(actor, "display_name", str(actor)))
     clean = check_intake(intake)
-    team = team_for_school(school)
-    return _create_case(actor, team, school, Source.REFERRAL, clean, referred_by=actor)
+    return _create_case(actor, team_for_school(found), found, Source.REFERRAL, clean, referred_by=actor)
 
 
 @transaction.atomic
 def do_open_case(actor: Any, team: Team | int, *, school: School | int | None = None, **intake: Any) -> Case:
     """A team member (or the district's coordinator) opens a case directly."""
     team_id = team.pk if isinstance(team, Team) else team
-    team = Team.objects.filter(pk=team_id).select_related("school").first()
-    if team is None or not (policies.seat_on(actor, team.pk) or team.district_id in policies.coordinated_districts(actor)):
+    found = Team.objects.filter(pk=team_id).select_related("school").first()
+    if found is None or not (policies.seat_on(actor, found.pk)
+                             or found.district_id in policies.coordinated_districts(actor)):
         raise NotFound("Team not found.")
-    if team.school_id:
-        school = team.school
-    elif school is not None:
+    # A school's team takes its own school's cases; a district's team says which of its schools, if any.
+    place: School | None = found.school
+    if place is None and school is not None:
         school_id = school.pk if isinstance(school, School) else school
-        school = School.objects.filter(pk=school_id, district_id=team.district_id).first()
-        if school is None:
+        place = School.objects.filter(pk=school_id, district_id=found.district_id).first()
+        if place is None:
             raise ThreatError("That school is not in this team's district.", "school")
     clean = check_intake(intake)
-    return _create_case(actor, team, school, Source.TEAM, clean)
+    return _create_case(actor, found, place, Source.TEAM, clean)
 
 
 @transaction.atomic
@@ -145,6 +145,7 @@ def do_open_case_from_tip(
         "context": "\n".join(part for part in (f"Tip category: {category}" if category else "", extra) if part),
         "reporter_name": "Anonymous tip",
     })
+    team: Team | None
     if found is not None:
         team = team_for_school(found)
     else:

@@ -72,7 +72,7 @@ def do_add_note(actor: Any, case: Case | int, *, text: str, clinical: bool = Fal
 
 
 # Bases under which the record must say what was relied on (34 CFR 99.32(a)(5) for an emergency).
-_BASIS_NEEDS_DETAIL = {LegalBasis.HEALTH_SAFETY: "the articulable and significant threat",
+_BASIS_NEEDS_DETAIL: dict[str, str] = {LegalBasis.HEALTH_SAFETY: "the articulable and significant threat",
                        LegalBasis.CONSENT: "whose consent, and when it was given",
                        LegalBasis.COURT_ORDER: "the order or subpoena",
                        LegalBasis.JUVENILE_JUSTICE: "the state law",

@@ -89,33 +89,36 @@ def do_add_team_member(actor: Any, team: Team | int, user: Any, team_role: str, 
     return member
 
 
+def _live_seat(member: TeamMember | int) -> TeamMember:
+    """The member's current seat (with its team and user); NotFound once they have left the team."""
+    member_id = member.pk if isinstance(member, TeamMember) else member
+    seat = TeamMember.objects.filter(pk=member_id, removed_at__isnull=True).select_related("team", "user").first()
+    if seat is None:
+        raise NotFound("Team member not found.")
+    return seat
+
+
 @transaction.atomic
 def do_set_team_lead(actor: Any, member: TeamMember | int) -> TeamMember:
     """Make one member the team lead (the previous lead stays on the team)."""
-    member_id = member.pk if isinstance(member, TeamMember) else member
-    member = TeamMember.objects.filter(pk=member_id, removed_at__isnull=True).select_related("team", "user").first()
-    if member is None:
-        raise NotFound("Team member not found.")
-    team = _team_for_change(actor, member.team)
-    _check_not_self(actor, team, member.user)
-    team.members.filter(is_lead=True, removed_at__isnull=True).exclude(pk=member.pk).update(is_lead=False)
-    member.is_lead = True
-    member.save(update_fields=["is_lead"])
-    record(actor, "threats.lead_set", member, organization=team.organization, summary={"user": member.user.username})
-    return member
+    seat = _live_seat(member)
+    team = _team_for_change(actor, seat.team)
+    _check_not_self(actor, team, seat.user)
+    team.members.filter(is_lead=True, removed_at__isnull=True).exclude(pk=seat.pk).update(is_lead=False)
+    seat.is_lead = True
+    seat.save(update_fields=["is_lead"])
+    record(actor, "threats.lead_set", seat, organization=team.organization, summary={"user": seat.user.username})
+    return seat
 
 
 @transaction.atomic
 def do_remove_team_member(actor: Any, member: TeamMember | int) -> TeamMember:
     """Take a person off a team: they lose access to its cases at once; their past decisions stay."""
-    member_id = member.pk if isinstance(member, TeamMember) else member
-    member = TeamMember.objects.filter(pk=member_id, removed_at__isnull=True).select_related("team", "user").first()
-    if member is None:
-        raise NotFound("Team member not found.")
-    team = _team_for_change(actor, member.team)
-    member.removed_at = timezone.now()
-    member.is_lead = False
-    member.save(update_fields=["removed_at", "is_lead"])
-    record(actor, "threats.member_removed", member, organization=team.organization,
-           summary={"user": member.user.username})
-    return member
+    seat = _live_seat(member)
+    team = _team_for_change(actor, seat.team)
+    seat.removed_at = timezone.now()
+    seat.is_lead = False
+    seat.save(update_fields=["removed_at", "is_lead"])
+    record(actor, "threats.member_removed", seat, organization=team.organization,
+           summary={"user": seat.user.username})
+    return seat
