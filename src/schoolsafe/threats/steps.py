@@ -89,7 +89,7 @@ def _adopt_safety_plan(actor: Any, case_id: int, *, responsible_id: Any, **input
     team_id = Case.objects.filter(pk=case_id).values_list("team_id", flat=True).first()
     member = TeamMember.objects.filter(team_id=team_id, user_id=responsible_id,
                                        removed_at__isnull=True).select_related("user").first() if (
-        team_id is not None and responsible_id) else None
+        team_id is not None and str(responsible_id or "").isdigit()) else None
     return actions.do_adopt_safety_plan(actor, case_id, responsible=member.user if member else None, **inputs)
 
 

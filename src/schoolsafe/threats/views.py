@@ -283,8 +283,8 @@ def follow_up(request: HttpRequest, case_id: int, follow_up_id: int) -> HttpResp
         return redirect("threats:case", case_id=case_id)
     policies.access_follow_up(request.user, case_id, follow_up_id, "change")
     step = steps.FOLLOW_UP
-    inputs = {**step.form_inputs(request.POST), "follow_up_id": follow_up_id}
-    return _run(request, case_id, "follow-ups", lambda: step.record(request.user, case_id, **inputs), step.done)
+    return _run(request, case_id, "follow-ups", lambda: step.record(
+        request.user, case_id, **{**step.form_inputs(request.POST), "follow_up_id": follow_up_id}), step.done)
 
 
 @login_required
