@@ -52,13 +52,10 @@ DEFAULT_FLOOD_PER_MINUTE = 5
 
 
 class AlertStateError(ActionError, ValueError):
-    """The alert is not in a state that allows this (an all clear for a cancelled alert). The field at fault
-    is the alert's `status` unless the raise names another (the `action` asked for, the `room` released)."""
+    """The alert is not in a state that allows this (an all clear for a cancelled alert); `field` is what
+    the API names: the alert's `status`, the `action` asked for, the `room` released."""
 
     status = 409
-
-    def __init__(self, message: str = "", field: str = "status", status: int | None = None) -> None:
-        super().__init__(message, field, status)
 
 
 class IdempotencyKeyTaken(Exception):
@@ -421,7 +418,7 @@ def _end_alert(actor: Any, alert: Alert, status: str, kind: str, audit_action: s
         )
         if not changed:
             current = Alert.objects.filter(pk=alert.pk).values_list("status", flat=True).first()
-            raise AlertStateError(f"the alert is already {current.replace('_', ' ') if current else 'gone'}")
+            raise AlertStateError(f"the alert is already {current.replace('_', ' ') if current else 'gone'}", "status")
         alert.refresh_from_db()
         _cancel_timers(alert, now, status)
         body = alert_json(alert)
@@ -527,7 +524,7 @@ def do_request_cancel(actor: Any, alert: Alert) -> Alert:
         changed = Alert.objects.filter(pk=alert.pk, status=Status.ACTIVE, cancel_requested_at__isnull=True).update(
             cancel_requested_at=now, cancel_requested_by=actor)
         if not changed:
-            raise AlertStateError("a cancellation is already requested; police dispatch must confirm it")
+            raise AlertStateError("a cancellation is already requested; police dispatch must confirm it", "status")
         alert.refresh_from_db()
         emit_event("alert.cancel_requested", alert_json(alert), alert_audience(alert, agency_ids),
                    school=alert.school_id, subject=alert)
@@ -539,7 +536,7 @@ def do_confirm_cancel(actor: Any, alert: Alert, reached: str) -> Alert:
     """Dispatch confirms a requested cancel after calling back: `reached` says whom they reached and how.
     Ends the incident as cancelled. Raises AlertStateError when no cancellation was requested."""
     if alert.cancel_requested_at is None:
-        raise AlertStateError("no cancellation was requested; cancel the alert instead")
+        raise AlertStateError("no cancellation was requested; cancel the alert instead", "status")
     with transaction.atomic():
         Alert.objects.filter(pk=alert.pk, status=Status.ACTIVE).update(cancel_confirmation=reached[:300])
         return _end_alert(actor, alert, Status.CANCELLED, "alert.cancelled", "alerts.cancel_alert")
@@ -620,7 +617,7 @@ def _require_active(alert: Alert) -> None:
     # admits one writer anyway): a report that races the all clear lands before it or is refused, never after.
     current = Alert.objects.select_for_update().filter(pk=alert.pk).values_list("status", flat=True).first()
     if current != Status.ACTIVE:
-        raise AlertStateError(f"the alert is already {current.replace('_', ' ') if current else 'gone'}")
+        raise AlertStateError(f"the alert is already {current.replace('_', ' ') if current else 'gone'}", "status")
 
 
 def do_report_room_status(
