@@ -52,7 +52,8 @@ DEFAULT_FLOOD_PER_MINUTE = 5
 
 
 class AlertStateError(ActionError, ValueError):
-    """The alert is not in a state that allows this (an all clear for a cancelled alert)."""
+    """The alert is not in a state that allows this (an all clear for a cancelled alert); `field` is what
+    the API names: the alert's `status`, the `action` asked for, the `room` released."""
 
     status = 409
 
@@ -370,7 +371,7 @@ def do_change_action(actor: Any, alert: Alert, action: str, *, hazard: str = "",
         alert.refresh_from_db()
         if not more_protective(action, route.tier, alert.action, alert.reach):
             raise AlertStateError(f"{action} is not more protective than the incident's {alert.action}; "
-                                  "give the all clear and raise the new action instead")
+                                  "give the all clear and raise the new action instead", "action")
         return _change_action(actor, alert, action, hazard=hazard, strategy=strategy, evacuate_to=evacuate_to,
                               reason=reason, route=route, school=school, now=now)
 
@@ -422,7 +423,7 @@ def _end_alert(actor: Any, alert: Alert, status: str, kind: str, audit_action: s
         )
         if not changed:
             current = Alert.objects.filter(pk=alert.pk).values_list("status", flat=True).first()
-            raise AlertStateError(f"the alert is already {current.replace('_', ' ') if current else 'gone'}")
+            raise AlertStateError(f"the alert is already {current.replace('_', ' ') if current else 'gone'}", "status")
         alert.refresh_from_db()
         _cancel_timers(alert, now, status)
         body = alert_json(alert)
@@ -488,7 +489,7 @@ def check_all_clear_authority(actor: Any, alert: Alert, *, on_behalf_of: str = "
             "and unit)", needed)
     if needed == "refused":
         raise AllClearRefused("a real lockdown is released by law enforcement, or by an administrator with an "
-                              "officer's concurrence", "alert")
+                              "officer's concurrence", "")
     return fields
 
 
@@ -528,7 +529,7 @@ def do_request_cancel(actor: Any, alert: Alert) -> Alert:
         changed = Alert.objects.filter(pk=alert.pk, status=Status.ACTIVE, cancel_requested_at__isnull=True).update(
             cancel_requested_at=now, cancel_requested_by=actor)
         if not changed:
-            raise AlertStateError("a cancellation is already requested; police dispatch must confirm it")
+            raise AlertStateError("a cancellation is already requested; police dispatch must confirm it", "status")
         alert.refresh_from_db()
         emit_event("alert.cancel_requested", alert_json(alert), alert_audience(alert, agency_ids),
                    school=alert.school_id, subject=alert)
@@ -540,7 +541,7 @@ def do_confirm_cancel(actor: Any, alert: Alert, reached: str) -> Alert:
     """Dispatch confirms a requested cancel after calling back: `reached` says whom they reached and how.
     Ends the incident as cancelled. Raises AlertStateError when no cancellation was requested."""
     if alert.cancel_requested_at is None:
-        raise AlertStateError("no cancellation was requested; cancel the alert instead")
+        raise AlertStateError("no cancellation was requested; cancel the alert instead", "status")
     with transaction.atomic():
         Alert.objects.filter(pk=alert.pk, status=Status.ACTIVE).update(cancel_confirmation=reached[:300])
         return _end_alert(actor, alert, Status.CANCELLED, "alert.cancelled", "alerts.cancel_alert")
@@ -621,7 +622,7 @@ def _require_active(alert: Alert) -> None:
     # admits one writer anyway): a report that races the all clear lands before it or is refused, never after.
     current = Alert.objects.select_for_update().filter(pk=alert.pk).values_list("status", flat=True).first()
     if current != Status.ACTIVE:
-        raise AlertStateError(f"the alert is already {current.replace('_', ' ') if current else 'gone'}")
+        raise AlertStateError(f"the alert is already {current.replace('_', ' ') if current else 'gone'}", "status")
 
 
 def do_report_room_status(
@@ -688,14 +689,16 @@ def do_release_room(actor: Any, alert: Alert, room: str, note: str = "") -> Room
     from schoolsafe.alerts.rooms import room_key, room_release_json
 
     if alert.action != "lockdown":
-        raise AlertStateError(f"only a lockdown is released room by room; a {alert.action} ends by announcement")
+        raise AlertStateError(f"only a lockdown is released room by room; a {alert.action} ends by announcement",
+                              "room")
     now = timezone.now()
     cleaned = " ".join(room.split())
     try:
         with transaction.atomic():
             current = Alert.objects.select_for_update().filter(pk=alert.pk).values_list("status", flat=True).first()
             if current not in (Status.ACTIVE, Status.ALL_CLEAR):
-                raise AlertStateError(f"the alert is already {current.replace('_', ' ') if current else 'gone'}")
+                raise AlertStateError(f"the alert is already {current.replace('_', ' ') if current else 'gone'}",
+                                      "room")
             release = RoomRelease.objects.create(alert=alert, room=cleaned, room_key=room_key(cleaned)[:60],
                                                  released_by=actor, released_at=now, note=note)
             body = {"alert": alert.pk, "school": alert.school_id, **room_release_json(release)}
@@ -707,7 +710,7 @@ def do_release_room(actor: Any, alert: Alert, room: str, note: str = "") -> Room
             alert=alert, room_key=room_key(cleaned)[:60]).first()
         who = (earlier.released_by.full_name or earlier.released_by.username) if earlier else "someone"
         at = f" at {earlier.released_at:%H:%M:%S}" if earlier else ""
-        raise RoomAlreadyReleased(f"room {cleaned} was already released by {who}{at}") from None
+        raise RoomAlreadyReleased(f"room {cleaned} was already released by {who}{at}", "room") from None
     return release
 
 

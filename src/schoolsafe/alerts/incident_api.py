@@ -3,20 +3,41 @@ dispatch and the school, the timeline, the ICS 214 activity log and the CAP 1.2 
 
 Every endpoint loads the alert through the access policy (alerts.policies): an alert the caller cannot see
 is a 404, one they see but may not act on a 403.
+
+What it reads is in incident_input.py, what it answers (for the OpenAPI document) in
+incident_output.py.
 """
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from ninja import Field, Router, Schema
+from django.http import HttpResponse, JsonResponse
+from ninja import Router
 from ninja.errors import HttpError
-from pydantic import BaseModel, ConfigDict, StrictInt, field_validator
-from pydantic import Field as PydanticField
-from pydantic import ValidationError as PydanticValidationError
 
+from schoolsafe.accounts.http import ApiRequest
 from schoolsafe.alerts import actions
-from schoolsafe.alerts.api import PersonOut, _problems, read_json_object
-from schoolsafe.alerts.models import Alert, RoomState
+from schoolsafe.alerts.api_input import (
+    json_body,
+    parse_json,
+)
+from schoolsafe.alerts.api_output import ERRORS
+from schoolsafe.alerts.incident_input import (
+    MessageIn,
+    RoomReleaseIn,
+    RoomStatusIn,
+    ThreatLocationIn,
+    check_room_status,
+)
+from schoolsafe.alerts.incident_output import (
+    MessageOut,
+    MessagesOut,
+    RoomBoardOut,
+    RoomReleaseOut,
+    RoomStatusOut,
+    ThreatLocationOut,
+    TimelineOut,
+)
+from schoolsafe.alerts.models import Alert
 from schoolsafe.alerts.policies import access_alert
 from schoolsafe.alerts.rooms import room_board, room_status_json
 from schoolsafe.alerts.serialize import iso, person
@@ -24,246 +45,23 @@ from schoolsafe.alerts.timeline import timeline_for
 
 router = Router(tags=["alerts: incident"])
 
-MAX_MESSAGE = 2000
-MAX_NOTE = 2000
-MAX_NAMES = 500
-MAX_NAME = 150
-MAX_COUNT = 100_000
-
-
-# --- input ----------------------------------------------------------------------------------------------
-
-
-class RoomStatusIn(BaseModel):
-    """A room's (or group's) report. `missing` / `extra`: names of students; `present` / `injured`: counts."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    room: str = PydanticField(..., max_length=60, description="the room or group, e.g. 'C-12'")
-    status: RoomState
-    present: StrictInt | None = PydanticField(None, ge=0, le=MAX_COUNT, description="students present")
-    staff: StrictInt | None = PydanticField(None, ge=0, le=MAX_COUNT, description="staff present (adults)")
-    visitors: StrictInt | None = PydanticField(None, ge=0, le=MAX_COUNT,
-                                               description="visitors and other adults present")
-    injured: StrictInt | None = PydanticField(None, ge=0, le=MAX_COUNT, description="number of injured people")
-    missing: list[str] = PydanticField(default_factory=list, max_length=MAX_NAMES)
-    extra: list[str] = PydanticField(default_factory=list, max_length=MAX_NAMES)
-    note: str = PydanticField("", max_length=MAX_NOTE)
-
-    @field_validator("room")
-    @classmethod
-    def room_given(cls, value: str) -> str:
-        value = " ".join(value.split())
-        if not value:
-            raise ValueError("required (the room or group reporting)")
-        return value
-
-    @field_validator("missing", "extra")
-    @classmethod
-    def clean_names(cls, value: list[str]) -> list[str]:
-        cleaned = [" ".join(name.split()) for name in value]
-        if any(not name for name in cleaned):
-            raise ValueError("a name is empty")
-        if any(len(name) > MAX_NAME for name in cleaned):
-            raise ValueError(f"a name is longer than {MAX_NAME} characters")
-        return cleaned
-
-
-class RoomReleaseIn(BaseModel):
-    """A room released in person from a lockdown (SRP lockdown release)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    room: str = PydanticField(..., max_length=60, description="the room or group released, e.g. 'C-12'")
-    note: str = PydanticField("", max_length=500)
-
-    @field_validator("room")
-    @classmethod
-    def room_given(cls, value: str) -> str:
-        value = " ".join(value.split())
-        if not value:
-            raise ValueError("required (the room released)")
-        return value
-
-
-class ThreatLocationIn(BaseModel):
-    """Where the threat is: "shots heard near the gym"."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    location: str = PydanticField(..., max_length=300, description="where the threat is, e.g. 'near the gym'")
-    note: str = PydanticField("", max_length=1000, description="what was seen or heard")
-
-    @field_validator("location")
-    @classmethod
-    def location_given(cls, value: str) -> str:
-        value = " ".join(value.split())
-        if not value:
-            raise ValueError("required (where the threat is)")
-        return value
-
-
-class MessageIn(BaseModel):
-    """A message to the thread between dispatch and the school."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    text: str = PydanticField(..., max_length=MAX_MESSAGE)
-
-    @field_validator("text")
-    @classmethod
-    def text_given(cls, value: str) -> str:
-        value = value.strip()
-        if not value:
-            raise ValueError("required (the message)")
-        return value
-
-
-def _parse(request: HttpRequest, schema: type[BaseModel]) -> Any:
-    data = read_json_object(request)
-    try:
-        return schema.model_validate(data)
-    except PydanticValidationError as exc:
-        raise HttpError(422, _problems(exc)) from None
-
-
-def check_room_status(report: RoomStatusIn) -> None:
-    """The rules between fields: a 'missing' report names who is missing, an 'extra' one who is extra, an
-    'injured' one says how many. Raises 422 naming the field."""
-    problems = []
-    if report.status == RoomState.MISSING and not report.missing:
-        problems.append("missing: name at least one missing student when the status is 'missing'")
-    if report.status == RoomState.EXTRA and not report.extra:
-        problems.append("extra: name at least one extra student when the status is 'extra'")
-    if report.status == RoomState.INJURED and not report.injured:
-        problems.append("injured: give the number of injured people (1 or more) when the status is 'injured'")
-    if problems:
-        raise HttpError(422, "; ".join(problems))
-
-
-# --- output (for the OpenAPI document) --------------------------------------------------------------------
-
-
-class RoomStatusOut(Schema):
-    id: int
-    room: str
-    status: str = Field(..., description="ok, need_help, injured, missing, extra")
-    present: int | None
-    staff: int | None
-    visitors: int | None
-    injured: int | None
-    missing: list[str] = Field(..., description="names; empty for those who may not read them (missing_count)")
-    extra: list[str]
-    missing_count: int
-    extra_count: int
-    names_withheld: bool = Field(..., description="true when names exist but the caller may not read them")
-    note: str
-    reported_by: PersonOut | None
-    reported_at: str
-
-
-class RoomCounts(Schema):
-    rooms: int = Field(..., description="rooms expected or reported")
-    reported: int
-    not_reported: int
-    by_status: dict[str, int]
-    present: int
-    staff: int
-    visitors: int
-    adults: int = Field(..., description="staff and visitors")
-    injured: int
-    missing: int
-    extra: int
-
-
-class RoomReleaseOut(Schema):
-    id: int
-    room: str
-    released_by: PersonOut | None
-    released_at: str
-    note: str
-
-
-class ReleaseBoardOut(Schema):
-    required: bool = Field(..., description="true for a lockdown: rooms are released in person, one by one")
-    released: list[RoomReleaseOut]
-    not_released: list[str]
-
-
-class ThreatLocationOut(Schema):
-    id: int
-    location: str
-    note: str
-    reported_by: PersonOut | None
-    reported_at: str
-
-
-class RoomBoardOut(Schema):
-    alert: int
-    rooms: list[RoomStatusOut] = Field(..., description="the latest report of each room, by room name")
-    not_reported: list[str] = Field(..., description="expected rooms (from staff profiles) without a report yet")
-    release: ReleaseBoardOut | None = Field(..., description="lockdown only: which rooms are released")
-    counts: RoomCounts
-
-
-class MessageOut(Schema):
-    id: int
-    author: PersonOut | None
-    text: str
-    at: str
-
-
-class MessagesOut(Schema):
-    alert: int
-    items: list[MessageOut]
-
-
-class EntryOut(Schema):
-    at: str
-    kind: str = Field(..., description="raised, delivered, acknowledged, escalated, room_status, message, "
-                                       "all_clear, cancelled")
-    actor: str | None = Field(..., description="who did it; null for the system (delivery, escalation)")
-    text: str
-
-
-class TimelineOut(Schema):
-    alert: int
-    entries: list[EntryOut]
-
-
-class ErrorOut(Schema):
-    detail: str
-
-
-_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut}
-
-
-# --- loading --------------------------------------------------------------------------------------------
-
-
-def _body(schema: type[BaseModel]) -> dict[str, Any]:
-    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema.model_json_schema()}}}}
-
 
 # --- room status ----------------------------------------------------------------------------------------
 
 
-@router.post("/alerts/{alert_id}/room-status", response={201: RoomStatusOut, **_ERRORS},
-             openapi_extra=_body(RoomStatusIn))
-def report_room_status(request: HttpRequest, alert_id: int):
+@router.post("/alerts/{alert_id}/room-status", response={201: RoomStatusOut, **ERRORS},
+             openapi_extra=json_body(RoomStatusIn))
+def report_room_status(request: ApiRequest, alert_id: int):
     """Report a room's state while the alert is active (the school's staff, admins, SRO). The latest report
     of a room replaces its state on the board; earlier ones stay in the timeline."""
     alert = access_alert(request.auth, alert_id, "room_status")
-    report = _parse(request, RoomStatusIn)
+    report = parse_json(request, RoomStatusIn)
     check_room_status(report)
-    try:
-        saved = actions.do_report_room_status(
-            request.auth, alert, room=report.room, status=report.status.value, present=report.present,
-            staff=report.staff, visitors=report.visitors, injured=report.injured, missing=report.missing,
-            extra=report.extra, note=report.note.strip(),
-        )
-    except actions.AlertStateError as exc:
-        raise HttpError(409, f"status: {exc}") from None
+    saved = actions.do_report_room_status(
+        request.auth, alert, room=report.room, status=report.status.value, present=report.present,
+        staff=report.staff, visitors=report.visitors, injured=report.injured, missing=report.missing,
+        extra=report.extra, note=report.note.strip(),
+    )
     return JsonResponse(room_status_json(saved), status=201)
 
 
@@ -290,8 +88,8 @@ def board_for(user: Any, alert: Alert, where: str) -> dict[str, Any]:
     return board
 
 
-@router.get("/alerts/{alert_id}/room-status", response={200: RoomBoardOut, **_ERRORS})
-def room_status_board(request: HttpRequest, alert_id: int):
+@router.get("/alerts/{alert_id}/room-status", response={200: RoomBoardOut, **ERRORS})
+def room_status_board(request: ApiRequest, alert_id: int):
     """The status board: each room's latest report, the expected rooms not reported yet, the counts, and for
     a lockdown which rooms are released. Students' names only for those who run the response (audited)."""
     return board_for(request.auth, access_alert(request.auth, alert_id, "view"), "api.room_status")
@@ -300,33 +98,27 @@ def room_status_board(request: HttpRequest, alert_id: int):
 # --- lockdown release, threat location --------------------------------------------------------------------
 
 
-@router.post("/alerts/{alert_id}/room-release", response={201: RoomReleaseOut, **_ERRORS},
-             openapi_extra=_body(RoomReleaseIn))
-def release_room(request: HttpRequest, alert_id: int):
+@router.post("/alerts/{alert_id}/room-release", response={201: RoomReleaseOut, **ERRORS},
+             openapi_extra=json_body(RoomReleaseIn))
+def release_room(request: ApiRequest, alert_id: int):
     """Release one room from a lockdown, in person (an officer or an administrator on site; SRP lockdown
     release). During the lockdown or after its all clear; 409 when already released or not a lockdown."""
     alert = access_alert(request.auth, alert_id, "release_room")
-    given = _parse(request, RoomReleaseIn)
-    try:
-        saved = actions.do_release_room(request.auth, alert, given.room, given.note.strip())
-    except actions.AlertStateError as exc:
-        raise HttpError(409, f"room: {exc}") from None
+    given = parse_json(request, RoomReleaseIn)
+    saved = actions.do_release_room(request.auth, alert, given.room, given.note.strip())
     from schoolsafe.alerts.rooms import room_release_json
 
     return JsonResponse(room_release_json(saved), status=201)
 
 
-@router.post("/alerts/{alert_id}/threat-location", response={201: ThreatLocationOut, **_ERRORS},
-             openapi_extra=_body(ThreatLocationIn))
-def report_threat_location(request: HttpRequest, alert_id: int):
+@router.post("/alerts/{alert_id}/threat-location", response={201: ThreatLocationOut, **ERRORS},
+             openapi_extra=json_body(ThreatLocationIn))
+def report_threat_location(request: ApiRequest, alert_id: int):
     """Report where the threat is ("shots heard near the gym") while the alert is active: it goes to police
     dispatch at top priority (event `alert.threat_location`) and through the notification channels."""
     alert = access_alert(request.auth, alert_id, "threat_location")
-    given = _parse(request, ThreatLocationIn)
-    try:
-        saved = actions.do_report_threat_location(request.auth, alert, given.location, given.note.strip())
-    except actions.AlertStateError as exc:
-        raise HttpError(409, f"status: {exc}") from None
+    given = parse_json(request, ThreatLocationIn)
+    saved = actions.do_report_threat_location(request.auth, alert, given.location, given.note.strip())
     from schoolsafe.alerts.rooms import threat_location_json
 
     return JsonResponse(threat_location_json(saved), status=201)
@@ -339,31 +131,28 @@ def message_json(message: Any) -> dict[str, Any]:
     return {"id": message.pk, "author": person(message.author), "text": message.text, "at": iso(message.at)}
 
 
-@router.get("/alerts/{alert_id}/messages", response={200: MessagesOut, **_ERRORS})
-def list_messages(request: HttpRequest, alert_id: int):
+@router.get("/alerts/{alert_id}/messages", response={200: MessagesOut, **ERRORS})
+def list_messages(request: ApiRequest, alert_id: int):
     """The thread between dispatch and the school, oldest first."""
     alert = access_alert(request.auth, alert_id, "message")
     items = [message_json(m) for m in alert.messages.select_related("author").order_by("at", "id")]
     return {"alert": alert.pk, "items": items}
 
 
-@router.post("/alerts/{alert_id}/messages", response={201: MessageOut, **_ERRORS}, openapi_extra=_body(MessageIn))
-def post_message(request: HttpRequest, alert_id: int):
+@router.post("/alerts/{alert_id}/messages", response={201: MessageOut, **ERRORS}, openapi_extra=json_body(MessageIn))
+def post_message(request: ApiRequest, alert_id: int):
     """Write to the thread (up to 2,000 characters) while the alert is active."""
     alert = access_alert(request.auth, alert_id, "message")
-    message = _parse(request, MessageIn)
-    try:
-        saved = actions.do_post_alert_message(request.auth, alert, message.text)
-    except actions.AlertStateError as exc:
-        raise HttpError(409, f"status: {exc}") from None
+    message = parse_json(request, MessageIn)
+    saved = actions.do_post_alert_message(request.auth, alert, message.text)
     return JsonResponse(message_json(saved), status=201)
 
 
 # --- timeline -------------------------------------------------------------------------------------------
 
 
-@router.get("/alerts/{alert_id}/timeline", response={200: TimelineOut, **_ERRORS})
-def timeline(request: HttpRequest, alert_id: int):
+@router.get("/alerts/{alert_id}/timeline", response={200: TimelineOut, **ERRORS})
+def timeline(request: ApiRequest, alert_id: int):
     """Everything that happened, oldest first: raised, delivered, acknowledged, escalated, room statuses,
     messages, all clear or cancel."""
     alert = access_alert(request.auth, alert_id, "view")
@@ -378,7 +167,7 @@ def timeline(request: HttpRequest, alert_id: int):
 # --- ICS 214 activity log -------------------------------------------------------------------------------
 
 
-def _ics214(request: HttpRequest, alert_id: int, fmt: str) -> HttpResponse:
+def _ics214(request: ApiRequest, alert_id: int, fmt: str) -> HttpResponse:
     from schoolsafe.alerts.ics214 import activity_log, as_csv, as_pdf
     from schoolsafe.audit.log import record_read
 
@@ -395,17 +184,17 @@ def _ics214(request: HttpRequest, alert_id: int, fmt: str) -> HttpResponse:
     return response
 
 
-@router.get("/alerts/{alert_id}/ics214.csv", response={**_ERRORS}, openapi_extra={
+@router.get("/alerts/{alert_id}/ics214.csv", response={**ERRORS}, openapi_extra={
     "responses": {"200": {"description": "the ICS 214 activity log as CSV", "content": {"text/csv": {}}}}})
-def ics214_csv(request: HttpRequest, alert_id: int):
+def ics214_csv(request: ApiRequest, alert_id: int):
     """The incident's ICS 214 activity log as CSV (incident name, operational period, resources, each
     entry's time and notable activity, prepared by the caller). Audited."""
     return _ics214(request, alert_id, "csv")
 
 
-@router.get("/alerts/{alert_id}/ics214.pdf", response={**_ERRORS}, openapi_extra={
+@router.get("/alerts/{alert_id}/ics214.pdf", response={**ERRORS}, openapi_extra={
     "responses": {"200": {"description": "the ICS 214 activity log as PDF", "content": {"application/pdf": {}}}}})
-def ics214_pdf(request: HttpRequest, alert_id: int):
+def ics214_pdf(request: ApiRequest, alert_id: int):
     """The incident's ICS 214 activity log as a PDF laid out like the form. Audited."""
     return _ics214(request, alert_id, "pdf")
 
@@ -413,9 +202,9 @@ def ics214_pdf(request: HttpRequest, alert_id: int):
 # --- CAP 1.2 --------------------------------------------------------------------------------------------
 
 
-@router.get("/alerts/{alert_id}/cap.xml", response={**_ERRORS}, openapi_extra={
+@router.get("/alerts/{alert_id}/cap.xml", response={**ERRORS}, openapi_extra={
     "responses": {"200": {"description": "an OASIS CAP 1.2 message", "content": {"application/cap+xml": {}}}}})
-def cap_message(request: HttpRequest, alert_id: int, n: int | None = None):
+def cap_message(request: ApiRequest, alert_id: int, n: int | None = None):
     """The alert as an OASIS CAP 1.2 message: the latest of its sequence (Alert, Update..., then the
     AllClear Update or the Cancel), or message `n` (from 1)."""
     from django.utils import timezone
@@ -436,10 +225,10 @@ def cap_message(request: HttpRequest, alert_id: int, n: int | None = None):
     return response
 
 
-@router.get("/cap/feed", response={**_ERRORS}, openapi_extra={
+@router.get("/cap/feed", response={**ERRORS}, openapi_extra={
     "responses": {"200": {"description": "an Atom 1.0 feed", "content": {"application/atom+xml": {}}},
                   "304": {"description": "not modified since the ETag (If-None-Match) or date (If-Modified-Since)"}}})
-def cap_feed(request: HttpRequest):
+def cap_feed(request: ApiRequest):
     """An Atom 1.0 feed of the caller's alerts: one entry per CAP message, newest first, each with the
     CAP message inline and a link to its cap.xml. An alert stays until its messages expire (the all
     clear and the cancel too). ETag and Last-Modified; a conditional GET that matches gets a 304."""

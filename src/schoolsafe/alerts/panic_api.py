@@ -11,11 +11,10 @@ from django.http import HttpRequest, JsonResponse
 from ninja import Router
 from ninja.errors import HttpError
 
-from schoolsafe.alerts.api import read_json_object
+from schoolsafe.alerts.api_input import read_json_object
 from schoolsafe.alerts.credentials import (
     PANIC_ACTIONS,
     SCHEME,
-    PanicCredentialError,
     credential_for,
     do_raise_with_panic_credential,
 )
@@ -49,9 +48,6 @@ def raise_with_panic_credential(request: HttpRequest):
     action, room, exercise = data.get("action"), data.get("room", ""), data.get("exercise", False)
     if not isinstance(action, str) or not isinstance(room, str) or not isinstance(exercise, bool):
         raise HttpError(422, "action: a string; room: a string; exercise: true or false")
-    try:
-        alert, body = do_raise_with_panic_credential(credential, action, room=room.strip(), exercise=exercise)
-    except PanicCredentialError as exc:
-        raise HttpError(exc.status, str(exc)) from None
+    alert, body = do_raise_with_panic_credential(credential, action, room=room.strip(), exercise=exercise)
     return JsonResponse({"id": alert.pk, "action": alert.action, "school": body["school"]["name"],
                          "raised_at": body["raised_at"], "exercise": alert.exercise}, status=201)

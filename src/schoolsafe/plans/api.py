@@ -4,12 +4,14 @@ import datetime as dt
 import json
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Model
+from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Router, Schema
 from ninja.responses import Status
 
 from schoolsafe.access.orgkey import OrgKey
+from schoolsafe.accounts.http import ApiRequest
 from schoolsafe.audit.log import record
 from schoolsafe.core.models import School
 from schoolsafe.core.policies import access_school
@@ -99,21 +101,21 @@ def _plan_out(plan: Plan) -> dict[str, Any]:
 
 
 @router.get("/plans", response=list[PlanOut])
-def list_plans(request: HttpRequest):
+def list_plans(request: ApiRequest):
     """The emergency operations plans the caller may read, with their versions and review dates."""
     plans = Plan.objects.restrict(request.auth, "view").select_related("school").prefetch_related("versions")
     return [_plan_out(p) for p in plans.order_by("school__name", "pk")]
 
 
 @router.get("/plans/{plan_id}", response=PlanOut)
-def get_plan(request: HttpRequest, plan_id: int):
+def get_plan(request: ApiRequest, plan_id: int):
     """One plan; 404 when it does not exist or the caller may not read it."""
     plan = access_plan(request.auth, plan_id)
     return _plan_out(plan)
 
 
 @router.get("/plans/{plan_id}/versions/{number}", response=VersionOut)
-def get_plan_version(request: HttpRequest, plan_id: int, number: int):
+def get_plan_version(request: ApiRequest, plan_id: int, number: int):
     """One version of a plan in full: sections (markdown), planning team, ranked risk assessment, sign-offs."""
     version = access_plan_version(request.auth, plan_id=plan_id, number=number)
     return {
@@ -131,12 +133,12 @@ def get_plan_version(request: HttpRequest, plan_id: int, number: int):
     }
 
 
-def _school(request: HttpRequest, school_id: int, model: type, action: str) -> School:
+def _school(request: ApiRequest, school_id: int, model: type[Model], action: str) -> School:
     return access_school(request.auth, school_id, model._meta.label_lower, action)
 
 
 @router.get("/schools/{school_id}/response-protocol", response=ResponseProtocolOut)
-def get_response_protocol(request: HttpRequest, school_id: int):
+def get_response_protocol(request: ApiRequest, school_id: int):
     """The school's Standard Response Protocol: the directive of each action, shelter strategies, locations."""
     school = _school(request, school_id, ResponseProtocol, "view")
     protocol = protocol_for(school)
@@ -147,7 +149,7 @@ def get_response_protocol(request: HttpRequest, school_id: int):
 
 
 @router.get("/schools/{school_id}/site-map", response=dict[str, Any])
-def get_site_map(request: HttpRequest, school_id: int):
+def get_site_map(request: ApiRequest, school_id: int):
     """The school's site map as a GeoJSON FeatureCollection (RFC 7946: positions are [longitude, latitude]).
 
     Each feature's properties: `kind`, and `name`, `door`, `utility`, `notes` where given, plus `kind_label`
@@ -169,7 +171,7 @@ GEOJSON_BODY = {
 
 @router.put("/schools/{school_id}/site-map", response={200: dict[str, Any], 400: dict[str, Any], 422: dict[str, Any]},
             openapi_extra=GEOJSON_BODY)
-def put_site_map(request: HttpRequest, school_id: int):
+def put_site_map(request: ApiRequest, school_id: int):
     """Replace the school's site map with a GeoJSON FeatureCollection (the request body).
 
     Refused whole (422, the stored map unchanged) when any feature has an unknown geometry, an unclosed,
@@ -186,13 +188,13 @@ def put_site_map(request: HttpRequest, school_id: int):
     except SiteMapError as exc:
         return Status(422, {"detail": f"the site map was refused: {exc}", "problems": exc.problems})
     # `warnings`: a foreign member (RFC 7946 §6.1) saying what was accepted but changed.
-    return Status(200, {**features_for(school), "warnings": stored.warnings})
+    return Status(200, {**features_for(school), "warnings": getattr(stored, "warnings", [])})
 
 
 @router.get("/schools/{school_id}/responder-packet.pdf", response={200: None}, openapi_extra={
     "responses": {"200": {"description": "the responder packet as PDF",
                           "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}})
-def get_responder_packet(request: HttpRequest, school_id: int):
+def get_responder_packet(request: ApiRequest, school_id: int):
     """The school's responder packet (PDF): site map, 24/7 contacts, access, SRP directives, sites, shut-offs."""
     school = _school(request, school_id, SiteMap, "packet")
     record(request.auth, "plans.download_responder_packet", school, organization=str(OrgKey.of(school)),

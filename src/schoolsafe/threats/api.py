@@ -7,14 +7,12 @@ export is audited, as on the pages. A referral answers 201 without the case: the
 import datetime as dt
 from typing import Any, Literal
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
-from ninja.errors import HttpError
 from ninja.responses import Status
 
-from schoolsafe.threats import actions, policies, reads
-from schoolsafe.threats.actions import ThreatError
-from schoolsafe.threats.models import Case, Decision, TeamMember
+from schoolsafe.accounts.http import ApiRequest
+from schoolsafe.threats import actions, policies, reads, steps
+from schoolsafe.threats.models import Case, Decision
 
 router = Router(tags=["threat assessment"])
 
@@ -113,8 +111,9 @@ class NotificationIn(Schema):
 
 
 class DecisionIn(Schema):
-    """One CSTAG decision. `step` says which; the fields that step needs are required by it (the error
-    names any that is missing)."""
+    """One CSTAG decision. `step` says which, spelled with underscores (the canonical spelling; the case
+    page's URLs write it with hyphens); the fields that step needs are required by it (the error names any
+    that is missing)."""
 
     step: Literal["evaluate", "classify", "respond", "safety_evaluation", "safety_plan", "follow_up", "close"]
     rationale: str = ""
@@ -158,126 +157,82 @@ class Accepted(Schema):
     detail: str
 
 
-def _refused(exc: ThreatError) -> HttpError:
-    return HttpError(exc.status, f"{exc.field}: {exc.message}" if exc.field else exc.message)
-
-
-def _visible(request: HttpRequest, case_id: int) -> Case:
+def _visible(request: ApiRequest, case_id: int) -> Case:
     return reads.load_case(request.auth, case_id, via="api")
 
 
 @router.get("/threats/cases", response=list[CaseSummaryOut])
-def list_cases(request: HttpRequest, open: bool = True):
+def list_cases(request: ApiRequest, open: bool = True):
     """The cases the caller may see (their teams', or their district's as its coordinator), newest first."""
     cases = reads.visible_cases(request.auth).order_by("-opened_at", "-pk")
     if open:
         cases = cases.exclude(stage="closed")
-    cases = list(cases[:500])
-    reads.audit_case_list(request.auth, cases, via="api")
-    return cases
+    shown = list(cases[:500])
+    reads.audit_case_list(request.auth, shown, via="api")
+    return shown
 
 
 @router.post("/threats/cases", response={201: CaseOut})
-def open_case(request: HttpRequest, payload: CaseIn):
+def open_case(request: ApiRequest, payload: CaseIn):
     """Open a case as a member of the team (or the district's coordinator)."""
     data = payload.dict()
     team_id, school_id = data.pop("team_id"), data.pop("school_id")
-    try:
-        case = actions.do_open_case(request.auth, team_id, school=school_id, **data)
-    except ThreatError as exc:
-        raise _refused(exc) from None
+    case = actions.do_open_case(request.auth, team_id, school=school_id, **data)
     return Status(201, case)
 
 
 @router.post("/threats/referrals", response={201: Accepted})
-def refer_concern(request: HttpRequest, payload: ReferralIn):
+def refer_concern(request: ApiRequest, payload: ReferralIn):
     """A staff member refers a concern to the school's team. The answer does not include the case."""
     data = payload.dict()
     school_id = data.pop("school_id")
-    try:
-        actions.do_refer_concern(request.auth, school_id, **data)
-    except ThreatError as exc:
-        raise _refused(exc) from None
+    actions.do_refer_concern(request.auth, school_id, **data)
     return Status(201, {"detail": "The threat-assessment team has your referral."})
 
 
 @router.get("/threats/cases/{case_id}", response=CaseOut)
-def get_case(request: HttpRequest, case_id: int):
+def get_case(request: ApiRequest, case_id: int):
     """One case (audited); 404 unless the caller is on its team or is the district's coordinator."""
     return _visible(request, case_id)
 
 
 @router.get("/threats/cases/{case_id}/decisions", response=list[DecisionOut])
-def list_decisions(request: HttpRequest, case_id: int):
+def list_decisions(request: ApiRequest, case_id: int):
     """The case's decisions, oldest first (reading them is a read of the case, audited)."""
     case = _visible(request, case_id)
     return list(case.decisions.select_related("decided_by"))
 
 
 @router.post("/threats/cases/{case_id}/decisions", response={201: DecisionOut})
-def record_decision(request: HttpRequest, case_id: int, payload: DecisionIn):
+def record_decision(request: ApiRequest, case_id: int, payload: DecisionIn) -> Status:
     """Record the case's next CSTAG step; 409 when the step is out of order, 400 naming a missing field."""
-    user, p = request.auth, payload
-    policies.access_case(user, case_id, "change")
-    try:
-        if p.step == "evaluate":
-            actions.do_record_evaluation(user, case_id, person_interview=p.person_interview,
-                                         witness_interviews=p.witness_interviews, target_interviews=p.target_interviews,
-                                         records_reviewed=p.records_reviewed, rationale=p.rationale)
-        elif p.step == "classify":
-            actions.do_classify_threat(user, case_id, classification=p.classification, rationale=p.rationale,
-                                       resolution=p.resolution, in_doubt=p.in_doubt)
-        elif p.step == "respond":
-            actions.do_record_substantive_response(user, case_id, seriousness=p.seriousness,
-                                                   protective_actions=p.protective_actions, rationale=p.rationale,
-                                                   notifications=[n.dict() for n in p.notifications])
-        elif p.step == "safety_evaluation":
-            actions.do_record_safety_evaluation(user, case_id, mental_health_assessment=p.mental_health_assessment,
-                                                law_enforcement_investigation=p.law_enforcement_investigation,
-                                                interim_measures=p.interim_measures, rationale=p.rationale)
-        elif p.step == "safety_plan":
-            case = Case.objects.get(pk=case_id)
-            member = TeamMember.objects.filter(team_id=case.team_id, user_id=p.responsible_id or 0,
-                                               removed_at__isnull=True).select_related("user").first()
-            actions.do_adopt_safety_plan(user, case_id, interventions=p.interventions,
-                                         responsible=member.user if member else None,
-                                         monitoring_schedule=p.monitoring_schedule,
-                                         monitoring_dates=p.monitoring_dates, rationale=p.rationale)
-        elif p.step == "follow_up":
-            if p.follow_up_id is None or not Case.objects.get(pk=case_id).follow_ups.filter(pk=p.follow_up_id).exists():
-                raise ThreatError("Give the id of one of this case's follow-ups.", "follow_up_id")
-            actions.do_record_follow_up(user, p.follow_up_id, summary=p.summary, next_due_on=p.next_due_on)
-        else:
-            actions.do_close_case(user, case_id, outcome=p.outcome, reason=p.reason)
-    except ThreatError as exc:
-        raise _refused(exc) from None
+    policies.access_case(request.auth, case_id, "change")
+    step = steps.BY_NAME[payload.step]  # the schema's Literal is the table's names (tests/test_steps.py)
+    step.record(request.auth, case_id, **step.api_inputs(payload.dict()))
     return Status(201, Decision.objects.filter(case_id=case_id).select_related("decided_by").order_by("-pk").first())
 
 
 @router.get("/threats/cases/{case_id}/notes", response=list[CaseNoteOut])
-def list_notes(request: HttpRequest, case_id: int):
+def list_notes(request: ApiRequest, case_id: int):
     """The notes the caller may read (clinical notes only for the team's mental-health members), each audited."""
     case = _visible(request, case_id)
     return reads.visible_notes(request.auth, case, via="api")
 
 
 @router.get("/threats/cases/{case_id}/notes/{note_id}", response=CaseNoteOut)
-def get_note(request: HttpRequest, case_id: int, note_id: int):
+def get_note(request: ApiRequest, case_id: int, note_id: int):
     """One note (audited); 404 for a clinical note unless the caller is a mental-health member of the team."""
     return reads.load_note(request.auth, case_id, note_id, via="api")
 
 
 @router.post("/threats/cases/{case_id}/notes", response={201: CaseNoteOut})
-def add_note(request: HttpRequest, case_id: int, payload: NoteIn):
-    try:
-        note = actions.do_add_note(request.auth, case_id, text=payload.text, clinical=payload.clinical)
-    except ThreatError as exc:
-        raise _refused(exc) from None
+def add_note(request: ApiRequest, case_id: int, payload: NoteIn):
+    note = actions.do_add_note(request.auth, case_id, text=payload.text, clinical=payload.clinical)
     return Status(201, note)
 
 
 @router.get("/threats/cases/{case_id}/export", response=dict[str, Any])
-def export_case(request: HttpRequest, case_id: int, request_reference: str = Query(..., min_length=1, max_length=100)):
+def export_case(request: ApiRequest, case_id: int, request_reference: str = Query(..., min_length=1, max_length=100)):
     """The whole case as one document for a records request (audited with the request's reference)."""
     case = policies.access_case(request.auth, case_id)
     return reads.export_case(request.auth, case, request_reference=request_reference.strip(), via="api")

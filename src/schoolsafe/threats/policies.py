@@ -17,6 +17,7 @@ tip and read the de-identified counts of a school; they never list cases (restri
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import models
@@ -56,7 +57,7 @@ def coordinated_districts(user: Any) -> set[int]:
     return _ta_organizations(user)[1]
 
 
-def seats(user: Any) -> list[dict[str, Any]]:
+def seats(user: Any) -> list[Mapping[str, Any]]:
     """The user's live seats: on a team, not removed, and still holding ta_member for the team's place."""
     if not memberships(user):
         return []
@@ -69,7 +70,7 @@ def seats(user: Any) -> list[dict[str, Any]]:
     return [r for r in rows if r["team__school_id"] in schools or r["team__district_id"] in districts]
 
 
-def seat_on(user: Any, team_id: int) -> dict[str, Any] | None:
+def seat_on(user: Any, team_id: int) -> Mapping[str, Any] | None:
     return next((s for s in seats(user) if s["team_id"] == team_id), None)
 
 

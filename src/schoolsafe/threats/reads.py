@@ -13,21 +13,14 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
-from schoolsafe.audit.log import record
+from schoolsafe.audit.log import record, record_read
 from schoolsafe.threats import policies
 from schoolsafe.threats.models import THEMES, Case, FollowUp, Note, Stage
 
-try:  # the audit app's helper for sensitive reads (action "threats.read_case", "threats.read_note")
-    from schoolsafe.audit.log import record_read as _record_read
-except ImportError:  # pragma: no cover - older audit app
-    _record_read = None
-
 
 def audit_read(user: Any, obj: models.Model, organization: str, **summary: Any) -> None:
-    if _record_read is not None:
-        _record_read(user, obj, organization=organization, summary=summary)
-    else:  # pragma: no cover
-        record(user, "threats.viewed", obj, organization=organization, summary=summary)
+    """A sensitive read, in the audit log (the audit app's record_read)."""
+    record_read(user, obj, organization=organization, summary=summary)
 
 
 def visible_cases(user: Any) -> models.QuerySet:
@@ -85,7 +78,7 @@ def export_case(user: Any, case: Case, *, request_reference: str, via: str) -> d
     notes = list(Note.objects.restrict(user, "view").filter(case=case).select_related("author"))
     themes = {t.theme: t for t in case.themes.all()}
     plan = getattr(case, "safety_plan", None)
-    document = {
+    document: dict[str, Any] = {
         "export": {
             "case": case.number,
             "request_reference": request_reference,

@@ -7,8 +7,8 @@ re-renders the case with the error next to the form (400 for bad input, 409 for 
 
 from __future__ import annotations
 
-import datetime as dt
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -19,13 +19,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_http_methods, require_POST
 
 from schoolsafe.access.loaders import NotVisible, get_or_404, may_do
 from schoolsafe.access.orgkey import OrgKey
 from schoolsafe.accounts.models import User
-from schoolsafe.threats import actions, policies, reads, reports
+from schoolsafe.threats import actions, policies, reads, reports, steps
 from schoolsafe.threats.actions import NotFound, ThreatError
 from schoolsafe.threats.models import (
     THEMES,
@@ -38,8 +37,8 @@ from schoolsafe.threats.models import (
     NotificationRecipient,
     PersonKind,
     Stage,
+    Step,
     Team,
-    TeamMember,
     TeamRole,
 )
 
@@ -48,13 +47,6 @@ INTAKE_CHOICES = {
     "how_received_choices": HowReceived.choices,
     "modes": Mode.choices,
 }
-WORKFLOW = [
-    (1, "Evaluate", ("evaluate",)),
-    (2, "Transient or substantive", ("classify",)),
-    (3, "Substantive response", ("respond",)),
-    (4, "Safety evaluation", ("safety_evaluation",)),
-    (5, "Safety plan and monitoring", ("safety_plan", "monitoring")),
-]
 
 
 def _intake_from(post: Any) -> dict[str, Any]:
@@ -133,7 +125,8 @@ def case_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             case = actions.do_open_case(request.user, _int(request.POST.get("team"), "team"),
-                                        school=request.POST.get("school") or None, **_intake_from(request.POST))
+                                        school=_int(request.POST["school"], "school") if request.POST.get("school") else None,
+                                        **_intake_from(request.POST))
         except NotFound:
             error, status = ThreatError("Choose one of your teams.", "team"), 400
         except ThreatError as exc:
@@ -199,9 +192,7 @@ def _case_page(request: HttpRequest, case: Case, *, error: ThreatError | None = 
     members = list(case.team.active_members())
     follow_ups = list(case.follow_ups.select_related("responsible", "completed_by"))
     taken = set(case.decisions.values_list("step", flat=True))
-    progress = [{"number": number, "label": label, "current": case.stage in stages,
-                 "done": any(step in taken for step in stages if step != "monitoring")}
-                for number, label, stages in WORKFLOW]
+    progress = steps.progress(case.stage, taken)
     return render(request, "threats/case_detail.html", {
         "case": case,
         "progress": progress,
@@ -247,83 +238,41 @@ def _run(request: HttpRequest, case_id: int, form: str, call: Any, done: str) ->
     return redirect(reverse("threats:case", args=[case_id]) + f"#{form}")
 
 
-def _monitoring_dates(post: Any) -> list[dt.date]:
-    first = parse_date(post.get("first_date", "") or "")
-    if first is None:
-        raise ThreatError("The first follow-up date is required (YYYY-MM-DD).", "monitoring_dates")
-    try:
-        every, count = int(post.get("every_days") or 7), int(post.get("count") or 1)
-    except ValueError:
-        raise ThreatError("Every how many days, and how many checks: whole numbers.", "monitoring_dates") from None
-    if not (1 <= every <= 90 and 1 <= count <= 26):
-        raise ThreatError("Checks every 1 to 90 days, 1 to 26 of them.", "monitoring_dates")
-    return [first + dt.timedelta(days=every * i) for i in range(count)]
+# The case page's forms that are not CSTAG steps (those are in steps.py): what each calls, and the message.
+CASE_FORMS: dict[str, tuple[Callable[[Any, int, Any], Any], str]] = {
+    "themes": (lambda user, case_id, p: actions.do_record_themes(user, case_id, {
+        code: {"finding": p.get(f"finding_{code}", ""), "notes": p.get(f"notes_{code}", "")}
+        for code, _, _ in THEMES}), "Investigative themes saved."),
+    "notes": (lambda user, case_id, p: actions.do_add_note(user, case_id, text=p.get("text", ""),
+                                                           clinical=p.get("clinical") == "on"), "Note added."),
+    "notifications": (lambda user, case_id, p: actions.do_record_notification(
+        user, case_id, recipient=p.get("recipient", ""), name=p.get("name", ""), method=p.get("method", ""),
+        notified_at=p.get("notified_at", "")), "Notification recorded."),
+    "disclosures": (lambda user, case_id, p: actions.do_record_disclosure(
+        user, case_id, recipients=p.get("recipients", ""), legal_basis=p.get("legal_basis", ""),
+        basis_detail=p.get("basis_detail", ""), information=p.get("information", ""),
+        disclosed_at=p.get("disclosed_at", "")), "Disclosure logged."),
+    "intake": (lambda user, case_id, p: actions.do_update_intake(
+        user, case_id, **{k: v for k, v in _intake_from(p).items() if k in p}), "Intake updated."),
+}
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_step(request: HttpRequest, case_id: int, step: str) -> HttpResponse:
-    """Record the case's next CSTAG step from its form (a GET, say a reload after a refusal, goes to the case)."""
+    """Record the case's next CSTAG step (steps.py), or one of its other forms, from the case page (a GET, say
+    a reload after a refusal, goes to the case). The follow-up step has its own URL, naming the follow-up."""
     if request.method == "GET":
         return redirect("threats:case", case_id=case_id)
     p, user = request.POST, request.user
-
-    def call() -> None:
-        if step == "evaluate":
-            actions.do_record_evaluation(user, case_id, person_interview=p.get("person_interview", ""),
-                                         witness_interviews=p.get("witness_interviews", ""),
-                                         target_interviews=p.get("target_interviews", ""),
-                                         records_reviewed=p.get("records_reviewed", ""), rationale=p.get("rationale", ""))
-        elif step == "classify":
-            actions.do_classify_threat(user, case_id, classification=p.get("classification", ""),
-                                       rationale=p.get("rationale", ""), resolution=p.get("resolution", ""),
-                                       in_doubt=p.get("in_doubt") == "on")
-        elif step == "respond":
-            rows = [{"recipient": p.get(f"recipient_{i}", ""), "name": p.get(f"name_{i}", ""),
-                     "method": p.get(f"method_{i}", "")} for i in range(3)]
-            actions.do_record_substantive_response(
-                user, case_id, seriousness=p.get("seriousness", ""), protective_actions=p.get("protective_actions", ""),
-                rationale=p.get("rationale", ""), notifications=[r for r in rows if r["name"].strip()],
-            )
-        elif step == "safety-evaluation":
-            actions.do_record_safety_evaluation(
-                user, case_id, mental_health_assessment=p.get("mental_health_assessment", ""),
-                law_enforcement_investigation=p.get("law_enforcement_investigation", ""),
-                interim_measures=p.get("interim_measures", ""), rationale=p.get("rationale", ""))
-        elif step == "safety-plan":
-            case = Case.objects.get(pk=case_id)
-            member = TeamMember.objects.filter(team=case.team_id, user_id=p.get("responsible") or 0,
-                                               removed_at__isnull=True).select_related("user").first()
-            actions.do_adopt_safety_plan(user, case_id, interventions=p.get("interventions", ""),
-                                         responsible=member.user if member else None,
-                                         monitoring_schedule=p.get("monitoring_schedule", ""),
-                                         monitoring_dates=_monitoring_dates(p), rationale=p.get("rationale", ""))
-        elif step == "close":
-            actions.do_close_case(user, case_id, outcome=p.get("outcome", ""), reason=p.get("reason", ""))
-        elif step == "themes":
-            actions.do_record_themes(user, case_id, {
-                code: {"finding": p.get(f"finding_{code}", ""), "notes": p.get(f"notes_{code}", "")}
-                for code, _, _ in THEMES})
-        elif step == "notes":
-            actions.do_add_note(user, case_id, text=p.get("text", ""), clinical=p.get("clinical") == "on")
-        elif step == "notifications":
-            actions.do_record_notification(user, case_id, recipient=p.get("recipient", ""), name=p.get("name", ""),
-                                           method=p.get("method", ""), notified_at=p.get("notified_at", ""))
-        elif step == "disclosures":
-            actions.do_record_disclosure(user, case_id, recipients=p.get("recipients", ""),
-                                         legal_basis=p.get("legal_basis", ""), basis_detail=p.get("basis_detail", ""),
-                                         information=p.get("information", ""), disclosed_at=p.get("disclosed_at", ""))
-        elif step == "intake":
-            actions.do_update_intake(user, case_id, **{k: v for k, v in _intake_from(p).items() if k in p})
-        else:
-            raise NotVisible()
-
-    done = {"evaluate": "Step 1 recorded: evaluation.", "classify": "Step 2 recorded.",
-            "respond": "Step 3 recorded: substantive response.", "safety-evaluation": "Step 4 recorded: safety evaluation.",
-            "safety-plan": "Step 5: safety plan adopted; reminders scheduled.", "close": "Case closed.",
-            "themes": "Investigative themes saved.", "notes": "Note added.", "notifications": "Notification recorded.",
-            "disclosures": "Disclosure logged.", "intake": "Intake updated."}.get(step, "")
-    return _run(request, case_id, step, call, done)
+    cstag = steps.by_spelling(step)
+    if cstag is not None and cstag.name != Step.FOLLOW_UP:
+        return _run(request, case_id, cstag.slug, lambda: cstag.record(user, case_id, **cstag.form_inputs(p)),
+                    cstag.done)
+    if step not in CASE_FORMS:
+        raise NotVisible()
+    call, done = CASE_FORMS[step]
+    return _run(request, case_id, step, lambda: call(user, case_id, p), done)
 
 
 @login_required
@@ -333,12 +282,9 @@ def follow_up(request: HttpRequest, case_id: int, follow_up_id: int) -> HttpResp
     if request.method == "GET":
         return redirect("threats:case", case_id=case_id)
     policies.access_follow_up(request.user, case_id, follow_up_id, "change")
-
-    def call() -> None:
-        actions.do_record_follow_up(request.user, follow_up_id, summary=request.POST.get("summary", ""),
-                                    next_due_on=request.POST.get("next_due_on") or None)
-
-    return _run(request, case_id, "follow-ups", call, "Follow-up recorded.")
+    step = steps.FOLLOW_UP
+    return _run(request, case_id, "follow-ups", lambda: step.record(
+        request.user, case_id, **{**step.form_inputs(request.POST), "follow_up_id": follow_up_id}), step.done)
 
 
 @login_required

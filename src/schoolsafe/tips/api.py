@@ -10,13 +10,14 @@ import datetime as dt
 import json
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse, RawPostDataException
-from django.http.request import RequestDataTooBig
 from django.utils import translation
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status as Reply
 
+from schoolsafe.accounts.http import ApiRequest
 from schoolsafe.tips import actions, anonymous
 from schoolsafe.tips.attachments import AttachmentError, check_attachments, install_upload_limit, oversize_error
 from schoolsafe.tips.credentials import normalize_code
@@ -48,7 +49,7 @@ class TipSubmitted(Schema):
     received_at: dt.datetime
 
 
-TIP_FIELDS_SCHEMA = {
+TIP_FIELDS_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["category", "school", "what"],
     "properties": {
@@ -171,7 +172,7 @@ def _status_out(tip: Tip, language: str = "en") -> dict[str, Any]:
         label = str(tip.get_status_display())
     return {
         "code": tip.code, "status": tip.status, "status_label": label, "closed": not tip.is_open,
-        "received_at": tip.received_at, "category": tip.category, "school": tip.school.name if tip.school_id else "",
+        "received_at": tip.received_at, "category": tip.category, "school": tip.school.name if tip.school else "",
         "messages": [{"from_tipster": m.from_tipster, "body": m.body, "at": m.created_at} for m in tip.messages.all()],
     }
 
@@ -284,7 +285,7 @@ DETAIL_FIELDS = ("what", "when_text", "where_text", "who_text", "language", "pos
 
 def _summary(tip: Tip) -> dict[str, Any]:
     out = {k: getattr(tip, k) for k in SUMMARY_FIELDS}
-    out["claimed_by"] = tip.claimed_by.username if tip.claimed_by_id else None
+    out["claimed_by"] = tip.claimed_by.username if tip.claimed_by else None
     return out
 
 
@@ -299,7 +300,7 @@ def _detail(tip: Tip) -> dict[str, Any]:
 
 
 @router.get("/tips", response=list[TipSummaryOut])
-def list_tips(request: HttpRequest, status: str = "open") -> Any:
+def list_tips(request: ApiRequest, status: str = "open") -> Any:
     """The caller's tip queue: open tips by urgency then age (`status=closed` or `all` for others); at most 200."""
     tips = Tip.objects.restrict(request.auth, "view").select_related("claimed_by")
     if status == "open":
@@ -331,7 +332,7 @@ class DispatchTipOut(Schema):
 
 
 @router.get("/tips/dispatch", response=list[DispatchTipOut])
-def dispatch_tips(request: HttpRequest) -> Any:
+def dispatch_tips(request: ApiRequest) -> Any:
     """For the dispatch console: the open tips sent to the caller's police dispatch, newest first (at most 100),
     without their text or code (open the tip itself to read it). Empty for anyone but dispatch."""
     tips = Tip.objects.restrict(request.auth, "acknowledge_dispatch").exclude(status=Status.CLOSED).select_related("school")
@@ -341,7 +342,7 @@ def dispatch_tips(request: HttpRequest) -> Any:
 
 
 @router.post("/tips/{tip_id}/dispatch-acknowledge", response=DispatchTipOut)
-def acknowledge_dispatch_tip(request: HttpRequest, tip_id: int) -> Any:
+def acknowledge_dispatch_tip(request: ApiRequest, tip_id: int) -> Any:
     """Dispatch acknowledges a tip sent to it: every console stops sounding for it. 404 unless it was sent to
     the caller's dispatch."""
     tip = access_tip(request.auth, tip_id, "acknowledge_dispatch")
@@ -350,7 +351,7 @@ def acknowledge_dispatch_tip(request: HttpRequest, tip_id: int) -> Any:
 
 
 @router.get("/tips/{tip_id}", response=TipDetailOut)
-def get_tip(request: HttpRequest, tip_id: int) -> Any:
+def get_tip(request: ApiRequest, tip_id: int) -> Any:
     """One tip with its thread and internal notes (the read is audited); 404 when not yours to see."""
     tip = access_tip(request.auth, tip_id)
     actions.record_tip_read(request.auth, tip, "api")
@@ -371,51 +372,44 @@ class CloseIn(Schema):
     note: str = Field("", max_length=MAX_TEXT)
 
 
-def _state(fn: Any, *args: Any) -> Any:
-    try:
-        return fn(*args)
-    except actions.TipStateError as exc:
-        raise HttpError(409, str(exc)) from None
-
-
 @router.post("/tips/{tip_id}/claim", response=TipDetailOut)
-def claim_tip(request: HttpRequest, tip_id: int) -> Any:
+def claim_tip(request: ApiRequest, tip_id: int) -> Any:
     """Claim the tip for the caller (an analyst for it)."""
-    tip = _state(actions.do_claim_tip, request.auth, access_tip(request.auth, tip_id, "change"))
+    tip = actions.do_claim_tip(request.auth, access_tip(request.auth, tip_id, "change"))
     return _detail(tip)
 
 
 @router.post("/tips/{tip_id}/messages", response={201: TipDetailOut})
-def message_tipster(request: HttpRequest, tip_id: int, payload: BodyIn) -> Any:
+def message_tipster(request: ApiRequest, tip_id: int, payload: BodyIn) -> Any:
     """A message the tipster reads with their code and passphrase."""
     tip = access_tip(request.auth, tip_id, "change")
-    _state(actions.do_message_tipster, request.auth, tip, payload.body.strip())
+    actions.do_message_tipster(request.auth, tip, payload.body.strip())
     return Reply(201, _detail(tip))
 
 
 @router.post("/tips/{tip_id}/notes", response={201: TipDetailOut})
-def add_note(request: HttpRequest, tip_id: int, payload: BodyIn) -> Any:
+def add_note(request: ApiRequest, tip_id: int, payload: BodyIn) -> Any:
     """An internal note (never shown to the tipster)."""
     tip = access_tip(request.auth, tip_id, "change")
-    _state(actions.do_add_tip_note, request.auth, tip, payload.body.strip())
+    actions.do_add_tip_note(request.auth, tip, payload.body.strip())
     return Reply(201, _detail(tip))
 
 
 @router.post("/tips/{tip_id}/routes", response={201: TipDetailOut})
-def route_tip(request: HttpRequest, tip_id: int, payload: RouteIn) -> Any:
+def route_tip(request: ApiRequest, tip_id: int, payload: RouteIn) -> Any:
     """Route the tip to the school, police dispatch or the threat-assessment team."""
     if payload.destination not in Destination.values:
         raise HttpError(422, f"destination: expected one of {', '.join(Destination.values)}")
     tip = access_tip(request.auth, tip_id, "change")
-    _state(actions.do_route_tip, request.auth, tip, payload.destination, payload.note)
+    actions.do_route_tip(request.auth, tip, payload.destination, payload.note)
     return Reply(201, _detail(tip))
 
 
 @router.post("/tips/{tip_id}/close", response=TipDetailOut)
-def close_tip(request: HttpRequest, tip_id: int, payload: CloseIn) -> Any:
+def close_tip(request: ApiRequest, tip_id: int, payload: CloseIn) -> Any:
     """Close the tip with its outcome (required)."""
     if payload.outcome not in Outcome.values:
         raise HttpError(422, f"outcome: expected one of {', '.join(Outcome.values)}")
-    tip = _state(actions.do_close_tip, request.auth, access_tip(request.auth, tip_id, "change"), payload.outcome, payload.note)
+    tip = actions.do_close_tip(request.auth, access_tip(request.auth, tip_id, "change"), payload.outcome, payload.note)
     return _detail(tip)
 
