@@ -1,4 +1,4 @@
-"""In a real Chromium on a phone: the case page fits the screen, nothing scrolls sideways (issue 26, item 19)."""
+"""In a real Chromium on a phone: the case page fits the screen, nothing scrolls sideways."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The worker's mail when the mail server is down (issue 26.11): kept, logged in one line, retried by the
+"""The worker's mail when the mail server is down: kept, logged in one line, retried by the
 worker's delivery scan, and delivered once the server (a real aiosmtpd on 127.0.0.1) is back."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 25 item 6: nobody reads the clinical notes by relabelling their own seat. Nobody seats or
+"""Nobody reads the clinical notes by relabelling their own seat. Nobody seats or
 relabels themselves; the mental-health seat needs a counsellor, psychologist or social worker role; every
 roster change is audited and shown to the team."""
 
