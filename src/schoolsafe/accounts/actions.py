@@ -10,6 +10,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from schoolsafe.access.orgkey import OrgKey
 from schoolsafe.accounts.mfa import RECOVERY_CODE_COUNT, RECOVERY_DEVICE_NAME, TOTP_DEVICE_NAME
 from schoolsafe.accounts.models import ApiToken, LoginLock, User
 from schoolsafe.accounts.tokens import new_token
@@ -230,7 +231,7 @@ def do_register_terminal(actor: User, agency: Any, name: str, location: str) -> 
         agency=agency, name=name, location=location, secret_hash=hash_secret(raw), registered_by=actor,
         registered_at=timezone.now(),
     )
-    record(actor, "accounts.terminal_registered", terminal, organization=f"agency:{agency.pk}",
+    record(actor, "accounts.terminal_registered", terminal, organization=OrgKey.agency(agency.pk),
            summary={"name": name, "location": location})
     return terminal, raw
 
@@ -248,7 +249,7 @@ def do_revoke_terminal(actor: User, terminal: Any) -> bool:
             revoked_at=now, revoked_by=actor):
         return False
     terminal.revoked_at, terminal.revoked_by = now, actor
-    record(actor, "accounts.terminal_revoked", terminal, organization=f"agency:{terminal.agency_id}",
+    record(actor, "accounts.terminal_revoked", terminal, organization=OrgKey.agency(terminal.agency_id),
            summary={"name": terminal.name, "location": terminal.location})
     return True
 

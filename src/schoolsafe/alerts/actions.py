@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from schoolsafe.access.orgkey import OrgKey
 from schoolsafe.access.policy import memberships
 from schoolsafe.alerts.audience import DISPATCH_ROLES, audience_keys, escalation_keys, escalation_role
 from schoolsafe.alerts.models import (
@@ -178,7 +179,7 @@ def report_json(report: AlertReport) -> dict[str, Any]:
 def _flag_flood(actor: Any, alert: Alert, report: AlertReport, now: dt.datetime) -> None:
     first = Alert.objects.filter(pk=alert.pk, flood_flagged_at__isnull=True).update(flood_flagged_at=now)
     alert.flood_flagged_at = alert.flood_flagged_at or now
-    record(actor, "alerts.flag_flood", alert, organization=f"school:{alert.school_id}",
+    record(actor, "alerts.flag_flood", alert, organization=OrgKey.school(alert.school_id),
            summary={"report": report.pk, "device": report.device, "first": bool(first),
                     "per_minute": flood_per_minute()})
 
@@ -254,7 +255,7 @@ def do_raise_alert(
                 agency_ids = list(school.agency_ids)
                 emit_event("alert.report", {"alert": alert.pk, "school": school.id, **report_json(report)},
                            alert_audience(alert, agency_ids), school=school.id, subject=alert)
-                record(actor, "alerts.report_alert", alert, organization=f"school:{school.id}",
+                record(actor, "alerts.report_alert", alert, organization=OrgKey.school(school.id),
                        summary={"report": report.pk, "action": action, "flood": flood})
             if flood:
                 _flag_flood(actor, alert, report, now)
@@ -297,7 +298,7 @@ def _open_incident(actor: Any, school: SchoolRef, route: Route, escalation: Esca
     # the notification channels of the organizations concerned (alerts/notify.py), sent after the commit.
     emit_event("alert.raised", body, audience, school=school.id, subject=alert, context=notice_context(
         school.id, school.district_id, _notified_agencies(alert, school.agency_ids, route), actor))
-    record(actor, "alerts.raise_alert", alert, organization=f"school:{school.id}",
+    record(actor, "alerts.raise_alert", alert, organization=OrgKey.school(school.id),
            summary={"action": alert.action, "tier": alert.tier, "reach": alert.reach, "exercise": alert.exercise,
                     "dispatch": alert.dispatch,
                     "escalation_seconds": escalation.timeout_seconds if escalation else None,
@@ -342,7 +343,7 @@ def _change_action(actor: Any, alert: Alert, action: str, *, hazard: str, strate
     audience = sorted(old_audience | set(alert_audience(alert, school.agency_ids)))
     emit_event("alert.action_changed", body, audience, school=school.id, subject=alert, context=notice_context(
         school.id, school.district_id, _notified_agencies(alert, school.agency_ids, route), actor))
-    record(actor, "alerts.change_action", alert, organization=f"school:{school.id}",
+    record(actor, "alerts.change_action", alert, organization=OrgKey.school(school.id),
            summary={"from": previous, "to": {"action": action, "tier": alert.tier, "reach": alert.reach,
                                              "dispatch": alert.dispatch},
                     "escalation_started": started})
@@ -405,7 +406,7 @@ def do_acknowledge_alert(actor: Any, alert: Alert) -> tuple[Acknowledgement, boo
                  "by_dispatch": by_dispatch},
                 alert_audience(alert, agency_ids), school=alert.school_id, subject=alert,
             )
-            record(actor, "alerts.acknowledge_alert", alert, organization=f"school:{alert.school_id}",
+            record(actor, "alerts.acknowledge_alert", alert, organization=OrgKey.school(alert.school_id),
                    summary={"by_dispatch": by_dispatch, "escalation_stopped": bool(stopped)})
     except IntegrityError:
         return Acknowledgement.objects.get(alert=alert, user=actor), False
@@ -430,7 +431,7 @@ def _end_alert(actor: Any, alert: Alert, status: str, kind: str, audit_action: s
         agency_ids = school_agency_ids(alert.school_id)
         emit_event(kind, body, alert_audience(alert, agency_ids), school=alert.school_id, subject=alert,
                    context=notice_context(alert.school_id, alert.school.district_id, agency_ids, actor))
-        record(actor, audit_action, alert, organization=f"school:{alert.school_id}", summary=extra or None)
+        record(actor, audit_action, alert, organization=OrgKey.school(alert.school_id), summary=extra or None)
     return alert
 
 
@@ -533,7 +534,7 @@ def do_request_cancel(actor: Any, alert: Alert) -> Alert:
         alert.refresh_from_db()
         emit_event("alert.cancel_requested", alert_json(alert), alert_audience(alert, agency_ids),
                    school=alert.school_id, subject=alert)
-        record(actor, "alerts.request_cancel", alert, organization=f"school:{alert.school_id}")
+        record(actor, "alerts.request_cancel", alert, organization=OrgKey.school(alert.school_id))
     return alert
 
 
@@ -589,7 +590,7 @@ def do_fire_escalation_timer(timer_id: int, worker_id: str, now: dt.datetime | N
         # Also out through the email, webhook and SMS channels of those concerned (alerts/notify.py).
         emit_event("alert.escalated", body, audience, school=alert.school_id, subject=alert, context=notice_context(
             alert.school_id, alert.school.district_id, agency_ids, f"worker:{worker_id}"[:150]))
-        record(f"worker:{worker_id}"[:150], "alerts.escalate_alert", alert, organization=f"school:{alert.school_id}",
+        record(f"worker:{worker_id}"[:150], "alerts.escalate_alert", alert, organization=OrgKey.school(alert.school_id),
                summary={"timer": timer.pk, "to_role": to_role, "policy_role": timer.escalate_to_role,
                         "timeout_seconds": timer.timeout_seconds, "attempt": timer.attempt,
                         "late_by_ms": round((now - timer.due_at).total_seconds() * 1000)})
@@ -655,7 +656,7 @@ def do_report_room_status(
         body = {"alert": alert.pk, "school": alert.school_id, **room_status_json(report, names=False)}
         emit_event("alert.room_status", body, alert_audience(alert), school=alert.school_id, subject=alert)
         # The audit row carries counts, not the students' names (the report itself holds those).
-        record(actor, "alerts.report_room_status", alert, organization=f"school:{alert.school_id}",
+        record(actor, "alerts.report_room_status", alert, organization=OrgKey.school(alert.school_id),
                summary={"room_status": report.pk, "room": room, "status": status, "present": present,
                         "staff": staff, "visitors": visitors, "injured": injured, "missing": len(report.missing),
                         "extra": len(report.extra)})
@@ -672,7 +673,7 @@ def do_post_alert_message(actor: Any, alert: Alert, text: str) -> AlertMessage:
         body = {"alert": alert.pk, "school": alert.school_id, "id": message.pk, "author": person(actor),
                 "text": text, "at": iso(now)}
         emit_event("alert.message", body, alert_audience(alert), school=alert.school_id, subject=alert)
-        record(actor, "alerts.post_alert_message", alert, organization=f"school:{alert.school_id}",
+        record(actor, "alerts.post_alert_message", alert, organization=OrgKey.school(alert.school_id),
                summary={"message": message.pk, "length": len(text)})
     return message
 
@@ -703,7 +704,7 @@ def do_release_room(actor: Any, alert: Alert, room: str, note: str = "") -> Room
                                                  released_by=actor, released_at=now, note=note)
             body = {"alert": alert.pk, "school": alert.school_id, **room_release_json(release)}
             emit_event("alert.room_released", body, alert_audience(alert), school=alert.school_id, subject=alert)
-            record(actor, "alerts.release_room", alert, organization=f"school:{alert.school_id}",
+            record(actor, "alerts.release_room", alert, organization=OrgKey.school(alert.school_id),
                    summary={"room_release": release.pk, "room": cleaned})
     except IntegrityError:
         earlier = RoomRelease.objects.select_related("released_by").filter(
@@ -738,7 +739,7 @@ def do_report_threat_location(actor: Any, alert: Alert, location: str, note: str
         emit_event("alert.threat_location", body, audience, school=alert.school_id, subject=alert,
                    context=notice_context(alert.school_id, alert.school.district_id, agency_ids, actor,
                                           body={**alert_json(alert), "threat_location": body}))
-        record(actor, "alerts.report_threat_location", alert, organization=f"school:{alert.school_id}",
+        record(actor, "alerts.report_threat_location", alert, organization=OrgKey.school(alert.school_id),
                summary={"threat_location": report.pk, "location": location})
     return report
 
@@ -774,6 +775,6 @@ def do_register_drill_window(actor: Any, school: SchoolRef, *, starts_at: dt.dat
         emit_event("alerts.drill_window", {"id": window.pk, "school": school.id, "starts_at": iso(starts_at),
                                            "ends_at": iso(ends_at), "contact": contact}, audience, school=school.id,
                    subject=window)
-        record(actor, "alerts.register_drill_window", window, organization=f"school:{school.id}",
+        record(actor, "alerts.register_drill_window", window, organization=OrgKey.school(school.id),
                summary={"starts_at": iso(starts_at), "ends_at": iso(ends_at)})
     return window

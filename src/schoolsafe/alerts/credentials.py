@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from schoolsafe.access.orgkey import OrgKey
 from schoolsafe.access.policy import reached_schools
 from schoolsafe.alerts.actions import do_raise_alert, load_school
 from schoolsafe.alerts.models import Action, Alert, PanicCredential, Tier
@@ -89,7 +90,7 @@ def do_issue_panic_credential(actor: Any, school: Any, holder: Any, device: str,
             school=school, holder=holder, device=device, room=room or holder.room, prefix=prefix,
             secret_hash=hash_secret(raw), issued_by=actor, issued_at=timezone.now(),
         )
-        record(actor, "alerts.panic_credential_issued", credential, organization=f"school:{school.pk}",
+        record(actor, "alerts.panic_credential_issued", credential, organization=OrgKey.school(school.pk),
                summary={"holder": holder.username, "device": device, "room": credential.room, "prefix": prefix})
     return credential, raw
 
@@ -104,7 +105,7 @@ def do_revoke_panic_credential(actor: Any, credential: PanicCredential) -> bool:
                 revoked_at=now, revoked_by=actor):
             return False
         credential.revoked_at, credential.revoked_by = now, actor
-        record(actor, "alerts.panic_credential_revoked", credential, organization=f"school:{credential.school_id}",
+        record(actor, "alerts.panic_credential_revoked", credential, organization=OrgKey.school(credential.school_id),
                summary={"holder": credential.holder.username, "device": credential.device,
                         "prefix": credential.prefix})
     return True

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from schoolsafe.access.orgkey import OrgKey
 from schoolsafe.events.kinds import Notice
 from schoolsafe.events.models import Event
 
@@ -68,7 +69,7 @@ def notice_context(school_id: int, district_id: int, agency_ids: Iterable[int], 
     channels get it (the school, its district, `agency_ids`), and the alert `body` to word when the event's own
     data is not the alert (a threat location)."""
     context: dict[str, Any] = {"actor": actor, "organizations": [
-        f"school:{school_id}", f"district:{district_id}", *(f"agency:{a}" for a in agency_ids)]}
+        str(OrgKey.school(school_id)), str(OrgKey.district(district_id)), *(str(OrgKey.agency(a)) for a in agency_ids)]}
     if body is not None:
         context["body"] = body
     return context

@@ -24,6 +24,8 @@ from django.contrib.admin.utils import unquote
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 
+from schoolsafe.access.orgkey import OrgKey
+
 _ORG_KINDS = ("school", "district", "agency")
 
 
@@ -35,11 +37,11 @@ def organization_for(obj: Model | None) -> str:
     if obj is None:
         return ""
     if obj._meta.model_name in _ORG_KINDS:
-        return f"{obj._meta.model_name}:{obj.pk}"
+        return str(OrgKey(obj._meta.model_name, obj.pk))
     for kind in _ORG_KINDS:
         org_id = getattr(obj, f"{kind}_id", None)
         if org_id:
-            return f"{kind}:{org_id}"
+            return str(OrgKey(kind, org_id))
     memberships = getattr(obj, "memberships", None)
     if memberships is not None and hasattr(memberships, "order_by"):
         # A person: the organization of their first membership.

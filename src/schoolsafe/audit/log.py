@@ -50,7 +50,7 @@ def record(
     obj: Model | None = None,
     *,
     summary: dict[str, Any] | None = None,
-    organization: str = "",
+    organization: str | OrgKey = "",
     object_type: str = "",
     object_id: str = "",
 ) -> AuditEntry:
@@ -71,7 +71,7 @@ def record(
             object_type=object_type or (obj._meta.label_lower if obj is not None else ""),
             object_id=object_id or (str(obj.pk) if obj is not None else ""),
             object_repr=str(obj)[:200] if obj is not None else "",
-            organization=organization,
+            organization=str(organization),
             request_id=current_request_id.get(),
             summary=_json_safe(summary or {}),
             prev_hash=last or GENESIS,
@@ -85,7 +85,7 @@ def record_read(
     user: Any,
     obj: Model,
     *,
-    organization: str = "",
+    organization: str | OrgKey = "",
     summary: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Record that `user` opened a sensitive record (a tip, a threat case): action "<app>.read_<model>".

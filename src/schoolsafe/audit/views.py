@@ -29,7 +29,7 @@ def _names(keys: set[str]) -> dict[str, str]:
     names: dict[str, str] = {}
     for kind, pks in by_kind.items():
         for org_pk, name in organization_model(kind).objects.filter(pk__in=pks).values_list("pk", "name"):
-            names[f"{kind}:{org_pk}"] = name
+            names[str(OrgKey(kind, org_pk))] = name
     return names
 
 

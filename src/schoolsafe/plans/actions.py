@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from schoolsafe.access.orgkey import OrgKey
 from schoolsafe.access.policy import reached_schools
 from schoolsafe.audit.log import record
 from schoolsafe.core.errors import ActionError
@@ -45,7 +46,7 @@ class PlanError(ActionError, ValueError):
 
 
 def _org(school: Any) -> str:
-    return f"school:{school.pk}"
+    return str(OrgKey.of(school))
 
 
 # --- templates ------------------------------------------------------------------------------------
@@ -99,7 +100,7 @@ def do_save_template_section(actor: Any, district: Any, *, key: str | None, kind
         template.sections = sections
         template.updated_by = actor
         template.save()
-        record(actor, "plans.save_template_section", template, organization=f"district:{district.pk}",
+        record(actor, "plans.save_template_section", template, organization=OrgKey.district(district.pk),
                summary={"section": key, "title": title})
     return template
 

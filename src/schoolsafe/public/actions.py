@@ -6,14 +6,15 @@ from typing import Any
 
 from django.db import transaction
 
+from schoolsafe.access.orgkey import OrgKey
 from schoolsafe.audit.log import record
 from schoolsafe.public.models import Campaign, PublicEvent
 
 
 def _org(obj: Campaign | PublicEvent) -> str:
     if obj.district_id:
-        return f"district:{obj.district_id}"
-    return f"agency:{obj.agency_id}" if obj.agency_id else ""
+        return str(OrgKey.district(obj.district_id))
+    return str(OrgKey.agency(obj.agency_id)) if obj.agency_id else ""
 
 
 def do_save_campaign(user: Any, campaign: Campaign, changed: list[str] | None = None) -> Campaign:

@@ -18,6 +18,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from schoolsafe.access.orgkey import OrgKey
 from schoolsafe.notifications.tasks import default_worker_id
 from schoolsafe.reach.models import FallbackOutcome, FallbackTimer, PushMessage, PushStatus
 
@@ -87,7 +88,7 @@ def do_fire_fallback(timer_id: int, worker_id: str, now: dt.datetime) -> str | N
         FallbackTimer.objects.filter(pk=timer_id).update(outcome=outcome, reached_by=path, delivery=delivery)
         if outcome != FallbackOutcome.REACHED:
             record(f"worker:{worker_id}"[:150], "reach.fallback", timer.alert,
-                   organization=f"school:{timer.alert.school_id}",
+                   organization=OrgKey.school(timer.alert.school_id),
                    summary={"user": timer.user_id, "outcome": str(outcome), "delivery": delivery and delivery.pk})
     if outcome in (FallbackOutcome.NO_PHONE, FallbackOutcome.NO_GATEWAY):
         logger.warning("alert %s: user %s was not reached and has no SMS fallback (%s)", timer.alert_id,

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from schoolsafe.access.orgkey import OrgKey
 from schoolsafe.access.policy import RestrictedQuerySet
 
 
@@ -57,7 +58,7 @@ class Team(models.Model):
     @property
     def organization(self) -> str:
         """The audit log's organization key for this team's records."""
-        return f"school:{self.school_id}" if self.school_id else f"district:{self.district_id}"
+        return str(OrgKey.school(self.school_id) if self.school_id else OrgKey.district(self.district_id))
 
     def active_members(self) -> models.QuerySet:
         return self.members.filter(removed_at__isnull=True).select_related("user")
@@ -213,7 +214,7 @@ class Case(models.Model):
 
     @property
     def organization(self) -> str:
-        return f"school:{self.school_id}" if self.school_id else self.team.organization
+        return str(OrgKey.school(self.school_id)) if self.school_id else self.team.organization
 
     @property
     def step_number(self) -> int:

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from schoolsafe.access.orgkey import OrgKey
 from schoolsafe.audit.log import current_request_id, record, record_read
 from schoolsafe.core.errors import ActionError
 from schoolsafe.core.models import School
@@ -65,7 +66,7 @@ class TipInput:
 
 
 def _org(tip: Tip) -> str:
-    return f"school:{tip.school_id}" if tip.school_id else f"district:{tip.district_id}"
+    return str(OrgKey.school(tip.school_id) if tip.school_id else OrgKey.district(tip.district_id))
 
 
 def serving_agency_ids(school_id: int | None) -> list[int]:
@@ -338,7 +339,7 @@ def _send_to_dispatch(tip: Tip, route: TipRoute) -> None:
         from schoolsafe.events.emit import emit_event
 
         # The notification channels of the serving agencies word it too (tips/notify.py).
-        context = {"actor": SYSTEM, "organizations": [f"agency:{a.pk}" for a in school.agencies.all()]}
+        context = {"actor": SYSTEM, "organizations": [str(OrgKey.of(a)) for a in school.agencies.all()]}
         emit_event("tip.dispatch", item, audience, school=tip.school_id, subject=("tips.tip", tip.pk),
                    context=context)
 
@@ -439,9 +440,9 @@ def do_escalate_tip(tip_id: int, now: dt.datetime | None = None) -> bool:
             **({"to_dispatch": True} if to_dispatch else {}),
         })
         # Also out through the notification channels of the district and the serving agencies (tips/notify.py).
-        agencies = [f"agency:{a.pk}" for a in tip.school.agencies.all()] if tip.school is not None else []
+        agencies = [str(OrgKey.of(a)) for a in tip.school.agencies.all()] if tip.school is not None else []
         _emit("tip.escalated", tip, audience, on_call=analyst.pk if analyst else None,
-              context={"actor": SYSTEM, "organizations": [f"district:{tip.district_id}", *agencies], "tip": tip,
+              context={"actor": SYSTEM, "organizations": [str(OrgKey.district(tip.district_id)), *agencies], "tip": tip,
                        "analyst": analyst})
         if to_dispatch:
             route, created = TipRoute.objects.get_or_create(tip=tip, destination=Destination.POLICE, defaults={
