@@ -175,8 +175,12 @@ def test_two_instances_on_postgresql_an_alert_posted_to_one_reaches_a_subscriber
             status, alert = poster.request("POST", "/api/v1/alerts", alert_body(world.school_a.pk, 1), headers=auth)
             assert status == 201
             event = stream.next_event(5)
+            # A stream without Last-Event-ID starts where its instance's hub is: an alert committed just
+            # before it opened that the hub had not yet read (a loaded machine) comes first, and is older.
+            while (event.event, event.json()["id"]) != ("alert.raised", alert["id"]):
+                assert event.json()["id"] < alert["id"], f"an unexpected event before alert {alert['id']}: {event}"
+                event = stream.next_event(5)
             took = time.monotonic() - started
-            assert (event.event, event.json()["id"]) == ("alert.raised", alert["id"])
             assert took < 1.0, f"the other instance's subscriber got the alert after {took:.2f} s"
             stream.close()
     finally:
