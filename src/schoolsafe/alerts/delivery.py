@@ -20,9 +20,9 @@ from schoolsafe.events.audience import users_for_keys
 from schoolsafe.events.models import Event, Receipt
 
 # The paths an app tried to reach people by, beyond the page's stream (the reach app: push, SMS fallback), for
-# the report: (alert, event, user ids) -> {user id: {"paths": [{path, at (ISO), ok, detail}, ...]}}. An app
+# the report: (alert, event, user ids) -> {user id: [{path, at (ISO), ok, detail}, ...]}. An app
 # adds one from its AppConfig.ready (alerts/reads.py, register_path_reporter): alerts imports none of them.
-PathReporter = Callable[[Any, Any, list[int]], dict[int, dict[str, Any]]]
+PathReporter = Callable[[Any, Any, list[int]], dict[int, list[dict[str, Any]]]]
 PATH_REPORTERS: list[PathReporter] = []
 
 
@@ -31,7 +31,7 @@ def _paths(alert: Alert, event: Event | None, user_ids: list[int]) -> dict[int, 
     tried: dict[int, list[dict[str, Any]]] = {pk: [] for pk in user_ids}
     for reporter in PATH_REPORTERS:
         for user_id, found in reporter(alert, event, user_ids).items():
-            tried[user_id].extend(found["paths"])
+            tried[user_id].extend(found)
     result = {}
     for user_id, paths in tried.items():
         paths.sort(key=lambda p: p["at"] or "")

@@ -12,6 +12,7 @@ from schoolsafe.alerts.delivery import PATH_REPORTERS, PathReporter
 from schoolsafe.alerts.models import Acknowledgement, Alert, Status
 from schoolsafe.alerts.notify import alert_message
 from schoolsafe.alerts.policies import access_alert
+from schoolsafe.alerts.wording import directive_of
 
 __all__ = ["access_alert", "acknowledged", "alert_message", "directive_of", "is_active", "lockdown_in_force",
            "may", "register_path_reporter"]
@@ -21,13 +22,6 @@ def register_path_reporter(reporter: PathReporter) -> None:
     """Add the paths an app tries to reach people by (push, SMS) to every alert's delivery report."""
     if reporter not in PATH_REPORTERS:
         PATH_REPORTERS.append(reporter)
-
-
-def directive_of(alert: Alert) -> str:
-    """The alert's directive in the school's words (in Spanish on a page shown in Spanish)."""
-    from schoolsafe.alerts.views import directive_of
-
-    return directive_of(alert)
 
 
 def may(user: Any, alert_id: int, *actions: str) -> dict[str, bool]:

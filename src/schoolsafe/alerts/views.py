@@ -30,6 +30,7 @@ from schoolsafe.alerts.policies import RAISE_ROLES, access_alert
 from schoolsafe.alerts.rooms import room_board
 from schoolsafe.alerts.serialize import alert_json, iso, person
 from schoolsafe.alerts.timeline import location_words
+from schoolsafe.alerts.wording import directive_of
 from schoolsafe.core.models import School
 
 # What staff do for each action, in the words of the SRP's teacher guidance (the directive is the headline).
@@ -68,23 +69,6 @@ def school_directives(school: Any) -> dict[str, str]:
     return directives_for(school)
 
 
-def directive_of(alert: Alert, directives: dict[str, str] | None = None) -> str:
-    """The alert's directive in the school's words, with its particulars (where to, the hazard's strategy)."""
-    if alert.tier == "assist":
-        where = ", ".join(p for p in (alert.room, alert.location_text) if p)
-        return f"Staff help needed{' in ' + where if where else ''}."
-    from django.utils.translation import get_language
-
-    from schoolsafe.alerts.wording import directive
-
-    # The school's SRP wording, in Spanish for a page shown in Spanish (alerts/wording.py).
-    spanish = (get_language() or "en").startswith("es")
-    words = (directives or {}).get(alert.action) or directive(alert, "es" if spanish else "en")
-    if alert.action == Action.EVACUATE and alert.evacuate_to:
-        return f"{words} Go to: {alert.evacuate_to}."
-    if alert.action == Action.SHELTER and alert.hazard:
-        return f"{alert.get_hazard_display()}: {alert.strategy or words}."
-    return words
 
 
 # --- panic page -----------------------------------------------------------------------------------------

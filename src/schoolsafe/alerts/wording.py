@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import get_language
+
 # SRP lockdown release: law enforcement releases a lockdown room by room, in person. Staff do not open the
 # door because of a message, so the all clear of a lockdown says so instead of "the incident is over".
 LOCKDOWN_ALL_CLEAR = {
@@ -38,6 +40,21 @@ def school_words(alert: Any, language: str = "en") -> dict[str, str]:
 def directive(alert: Any, language: str = "en") -> str:
     """The alert's action in the school's words (an assist call has no SRP directive)."""
     return school_words(alert, language).get(alert.action, "")
+
+
+def directive_of(alert: Any, directives: dict[str, str] | None = None) -> str:
+    """The alert's directive in the school's words, with its particulars (where to, the hazard's strategy)."""
+    if alert.tier == "assist":
+        where = ", ".join(p for p in (alert.room, alert.location_text) if p)
+        return f"Staff help needed{' in ' + where if where else ''}."
+    # The school's SRP wording (school_words, above), in Spanish for a page shown in Spanish.
+    spanish = (get_language() or "en").startswith("es")
+    words = (directives or {}).get(alert.action) or directive(alert, "es" if spanish else "en")
+    if alert.action == "evacuate" and alert.evacuate_to:
+        return f"{words} Go to: {alert.evacuate_to}."
+    if alert.action == "shelter" and alert.hazard:
+        return f"{alert.get_hazard_display()}: {alert.strategy or words}."
+    return words
 
 
 def all_clear_text(alert: Any, language: str = "en") -> str:

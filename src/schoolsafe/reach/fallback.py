@@ -111,8 +111,9 @@ def run_due_fallbacks(now: dt.datetime | None = None, worker_id: str | None = No
     return done
 
 
-def reach_paths(alert: Any, event: Any, user_ids: list[int]) -> dict[int, dict[str, Any]]:
-    """Per recipient: every path tried ({path, at, ok, detail}, in time order) and the first that worked."""
+def reach_paths(alert: Any, event: Any, user_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """Per recipient: every path this app tried ({path, at (ISO), ok, detail}); the alert's delivery report
+    orders them and names the first that worked (alerts/delivery.py)."""
     from schoolsafe.events.models import Receipt
 
     tried: dict[int, list[dict[str, Any]]] = {pk: [] for pk in user_ids}
@@ -134,12 +135,5 @@ def reach_paths(alert: Any, event: Any, user_ids: list[int]) -> dict[int, dict[s
         elif timer.outcome in (FallbackOutcome.NO_PHONE, FallbackOutcome.NO_GATEWAY):
             tried[timer.user_id].append({"path": "sms", "at": timer.processed_at, "ok": False,
                                          "detail": timer.get_outcome_display()})
-    result = {}
-    for user_id, paths in tried.items():
-        paths.sort(key=lambda p: p["at"])
-        first = next((p for p in paths if p["ok"]), None)
-        result[user_id] = {
-            "paths": [{**p, "at": p["at"].isoformat() if p["at"] else None} for p in paths],
-            "reached_by": first["path"] if first else None,
-        }
-    return result
+    return {user_id: [{**p, "at": p["at"].isoformat() if p["at"] else None} for p in paths]
+            for user_id, paths in tried.items()}
