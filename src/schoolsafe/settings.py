@@ -98,6 +98,8 @@ INSTALLED_APPS = [
     "schoolsafe.tips",
     "schoolsafe.notifications",
     "schoolsafe.reach",
+    "schoolsafe.sro",
+    "schoolsafe.partnership",
 ]
 
 MIDDLEWARE = [

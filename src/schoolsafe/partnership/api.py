@@ -1,0 +1,5 @@
+"""The partnership API."""
+
+from ninja import Router
+
+router = Router(tags=["partnership"])

@@ -1,0 +1,18 @@
+from schoolsafe import registry
+from schoolsafe.registry import UrlMount
+
+
+class PartnershipConfig(registry.CapabilityConfig):
+    name = "schoolsafe.partnership"
+    label = "partnership"
+    verbose_name = "Police–school partnership"
+    urls = (UrlMount("partnership/", "schoolsafe.partnership.urls", order=72),)
+    api_routers = ("schoolsafe.partnership.api:router",)
+    api_order = 72
+    demo_loader = "schoolsafe.partnership.demo:load_demo"
+    demo_order = 62
+    nav = ()
+
+    def ready(self) -> None:
+        # Registers the app's models in the access policy table.
+        from schoolsafe.partnership import policies  # noqa: F401

@@ -1,0 +1,3 @@
+"""Who may read and change the partnership records."""
+
+from __future__ import annotations

@@ -1,0 +1,5 @@
+"""The partnership pages, mounted at /partnership/."""
+
+app_name = "partnership"
+
+urlpatterns: list = []

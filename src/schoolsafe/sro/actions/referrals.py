@@ -1,0 +1,3 @@
+"""Writes to referrals, citations, arrests and enrolment counts."""
+
+__all__: list[str] = []

@@ -1,0 +1,1 @@
+"""The SRO program pages (one module per part: `program`, `equity`)."""

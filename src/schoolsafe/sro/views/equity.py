@@ -1,0 +1,1 @@
+"""Referral records and the equity dashboard."""

@@ -1,0 +1,1 @@
+"""Assignment, coverage, MOU and activity pages."""
