@@ -1,4 +1,4 @@
-"""The partnership API."""
+"""The partnership API: joint meetings and action items."""
 
 from ninja import Router
 

@@ -7,7 +7,7 @@ class PartnershipConfig(registry.CapabilityConfig):
     label = "partnership"
     verbose_name = "Police–school partnership"
     urls = (UrlMount("partnership/", "schoolsafe.partnership.urls", order=72),)
-    api_routers = ("schoolsafe.partnership.api:router",)
+    api_routers = ("schoolsafe.partnership.api:router", "schoolsafe.partnership.api_agreements:router")
     api_order = 72
     demo_loader = "schoolsafe.partnership.demo:load_demo"
     demo_order = 62

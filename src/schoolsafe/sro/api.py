@@ -1,4 +1,4 @@
-"""The SRO program API: assignments, coverage, MOUs, activity."""
+"""The SRO program API: assignments, coverage, activity."""
 
 from ninja import Router
 

@@ -7,7 +7,7 @@ class SroConfig(registry.CapabilityConfig):
     label = "sro"
     verbose_name = "School resource officer program"
     urls = (UrlMount("sro/", "schoolsafe.sro.urls", order=70),)
-    api_routers = ("schoolsafe.sro.api:router", "schoolsafe.sro.api_referrals:router")
+    api_routers = ("schoolsafe.sro.api:router", "schoolsafe.sro.api_mou:router", "schoolsafe.sro.api_referrals:router")
     api_order = 70
     demo_loader = "schoolsafe.sro.demo:load_demo"
     demo_order = 60

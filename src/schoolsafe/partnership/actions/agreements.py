@@ -1,0 +1,3 @@
+"""Writes: agreements."""
+
+__all__: list[str] = []

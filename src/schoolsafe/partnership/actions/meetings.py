@@ -1,0 +1,3 @@
+"""Writes: meetings."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""The partnership: agreements."""
+
+__all__: list[str] = []

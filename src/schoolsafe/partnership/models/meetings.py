@@ -1,0 +1,3 @@
+"""The partnership: meetings."""
+
+__all__: list[str] = []

@@ -1,0 +1,1 @@
+"""The partnership pages (one module per part: `meetings`, `agreements`)."""

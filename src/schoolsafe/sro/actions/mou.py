@@ -1,0 +1,3 @@
+"""Writes to MOUs."""
+
+__all__: list[str] = []
