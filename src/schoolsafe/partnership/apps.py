@@ -1,5 +1,5 @@
 from schoolsafe import registry
-from schoolsafe.registry import UrlMount
+from schoolsafe.registry import NavEntry, UrlMount
 
 
 class PartnershipConfig(registry.CapabilityConfig):
@@ -11,7 +11,13 @@ class PartnershipConfig(registry.CapabilityConfig):
     api_order = 72
     demo_loader = "schoolsafe.partnership.demo:load_demo"
     demo_order = 62
-    nav = ()
+    nav = (
+        # --- Information-sharing agreements and the 24/7 contact directory ---
+        NavEntry("Sharing agreements", "partnership:agreement_list", order=75,
+                 permission=("partnership.sharingagreement", "view")),
+        NavEntry("24/7 directory", "partnership:directory_index", order=76,
+                 permission=("partnership.directoryentry", "view")),
+    )
 
     def ready(self) -> None:
         # Registers the app's models in the access policy table.

@@ -31,11 +31,23 @@ def person_named(school: Any, name: str) -> Any:
 
 
 def contact_list(school: Any) -> list[dict[str, Any]]:
-    """The school's 24/7 contacts in the packet's order: name, role, phone, alternate phone, and the
-    account (`person`: its id, or None)."""
-    return [{"name": c.name, "role": c.role, "phone": c.phone, "alternate_phone": c.alternate_phone,
-             "person": c.person_id}
-            for c in EmergencyContact.objects.filter(school=school).order_by("position", "pk")]
+    """The school's 24/7 contacts in the packet's order: name, role, phone, alternate phone, the account
+    (`person`: its id, or None) and when it was last verified (`verified_on`, the directory's entries)."""
+    contacts = [{"name": c.name, "role": c.role, "phone": c.phone, "alternate_phone": c.alternate_phone,
+                 "person": c.person_id, "verified_on": None}
+                for c in EmergencyContact.objects.filter(school=school).order_by("position", "pk")]
+    try:
+        from schoolsafe.partnership.reads import directory_for_school
+    except ImportError:  # the partnership app is optional
+        return contacts
+    # Then the partnership's verified 24/7 directory (the school's, its agencies' and their PSAPs'), skipping a
+    # number already listed: one person, one line.
+    phones = {c["phone"] for c in contacts}
+    for entry in directory_for_school(school):
+        if entry["phone"] not in phones:
+            phones.add(entry["phone"])
+            contacts.append(entry)
+    return contacts
 
 
 def phones_of(school: Any) -> dict[int, tuple[str, str]]:

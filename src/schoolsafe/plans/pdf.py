@@ -22,6 +22,7 @@ from reportlab.lib.units import inch
 from reportlab.platypus import KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from schoolsafe.core.pdffonts import SANS, SANS_BOLD, markup, register
+from schoolsafe.plans.contacts import contact_list
 from schoolsafe.plans.sitemap import KINDS, UTILITIES, distance_km, feature_label, features_for, representative_point
 from schoolsafe.plans.srp import ACTION_LABELS, directives_for, locations, protocol_for, shelter_strategies_for
 
@@ -260,7 +261,8 @@ def responder_packet_pdf(school: Any) -> bytes:
                     SMALL))
 
     story.append(_p("Key contacts (24/7)", H2))
-    contact_rows = [[c.name, c.role, c.phone, c.alternate_phone] for c in ctx["contacts"]]
+    # The school's own contacts and then the partnership directory's (contacts.py): the list the console shows.
+    contact_rows = [[c["name"], c["role"], c["phone"], c["alternate_phone"]] for c in contact_list(school)]
     contact_rows += [[a.name, "Serving law-enforcement agency", a.phone, ""] for a in ctx["agencies"]]
     if contact_rows:
         story.append(_table(["Name", "Role", "Phone", "Alternate"], contact_rows,

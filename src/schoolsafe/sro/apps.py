@@ -1,5 +1,5 @@
 from schoolsafe import registry
-from schoolsafe.registry import UrlMount
+from schoolsafe.registry import NavEntry, UrlMount
 
 
 class SroConfig(registry.CapabilityConfig):
@@ -11,7 +11,14 @@ class SroConfig(registry.CapabilityConfig):
     api_order = 70
     demo_loader = "schoolsafe.sro.demo:load_demo"
     demo_order = 60
-    nav = ()
+    nav = (
+        # --- MOU register ---
+        NavEntry("MOUs", "sro:mou_list", order=73, permission=("sro.mou", "view")),
+    )
+    worker_loops = (
+        # --- MOU register: review reminders ---
+        "schoolsafe.sro.tasks:start_mou_review_scanner",
+    )
 
     def ready(self) -> None:
         # Registers the app's models in the access policy table.
