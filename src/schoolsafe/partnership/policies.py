@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-
 # --- Information-sharing agreements and the 24/7 contact directory (models/agreements.py) -------------
-
 from typing import Any as _Any  # noqa: E402
 
 from django.db import models as _models  # noqa: E402
 from django.db.models import Q as _Q  # noqa: E402
 
 from schoolsafe.access.loaders import get_or_404 as _get_or_404  # noqa: E402
+from schoolsafe.access.orgkey import OrgKey as _OrgKey  # noqa: E402
 from schoolsafe.access.policy import memberships as _memberships  # noqa: E402
 from schoolsafe.access.policy import organizations_of as _organizations_of  # noqa: E402
 from schoolsafe.access.policy import register as _register  # noqa: E402
-from schoolsafe.access.orgkey import OrgKey as _OrgKey  # noqa: E402
 
 AGREEMENT_READERS = frozenset({"agency_admin", "police_supervisor", "district_director", "school_admin"})
 AGREEMENT_EDITORS = frozenset({"agency_admin", "district_director"})
@@ -84,3 +82,30 @@ def access_directory_entry(user: _Any, entry_id: int, action: str = "view") -> _
     from schoolsafe.partnership.models import DirectoryEntry
 
     return _get_or_404(DirectoryEntry.objects.select_related("school", "agency"), user, action, pk=entry_id)
+
+
+def access_directory_agency(user: _Any, agency_id: int) -> _Any:
+    """The agency, for its directory page or a new entry of it: 404 unless the user sees the agency (a member,
+    or one of the schools it serves)."""
+    from schoolsafe.core.models import Agency
+
+    return _get_or_404(Agency.objects.all(), user, "view", pk=agency_id)
+
+
+def may_add_directory_entry(user: _Any, *, school: _Any = None, agency: _Any = None) -> bool:
+    """Whether `user` may add an entry of this school (or this agency or its PSAP): the "change" half of
+    restrict_directory for a row not yet written."""
+    from schoolsafe.core.models import School
+
+    roles = DIRECTORY_EDITORS
+    for m in _memberships(user):
+        if m.role not in roles:
+            continue
+        key = _OrgKey.owner_of(m)
+        if school is not None and ((key.kind == "school" and key.id == school.pk)
+                                   or (key.kind == "district" and key.id == school.district_id)):
+            return True
+        if agency is not None and ((key.kind == "agency" and key.id == agency.pk) or (
+                key.kind == "district" and School.objects.filter(district_id=key.id, agencies=agency).exists())):
+            return True
+    return False

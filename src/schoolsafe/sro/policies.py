@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-
 # --- MOU register (models/mou.py) ---------------------------------------------------------------
 # An MOU binds an agency and a district: read by the agency's administrators, supervisors and officers, the
 # district's director and the administrators of the district's schools that the agency serves; changed by
 # the two parties' administrators (the agency administrator and the district safety director).
-
 from typing import Any as _Any  # noqa: E402
 
 from django.db import models as _models  # noqa: E402

@@ -11,7 +11,7 @@ from django.db.models import Q
 from schoolsafe.access.owner import OwnedByOneOrganization, one_organization_constraint, organization_fields
 from schoolsafe.access.policy import RestrictedQuerySet
 
-__all__ = ["DATA_CATEGORIES", "LEGAL_BASES", "DirectoryEntry", "SharingAgreement"]
+__all__ = ["DATA_CATEGORIES", "LEGAL_BASES", "STALE_AFTER", "DirectoryEntry", "SharingAgreement"]
 
 # What an agreement may cover: a fixed list, so that a reader can see at once whether, say, juvenile
 # records are shared at all.
@@ -38,6 +38,9 @@ LEGAL_BASES: tuple[tuple[str, str], ...] = (
     ("consent", "Consent"),
 )
 EXPIRING_WITHIN = dt.timedelta(days=30)
+# A 24/7 number not confirmed for this long is flagged "not verified since …": numbers change when people
+# change posts, and a twice-yearly check catches a change of school year and of semester.
+STALE_AFTER = dt.timedelta(days=180)
 
 
 class SharingAgreement(models.Model):
@@ -132,6 +135,9 @@ class DirectoryEntry(OwnedByOneOrganization):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.role})"
+
+    def is_stale(self, today: dt.date) -> bool:
+        return self.last_verified is None or self.last_verified < today - STALE_AFTER
 
     @property
     def where(self) -> str:
