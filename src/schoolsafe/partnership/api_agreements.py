@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 from ninja import Router, Schema
+from ninja.responses import Status
 
 from schoolsafe.accounts.http import ApiRequest
 from schoolsafe.core.models import Agency, District
@@ -141,7 +142,7 @@ def create_agreement(request: ApiRequest, payload: AgreementIn):
     agencies = list(Agency.objects.filter(pk__in=values.pop("agency_ids")))
     districts = list(District.objects.filter(pk__in=values.pop("district_ids")))
     agreement = actions.do_create_agreement(request.auth, agencies=agencies, districts=districts, **values)
-    return 201, _agreement_out(agreement)
+    return Status(201, _agreement_out(agreement))
 
 
 @router.patch("/partnership/agreements/{agreement_id}", response=AgreementOut)
@@ -181,7 +182,7 @@ def create_entry(request: ApiRequest, payload: EntryIn):
     agency = access_directory_agency(request.auth, agency_id) if agency_id is not None and values["kind"] != "school" \
         else None
     entry = actions.do_create_contact(request.auth, school=school, agency=agency, **values)
-    return 201, _entry_out(entry)
+    return Status(201, _entry_out(entry))
 
 
 @router.patch("/partnership/directory/{entry_id}", response=EntryOut)

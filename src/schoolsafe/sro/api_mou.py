@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpResponse
 from django.utils import timezone
 from ninja import File, Router, Schema
+from ninja.responses import Status
 from ninja.files import UploadedFile
 
 from schoolsafe.accounts.http import ApiRequest
@@ -110,7 +111,7 @@ def create_mou(request: ApiRequest, payload: MouIn):
         request.auth, agency=Agency.objects.filter(pk=payload.agency_id).first(),
         district=District.objects.filter(pk=payload.district_id).first(), title=payload.title,
         effective_date=payload.effective_date, expiry_date=payload.expiry_date, review_date=payload.review_date)
-    return 201, _out(access_mou(request.auth, mou.pk))
+    return Status(201, _out(access_mou(request.auth, mou.pk)))
 
 
 @router.put("/sro/mous/{mou_id}/sections/{key}", response=MouOut)
@@ -128,7 +129,7 @@ def add_signatory(request: ApiRequest, mou_id: int, payload: SignatoryIn):
     mou = access_mou(request.auth, mou_id, "change")
     actions.do_add_signatory(request.auth, mou, name=payload.name, title=payload.title, side=payload.side,
                              signed_on=payload.signed_on)
-    return 201, _out(access_mou(request.auth, mou_id))
+    return Status(201, _out(access_mou(request.auth, mou_id)))
 
 
 @router.post("/sro/mous/{mou_id}/sign", response=MouOut)
