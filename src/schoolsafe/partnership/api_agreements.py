@@ -103,7 +103,8 @@ class EntryChange(Schema):
 
 
 def _agreement_out(a: SharingAgreement) -> dict[str, Any]:
-    agencies, districts = list(a.agencies.order_by("name")), list(a.districts.order_by("name"))
+    agencies: list[Any] = list(a.agencies.order_by("name"))
+    districts: list[Any] = list(a.districts.order_by("name"))
     return {"id": a.pk, "title": a.title, "agency_ids": [x.pk for x in agencies], "district_ids": [x.pk for x in districts],
             "parties": [x.name for x in [*agencies, *districts]], "data_categories": a.data_categories,
             "legal_basis": a.legal_basis, "legal_citation": a.legal_citation, "retention_days": a.retention_days,

@@ -27,7 +27,9 @@ def restrict_agreements(queryset: _models.QuerySet, user: _Any, action: str,
     membership the district's, a school membership those of the school's district."""
     from schoolsafe.core.models import School
 
-    agencies, districts, schools = set(), set(), set()
+    agencies: set[int] = set()
+    districts: set[int] = set()
+    schools: set[int] = set()
     for key in _organizations_of(user, roles):
         {"agency": agencies, "district": districts, "school": schools}[key.kind].add(key.id)
     districts |= set(School.objects.filter(pk__in=sorted(schools)).values_list("district_id", flat=True))

@@ -8,8 +8,8 @@ from typing import Any
 from django.http import HttpResponse
 from django.utils import timezone
 from ninja import File, Router, Schema
-from ninja.responses import Status
 from ninja.files import UploadedFile
+from ninja.responses import Status
 
 from schoolsafe.accounts.http import ApiRequest
 from schoolsafe.audit.log import record

@@ -9,7 +9,6 @@ import pytest
 from django.utils import timezone
 
 from schoolsafe.audit.models import AuditEntry
-from schoolsafe.partnership import actions
 from schoolsafe.partnership.models import SharingAgreement
 from schoolsafe.testing.personas import client_for, make_person
 

@@ -138,8 +138,8 @@ def agreement_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def directory_index(request: AuthenticatedHttpRequest) -> HttpResponse:
-    schools = School.objects.restrict(request.user, "view").select_related("district").order_by("name")  # type: ignore[attr-defined]
-    agencies = Agency.objects.restrict(request.user, "view").order_by("name")  # type: ignore[attr-defined]
+    schools = School.objects.restrict(request.user, "view").select_related("district").order_by("name")
+    agencies = Agency.objects.restrict(request.user, "view").order_by("name")
     return render(request, "partnership/directory_index.html", {"schools": schools, "agencies": agencies})
 
 
