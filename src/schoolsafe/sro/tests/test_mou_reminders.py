@@ -101,3 +101,17 @@ def test_an_mou_past_its_expiry_is_marked_expired(signed_mou):
     scan_on(dt.date(2027, 8, 1))
     signed_mou.refresh_from_db()
     assert signed_mou.status == Mou.Status.EXPIRED
+
+
+def test_a_districts_email_channel_carries_the_reminder(world, signed_mou):
+    from schoolsafe.notifications.actions import do_create_channel
+    from schoolsafe.notifications.models import Delivery
+
+    channel, _ = do_create_channel("admin", world.district_a, "email", name="Safety office",
+                                   event_kinds=["sro.mou_review_due"], recipients="safety@district-a.example")
+    other, _ = do_create_channel("admin", world.district_b, "email", name="Other district",
+                                 event_kinds=["sro.mou_review_due"], recipients="safety@district-b.example")
+    scan_on(REVIEW - dt.timedelta(days=30))
+    deliveries = list(Delivery.objects.all())
+    assert [(d.channel_id, d.recipient) for d in deliveries] == [(channel.pk, "safety@district-a.example")]
+    assert "SRO MOU" in deliveries[0].notification.subject

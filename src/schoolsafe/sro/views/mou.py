@@ -87,10 +87,12 @@ def _detail(request: AuthenticatedHttpRequest, mou: Mou, status: int = 200, **fo
     texts = {s.key: s.text for s in mou.sections.all()}
     can_change = may_do(mou, request.user, "change")
     editable = can_change and mou.status in (Mou.Status.DRAFT, Mou.Status.IN_REVIEW)
-    sections = [{"key": key, "heading": heading, "text": texts.get(key, ""),
-                 "form": forms_given.get(f"section_{key}") or SectionForm(initial={"text": texts.get(key, "")},
-                                                                           prefix=key)}
-                for key, heading in SECTIONS]
+    sections = []
+    for key, heading in SECTIONS:
+        form = forms_given.get(f"section_{key}") or SectionForm(initial={"text": texts.get(key, "")}, prefix=key)
+        # Eight text boxes on one page: each is labelled by its section, not "Text" eight times.
+        form.fields["text"].label = f"Text of “{heading}”"
+        sections.append({"key": key, "heading": heading, "text": texts.get(key, ""), "form": form})
     return render(request, "sro/mou_detail.html", {
         "mou": mou, "sections": sections, "signatories": list(mou.signatories.all()), "can_change": can_change,
         "editable": editable, "due": mou.due_for_review(timezone.localdate()),
