@@ -1,5 +1,5 @@
 from schoolsafe import registry
-from schoolsafe.registry import UrlMount
+from schoolsafe.registry import NavEntry, UrlMount
 
 
 class PartnershipConfig(registry.CapabilityConfig):
@@ -11,7 +11,13 @@ class PartnershipConfig(registry.CapabilityConfig):
     api_order = 72
     demo_loader = "schoolsafe.partnership.demo:load_demo"
     demo_order = 62
-    nav = ()
+    nav = (
+        # Joint meetings and action items.
+        NavEntry("Partnership meetings", "partnership:meeting-list", order=72,
+                 permission=("partnership.jointmeeting", "view"), needs_membership=True),
+    )
+    # Joint meetings and action items: the action-item reminders.
+    worker_loops = ("schoolsafe.partnership.tasks:start_reminder_scanner",)
 
     def ready(self) -> None:
         # Registers the app's models in the access policy table.
