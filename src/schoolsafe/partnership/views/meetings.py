@@ -280,6 +280,14 @@ def action_item_create(request: AuthenticatedHttpRequest, meeting_id: int) -> Ht
                   status=400 if form.errors else 200)
 
 
+HISTORY_LABELS = {
+    "partnership.create_action_item": "created it",
+    "partnership.update_action_item": "updated it",
+    "partnership.remind_action_item_due_soon": "reminded the owner that it falls due",
+    "partnership.remind_action_item_overdue": "reminded the owner that it is overdue",
+}
+
+
 def _by_organization(items: Any) -> list[dict[str, Any]]:
     groups: dict[str, dict[str, Any]] = {}
     for item in items:
@@ -320,7 +328,8 @@ def action_item_detail(request: AuthenticatedHttpRequest, item_id: int) -> HttpR
                 _refused(form, exc)
             else:
                 return redirect("partnership:action-item-detail", item.pk)
-    history = AuditEntry.objects.filter(object_type="partnership.actionitem", object_id=str(item.pk)).order_by("id")
+    history = [(entry, HISTORY_LABELS.get(entry.action, entry.action)) for entry in AuditEntry.objects.filter(
+        object_type="partnership.actionitem", object_id=str(item.pk)).order_by("id")]
     return render(request, "partnership/action_item_detail.html", {
         "item": item, "form": form if may_update else None, "history": history, "today": timezone.localdate()},
         status=400 if form.errors else 200)
