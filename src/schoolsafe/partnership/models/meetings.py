@@ -39,7 +39,8 @@ class JointMeeting(models.Model):
     kind = models.CharField(max_length=32, choices=Kind.choices, default=Kind.QUARTERLY)
     agency = models.ForeignKey("core.Agency", on_delete=models.PROTECT, related_name="partnership_meetings")
     district = models.ForeignKey("core.District", on_delete=models.PROTECT, related_name="partnership_meetings")
-    school = models.ForeignKey("core.School", null=True, blank=True, on_delete=models.PROTECT,
+    # A school closed or removed leaves the meeting between its agency and district.
+    school = models.ForeignKey("core.School", null=True, blank=True, on_delete=models.SET_NULL,
                                related_name="partnership_meetings")
     title = models.CharField(max_length=200)
     starts_at = models.DateTimeField()
