@@ -36,7 +36,7 @@ def _stored(attachment: Attachment) -> dict[str, Any]:
     filename, content, mimetype = attachment
     if isinstance(content, bytes):
         try:
-            content = content.decode()
+            return {"filename": filename, "mimetype": mimetype, "content": content.decode()}
         except UnicodeDecodeError:
             return {"filename": filename, "mimetype": mimetype, "content": base64.b64encode(content).decode(),
                     "base64": True}

@@ -82,7 +82,7 @@ def meeting_calendar(meeting: Any, method: str | None = None, attendees: Iterabl
         address = _address(user, "REQ-PARTICIPANT")
         address.params["PARTSTAT"] = vText("NEEDS-ACTION")
         address.params["RSVP"] = vText("TRUE")
-        event.add("attendee", address, encode=0)
+        event.add("attendee", address)
     event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
     event.add("last-modified", meeting.updated_at.astimezone(dt.UTC))
     calendar.add_component(event)

@@ -8,7 +8,6 @@ from __future__ import annotations
 # the meetings and items of their side. Attendees see the meetings they were invited to and their items; an
 # item's owner sees the item and may update its status and evidence. Anyone else, a teacher of the same
 # school included, gets a 404: minutes of a threat-assessment coordination meeting are not staff reading.
-
 from typing import Any  # noqa: E402
 
 from django.db import models  # noqa: E402

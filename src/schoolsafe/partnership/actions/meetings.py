@@ -18,8 +18,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from schoolsafe.access.orgkey import OrgKey
 from schoolsafe.access.loaders import may_do
+from schoolsafe.access.orgkey import OrgKey
 from schoolsafe.audit.log import record
 from schoolsafe.core.errors import ActionError
 from schoolsafe.core.models import School
@@ -121,7 +121,7 @@ def _invitation_body(meeting: JointMeeting, cancelled: bool) -> str:
         f"When: {when:%A %B %d, %Y, %H:%M} to {timezone.localtime(meeting.ends_at):%H:%M} ({when:%Z})",
         f"Where: {meeting.location or 'to be announced'}",
         f"Between: {meeting.agency.name} and {meeting.district.name}"
-        + (f" ({meeting.school.name})" if meeting.school_id else ""),
+        + (f" ({meeting.school.name})" if meeting.school is not None else ""),
         "",
     ]
     if cancelled:
@@ -367,12 +367,12 @@ def do_update_action_item(actor: Any, item: ActionItem, **changes: Any) -> Actio
         if owner is None:
             raise ActionItemError("no such person", field="owner")
         if not _holds_membership(owner, item.organization):
-            raise ActionItemError(f"{owner.display_name} holds no role in {item.organization.name}", field="owner")
+            organization = item.organization
+            assert organization is not None  # the constraint: every item has one
+            raise ActionItemError(f"{owner.display_name} holds no role in {organization.name}", field="owner")
     evidence = changes.get("evidence", item.evidence) or ""
     evidence_url = changes.get("evidence_url", item.evidence_url) or ""
-    if status == Item.Status.DONE:
-        _check_evidence(evidence, evidence_url)
-    elif evidence_url:
+    if status == Item.Status.DONE or evidence_url:
         _check_evidence(evidence, evidence_url)
     with transaction.atomic():
         before = _item_summary(item)
@@ -428,11 +428,12 @@ def _reminder_mail(item: ActionItem, stage: str, today: dt.date) -> tuple[str, s
     if stage == "overdue":
         days = (today - item.due_on).days
         subject = f"Overdue action item: {item.title}"
-        lead = f"This action item, which you own for {org}, was due on {item.due_on:%B %d, %Y} ({days} day{'s' * (days != 1)} ago)."
+        ago = f"{days} day{'s' * (days != 1)} ago"
+        lead = f"This action item, which you own for {org}, was due on {item.due_on:%B %d, %Y} ({ago})."
     else:
         subject = f"Action item due {item.due_on:%b %d}: {item.title}"
         lead = f"This action item, which you own for {org}, is due on {item.due_on:%B %d, %Y}."
-    meeting = f"\nIt was set at: {item.meeting.title}." if item.meeting_id else ""
+    meeting = f"\nIt was set at: {item.meeting.title}." if item.meeting is not None else ""
     body = (f"{lead}{meeting}\n\n{item.title}\n\nIn SchoolSafe (Partnership meetings, Action items) mark it done "
             f"with the evidence that it is, or update its status.\n")
     return subject, body

@@ -19,7 +19,7 @@ from schoolsafe.partnership.policies import PARTNERSHIP_LEADS  # noqa: E402
 from schoolsafe.testing.factories import UserFactory  # noqa: E402
 
 
-def _meeting(school: Any, user: Any = None) -> Model:
+def _meeting(school: Any, user: Any = None) -> JointMeeting:
     import datetime as dt
 
     from django.utils import timezone
@@ -32,7 +32,7 @@ def _meeting(school: Any, user: Any = None) -> Model:
 
 def _action_item(school: Any, user: Any = None) -> Model:
     meeting = _meeting(school)
-    owner = UserFactory(username=f"item_owner_{school.pk}_{JointMeeting.objects.count()}")
+    owner: Any = UserFactory(username=f"item_owner_{school.pk}_{JointMeeting.objects.count()}")
     return ActionItem.objects.create(meeting=meeting, title="Update the MOU", owner=owner, school=school,
                                      due_on=meeting.starts_at.date())
 

@@ -54,3 +54,6 @@ def meeting(world: Any, director: Any, officer_a: Any, principal: Any) -> Any:
         title="Quarterly partnership meeting", starts_at=next_week(), ends_at=next_week(1),
         location="District office, room 2", agenda="1. SRO coverage\n2. MOU review",
         attendees=[officer_a, principal, director])
+
+
+__all__ = ["agency_admin_a", "director", "meeting", "next_week", "officer_a", "principal"]

@@ -21,16 +21,9 @@ from schoolsafe.partnership.actions import (
 )
 from schoolsafe.partnership.ical import meeting_calendar, meeting_uid
 from schoolsafe.partnership.models import JointMeeting
-from schoolsafe.partnership.tests.meetings_cast import (  # noqa: F401 - fixtures
-    agency_admin_a,
-    director,
-    meeting,
-    next_week,
-    officer_a,
-    principal,
-)
-from schoolsafe.testing.servers import SMTPServer
+from schoolsafe.partnership.tests.meetings_cast import next_week
 from schoolsafe.testing.personas import make_person
+from schoolsafe.testing.servers import SMTPServer
 
 pytestmark = pytest.mark.django_db
 

@@ -14,14 +14,7 @@ from schoolsafe.audit.models import AuditEntry
 from schoolsafe.notifications.models import WorkerMail
 from schoolsafe.partnership.ical import meeting_uid
 from schoolsafe.partnership.models import ActionItem, JointMeeting
-from schoolsafe.partnership.tests.meetings_cast import (  # noqa: F401 - fixtures
-    agency_admin_a,
-    director,
-    meeting,
-    next_week,
-    officer_a,
-    principal,
-)
+from schoolsafe.partnership.tests.meetings_cast import next_week
 from schoolsafe.testing.personas import client_for
 
 pytestmark = pytest.mark.django_db

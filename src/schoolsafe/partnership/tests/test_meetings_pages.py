@@ -12,14 +12,7 @@ from icalendar import Calendar
 from schoolsafe.notifications.models import WorkerMail
 from schoolsafe.partnership.actions import do_create_action_item
 from schoolsafe.partnership.models import ActionItem, JointMeeting
-from schoolsafe.partnership.tests.meetings_cast import (  # noqa: F401 - fixtures
-    agency_admin_a,
-    director,
-    meeting,
-    next_week,
-    officer_a,
-    principal,
-)
+from schoolsafe.partnership.tests.meetings_cast import next_week
 from schoolsafe.testing.personas import client_for
 
 pytestmark = pytest.mark.django_db

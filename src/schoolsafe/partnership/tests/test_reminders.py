@@ -14,7 +14,6 @@ from schoolsafe.events.kinds import get_kind
 from schoolsafe.events.models import Event
 from schoolsafe.notifications.models import WorkerMail
 from schoolsafe.partnership.actions import do_create_action_item, do_send_action_item_reminders, do_update_action_item
-from schoolsafe.partnership.tests.meetings_cast import director, meeting, officer_a, principal  # noqa: F401
 from schoolsafe.partnership.tasks import start_reminder_scanner
 
 pytestmark = pytest.mark.django_db

@@ -68,6 +68,12 @@ class DateTimeLocal(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M")
 
 
+def _model_field(form: forms.Form, name: str) -> forms.ModelChoiceField:
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)  # declared so in the form
+    return field
+
+
 class MeetingForm(forms.Form):
     kind = forms.ChoiceField(choices=JointMeeting.Kind.choices)
     title = forms.CharField(max_length=200)
@@ -93,10 +99,9 @@ class MeetingForm(forms.Form):
             schools = School.objects.filter(district_id=meeting.district_id, agencies=meeting.agency_id)
             for name in ("agency", "district"):
                 self.fields[name].disabled = True
-        self.fields["agency"].queryset = agencies
-        self.fields["district"].queryset = districts
-        self.fields["school"].queryset = schools
-        self.fields["attendees"].queryset = _people_for(agencies, districts)
+        for name, queryset in (("agency", agencies), ("district", districts), ("school", schools),
+                               ("attendees", _people_for(agencies, districts))):
+            _model_field(self, name).queryset = queryset
 
 
 class MinutesForm(forms.Form):
@@ -119,15 +124,18 @@ class ActionItemForm(forms.Form):
         super().__init__(*args, **kwargs)
         choices = [(f"agency:{meeting.agency_id}", meeting.agency.name),
                    (f"district:{meeting.district_id}", meeting.district.name)]
-        if meeting.school_id:
+        if meeting.school is not None:
             choices.append((f"school:{meeting.school_id}", meeting.school.name))
-        self.fields["organization"].choices = choices
-        self.fields["owner"].queryset = _people_for(Agency.objects.filter(pk=meeting.agency_id),
+        organization = self.fields["organization"]
+        assert isinstance(organization, forms.ChoiceField)  # declared so above
+        organization.choices = choices
+        _model_field(self, "owner").queryset = _people_for(Agency.objects.filter(pk=meeting.agency_id),
                                                     District.objects.filter(pk=meeting.district_id))
 
     def organization_object(self) -> Any:
         kind, _, pk = self.cleaned_data["organization"].partition(":")
-        return {"agency": Agency, "district": District, "school": School}[kind].objects.get(pk=int(pk))
+        models: dict[str, Any] = {"agency": Agency, "district": District, "school": School}
+        return models[kind].objects.get(pk=int(pk))
 
 
 class ItemUpdateForm(forms.Form):
