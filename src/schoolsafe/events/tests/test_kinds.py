@@ -54,7 +54,9 @@ def test_an_unknown_kind_is_refused_and_writes_nothing(world):
 
 def test_channels_are_offered_the_kinds_with_a_notice_in_declaration_order():
     assert list(channel_kinds()) == ["alert.raised", "alert.escalated", "alert.action_changed", "alert.all_clear",
-                                     "alert.cancelled", "alert.threat_location", "tip.escalated", "tip.dispatch"]
+                                     "alert.cancelled", "alert.threat_location", "tip.escalated", "tip.dispatch",
+                                     # Partnership: action-item reminders.
+                                     "partnership.action_item_due_soon", "partnership.action_item_overdue"]
     assert all_kinds()["alert.action_changed"].carried_with == "alert.raised"
 
 
