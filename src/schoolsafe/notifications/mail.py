@@ -11,6 +11,7 @@ Claiming is one conditional UPDATE, so two workers never send the same mail.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import logging
 from typing import Any
@@ -26,11 +27,34 @@ from schoolsafe.notifications.tasks import LEASE, backoff_seconds, default_worke
 logger = logging.getLogger(__name__)
 
 
-def queue_mail(purpose: str, subject: str, body: str, recipients: list[str]) -> WorkerMail:
-    """Keep a mail to send (in the caller's transaction)."""
+# (filename, content, mimetype): content as text or bytes; a mimetype may carry parameters
+# ("text/calendar; method=REQUEST", as RFC 6047 asks of an iTIP message).
+Attachment = tuple[str, str | bytes, str]
+
+
+def _stored(attachment: Attachment) -> dict[str, Any]:
+    filename, content, mimetype = attachment
+    if isinstance(content, bytes):
+        try:
+            return {"filename": filename, "mimetype": mimetype, "content": content.decode()}
+        except UnicodeDecodeError:
+            return {"filename": filename, "mimetype": mimetype, "content": base64.b64encode(content).decode(),
+                    "base64": True}
+    return {"filename": filename, "mimetype": mimetype, "content": content}
+
+
+def _attach(message: EmailMessage, stored: dict[str, Any]) -> None:
+    content = base64.b64decode(stored["content"]) if stored.get("base64") else stored["content"]
+    message.attach(stored["filename"], content, stored["mimetype"])
+
+
+def queue_mail(purpose: str, subject: str, body: str, recipients: list[str],
+               attachments: list[Attachment] | None = None) -> WorkerMail:
+    """Keep a mail to send (in the caller's transaction), with `attachments` (filename, content, mimetype)."""
     now = timezone.now()
     return WorkerMail.objects.create(purpose=purpose[:64], subject=subject[:200], body=body,
-                                     recipients=list(recipients), next_attempt_at=now, created_at=now)
+                                     recipients=list(recipients), next_attempt_at=now, created_at=now,
+                                     attachments=[_stored(a) for a in attachments or ()])
 
 
 def _due_q(now: dt.datetime) -> Q:
@@ -47,7 +71,10 @@ def attempt_mail(mail_id: int, now: dt.datetime | None = None, worker_id: str | 
         return None
     mail = WorkerMail.objects.get(pk=mail_id)
     try:
-        EmailMessage(mail.subject, mail.body, settings.DEFAULT_FROM_EMAIL, mail.recipients).send()
+        message = EmailMessage(mail.subject, mail.body, settings.DEFAULT_FROM_EMAIL, mail.recipients)
+        for stored in mail.attachments:
+            _attach(message, stored)
+        message.send()
     except Exception as exc:  # noqa: BLE001 - any failure of the mail server or the network: try again later
         error = f"{type(exc).__name__}: {exc}"[:1000]
         if mail.attempts >= max_attempts():

@@ -153,6 +153,9 @@ class WorkerMail(models.Model):
     subject = models.CharField(max_length=200)
     body = models.TextField()
     recipients = models.JSONField(default=list)
+    # Files sent with the mail (a meeting's iCalendar invitation): [{"filename", "mimetype", "content"}], the
+    # content as text, or base64 with "base64": true for bytes that are not UTF-8.
+    attachments = models.JSONField(default=list, blank=True)
     status = models.CharField(max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)

@@ -12,12 +12,15 @@ class PartnershipConfig(registry.CapabilityConfig):
     demo_loader = "schoolsafe.partnership.demo:load_demo"
     demo_order = 62
     nav = (
-        # --- Information-sharing agreements and the 24/7 contact directory ---
+        NavEntry("Partnership meetings", "partnership:meeting-list", order=72,
+                 permission=("partnership.jointmeeting", "view"), needs_membership=True),
         NavEntry("Sharing agreements", "partnership:agreement_list", order=75,
                  permission=("partnership.sharingagreement", "view")),
         NavEntry("24/7 directory", "partnership:directory_index", order=76,
                  permission=("partnership.directoryentry", "view")),
     )
+    # Joint meetings and action items: the action-item reminders.
+    worker_loops = ("schoolsafe.partnership.tasks:start_reminder_scanner",)
 
     def ready(self) -> None:
         # Registers the app's models in the access policy table.

@@ -6,8 +6,61 @@ from typing import Any
 
 
 def load_meetings(county: Any) -> bool:
-    """A joint meeting with two open action items."""
-    return False
+    """A quarterly partnership meeting of the Cedar Falls Police Department and the district held last month,
+    with minutes, decisions and two open action items (one overdue), and the next one scheduled. Idempotent:
+    nothing is added once the held meeting exists."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from schoolsafe.partnership.actions import do_create_action_item, do_record_minutes, do_schedule_meeting
+    from schoolsafe.partnership.models import JointMeeting
+
+    agency = county.agencies["Cedar Falls Police Department"]
+    district, school = county.district, county.schools[county.school_a]
+    if JointMeeting.objects.filter(agency=agency, district=district, kind=JointMeeting.Kind.QUARTERLY,
+                                   status=JointMeeting.Status.HELD).exists():
+        return False
+    users = county.users
+    director, agency_admin = users["director"], users["agencyadmin"]
+    attendees = [users[name] for name in ("agencyadmin", "supervisor", "sro", "director", "principal")]
+    zone = timezone.get_current_timezone()
+    today = timezone.localdate()
+    # Last month, a Tuesday at 15:30; the next one about two months later, the same weekday and hour.
+    held_on = today - dt.timedelta(days=30 + (today.weekday() - 1) % 7)
+    held_at = dt.datetime.combine(held_on, dt.time(15, 30), tzinfo=zone)
+    next_at = held_at + dt.timedelta(weeks=13)
+    agenda = ("1. SRO coverage at Cedar Falls High and the relief rotation\n"
+              "2. The MOU's review: information sharing and FERPA\n"
+              "3. Spring lockdown drill: dates and roles\n"
+              "4. Referrals, citations and arrests this term")
+    held = do_schedule_meeting(
+        director, kind=JointMeeting.Kind.QUARTERLY, agency=agency, district=district, school=school,
+        title="Quarterly partnership meeting", starts_at=held_at, ends_at=held_at + dt.timedelta(minutes=90),
+        location="District office, conference room B", agenda=agenda, attendees=attendees)
+    do_record_minutes(director, held, minutes=(
+        "Sgt. Booker reported full SRO coverage except Tuesdays after 14:00, when Officer Reyes is in training; "
+        "a relief officer is needed. Lt. Holloway and Dr. Castillo reviewed the MOU: the information-sharing "
+        "section predates the district's FERPA annual notice and must name the school-official exception. The "
+        "spring lockdown drill was set for the second week of next month. Referral numbers were reviewed; no "
+        "group changed by more than the term before."), decisions=[
+        "Cedar Falls PD names a relief officer for Tuesday afternoons at Cedar Falls High.",
+        "The MOU's information-sharing section is redrafted before the next meeting.",
+        "The spring lockdown drill is held in the second week of next month, with the SRO observing.",
+    ])
+    do_create_action_item(director, title="Name a relief officer for Tuesday afternoons at Cedar Falls High",
+                          owner=users["supervisor"], organization=agency, due_on=today - dt.timedelta(days=9),
+                          meeting=held)
+    do_create_action_item(director, title="Redraft the MOU's information-sharing section (FERPA school-official "
+                          "exception)", owner=director, organization=district,
+                          due_on=next_at.date() - dt.timedelta(days=14), meeting=held)
+    do_schedule_meeting(
+        agency_admin, kind=JointMeeting.Kind.QUARTERLY, agency=agency, district=district, school=school,
+        title="Quarterly partnership meeting", starts_at=next_at, ends_at=next_at + dt.timedelta(minutes=90),
+        location="Cedar Falls Police Department, community room",
+        agenda="1. Action items of the last meeting\n2. The redrafted MOU\n3. The spring drill's after-action review",
+        attendees=attendees)
+    return True
 
 
 def load_agreements(county: Any) -> bool:

@@ -56,7 +56,9 @@ def test_channels_are_offered_the_kinds_with_a_notice_in_declaration_order():
     assert list(channel_kinds()) == ["alert.raised", "alert.escalated", "alert.action_changed", "alert.all_clear",
                                      "alert.cancelled", "alert.threat_location", "tip.escalated", "tip.dispatch",
                                      # The SRO program's MOU review reminders (sro/event_kinds.py).
-                                     "sro.mou_review_due"]
+                                     "sro.mou_review_due",
+                                     # Partnership: action-item reminders.
+                                     "partnership.action_item_due_soon", "partnership.action_item_overdue"]
     assert all_kinds()["alert.action_changed"].carried_with == "alert.raised"
 
 
