@@ -1,5 +1,5 @@
 from schoolsafe import registry
-from schoolsafe.registry import UrlMount
+from schoolsafe.registry import NavEntry, UrlMount
 
 
 class SroConfig(registry.CapabilityConfig):
@@ -11,7 +11,13 @@ class SroConfig(registry.CapabilityConfig):
     api_order = 70
     demo_loader = "schoolsafe.sro.demo:load_demo"
     demo_order = 60
-    nav = ()
+    nav = (
+        # --- Assignments, coverage and the activity log (views/program.py) ---
+        NavEntry("SRO coverage", "sro:coverage", order=70, permission=("core.school", "sro_coverage"),
+                 needs_membership=True),
+        NavEntry("SRO activity", "sro:activity", order=71, permission=("sro.activityentry", "view"),
+                 needs_membership=True),
+    )
 
     def ready(self) -> None:
         # Registers the app's models in the access policy table.
