@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-
 # --- Assignments and a term of activity (models/program.py) ------------------------------------------------
 
 CF_HIGH, CF_MIDDLE, LAKEVIEW, PR_HIGH = ("Cedar Falls High School", "Cedar Falls Middle School",

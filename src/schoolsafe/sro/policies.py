@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 # --- Assignments, coverage and the activity log (models/program.py) ---------------------------------------
-
 from typing import Any  # noqa: E402
 
 from django.db import models  # noqa: E402

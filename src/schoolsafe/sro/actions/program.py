@@ -228,6 +228,7 @@ def do_create_assignment(actor: Any, *, person: Any, school: Any, agency: Any, s
     found_person = _person(person)
     _check_person(found_person, kind, found_school, found_agency)
     _check_dates(start_date, end_date)
+    assert start_date is not None  # (checked: a missing one is refused, naming start_date)
     boss = _supervisor(supervisor, found_agency)
     blocks = check_schedule(schedule)
     with transaction.atomic():

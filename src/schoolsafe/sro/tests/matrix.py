@@ -28,7 +28,7 @@ def _assignment(school: Any, user: Any) -> Assignment:
 
 def _review(school: Any, user: Any) -> ActivityReview:
     # The officer reviewed is somebody else: the persona must see it through its agency, never as "its own".
-    officer = UserFactory()
+    officer = UserFactory.create()
     return ActivityReview.objects.create(officer=officer, agency=school.agencies.order_by("pk").first(),
                                          month=dt.date(2026, 9, 1), reviewer=officer, comment="Good month.")
 

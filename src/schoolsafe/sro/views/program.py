@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -23,6 +23,7 @@ from schoolsafe.accounts.models import Membership, User
 from schoolsafe.core.errors import ActionError
 from schoolsafe.core.models import Agency, School
 from schoolsafe.sro import actions
+from schoolsafe.sro.activity import month_report, parse_month
 from schoolsafe.sro.coverage import DOUBLE, INSTRUCTION, TRAINING, load_week, training_label, week_start
 from schoolsafe.sro.models import (
     ACTIVITY_KINDS,
@@ -34,7 +35,6 @@ from schoolsafe.sro.models import (
     TriadRole,
 )
 from schoolsafe.sro.policies import POLICE_LEADS, access_assignment, access_officer, agencies_where
-from schoolsafe.sro.activity import month_report, parse_month
 from schoolsafe.sro.reads import training_status
 
 # --- forms ---------------------------------------------------------------------------------------------------
@@ -83,17 +83,21 @@ class AssignmentForm(forms.Form):
             "full_name", "username")
         supervisors = User.objects.filter(memberships__role="police_supervisor",
                                           memberships__agency_id__in=agency_ids).distinct().order_by("full_name")
-        self.fields["agency"].choices = [(a.pk, a.name) for a in agencies]
-        self.fields["school"].choices = [("", "Choose a school")] + [(s.pk, s.name) for s in schools]
-        self.fields["person"].choices = [("", "Choose a person")] + [(p.pk, p.full_name or p.username)
+        choices(self, "agency").choices = [(a.pk, a.name) for a in agencies]
+        choices(self, "school").choices = [("", "Choose a school")] + [(s.pk, s.name) for s in schools]
+        choices(self, "person").choices = [("", "Choose a person")] + [(p.pk, p.full_name or p.username)
                                                                      for p in people]
-        self.fields["supervisor"].choices = [("", "None")] + [(p.pk, p.full_name or p.username) for p in supervisors]
+        choices(self, "supervisor").choices = [("", "None")] + [(p.pk, p.full_name or p.username) for p in supervisors]
         if fixed:
             for name in ("person", "school", "agency"):
                 del self.fields[name]
 
     def clean_schedule(self) -> list[dict[str, Any]]:
         return parse_schedule_text(self.cleaned_data.get("schedule") or "")
+
+
+def choices(form: forms.Form, name: str) -> forms.ChoiceField:
+    return cast(forms.ChoiceField, form.fields[name])
 
 
 def _act(form: forms.Form, call: Any) -> Any:
@@ -294,7 +298,7 @@ class QuickEntryForm(forms.Form):
 
     def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["school"].choices = [(s.pk, s.name) for s in _loggable_schools(user)]
+        choices(self, "school").choices = [(s.pk, s.name) for s in _loggable_schools(user)]
 
 
 @login_required
