@@ -70,7 +70,8 @@ class Assignment(models.Model):
 
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sro_assignments")
     kind = models.CharField(max_length=32, choices=AssignmentKind.choices, default=AssignmentKind.SRO)
-    school = models.ForeignKey("core.School", on_delete=models.PROTECT, related_name="sro_assignments")
+    # A school's postings and activity are records about that school: they go with it.
+    school = models.ForeignKey("core.School", on_delete=models.CASCADE, related_name="sro_assignments")
     agency = models.ForeignKey("core.Agency", on_delete=models.PROTECT, related_name="sro_assignments")
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
@@ -138,7 +139,7 @@ class ActivityEntry(models.Model):
     """One thing an officer did at a school: a class taught, a student mentored, a call answered."""
 
     officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sro_activity")
-    school = models.ForeignKey("core.School", on_delete=models.PROTECT, related_name="sro_activity")
+    school = models.ForeignKey("core.School", on_delete=models.CASCADE, related_name="sro_activity")
     occurred_at = models.DateTimeField()
     role = models.CharField(max_length=20, choices=TriadRole.choices)
     kind = models.CharField(max_length=32, choices=KIND_CHOICES)
