@@ -15,6 +15,7 @@ program_patterns: list = [
     path("assignments/<int:assignment_id>/end/", program.assignment_end, name="assignment-end"),
     path("coverage/", program.coverage_board, name="coverage"),
     path("coverage/map/", program.coverage_map, name="coverage-map"),
+    path("coverage/schools/<int:school_id>/hours/", program.coverage_hours, name="coverage-hours"),
     path("activity/", program.activity_index, name="activity"),
     path("activity/log/", program.activity_quick, name="activity-quick"),
     path("activity/officers/<int:officer_id>/<str:month>/", program.activity_officer_report, name="activity-officer"),

@@ -30,6 +30,7 @@ from schoolsafe.sro.models.program import (
     Assignment,
     AssignmentKind,
     AssignmentRole,
+    InstructionHours,
     ScheduleBlock,
 )
 from schoolsafe.sro.policies import POLICE_LEADS, agencies_where
@@ -43,6 +44,7 @@ __all__ = [
     "do_end_assignment",
     "do_log_activity",
     "do_review_activity_month",
+    "do_set_instruction_hours",
 ]
 
 
@@ -296,6 +298,31 @@ def do_end_assignment(actor: Any, assignment: Assignment, end_date: dt.date | No
                organization=OrgKey.of(assignment.agency))
         _emit("sro.assignment_ended", actor, assignment)
     return assignment
+
+
+def do_set_instruction_hours(actor: Any, school: School, blocks: Iterable[Mapping[str, Any] | Block]) -> list[Block]:
+    """Replace the school's instruction hours: at most one block a weekday (field `hours`); none at all goes
+    back to the default week (Mon–Fri 07:30–14:30)."""
+    from schoolsafe.access.policy import allowed_roles_for_label, reached_schools
+
+    if not reached_schools(actor, allowed_roles_for_label("sro.instructionhours", "change")).filter(
+            pk=school.pk).exists():
+        raise AssignmentError(f"you may not set the hours of {school.name}", field="hours", status=403)
+    try:
+        parsed = check_schedule(blocks)
+    except AssignmentError as exc:
+        raise AssignmentError(exc.message, field="hours") from None
+    days = [d for d, _, _ in parsed]
+    if len(days) != len(set(days)):
+        raise AssignmentError("one block a weekday: classes start once and end once", field="hours")
+    with transaction.atomic():
+        InstructionHours.objects.filter(school=school).delete()
+        InstructionHours.objects.bulk_create(
+            [InstructionHours(school=school, weekday=d, starts=s, ends=e) for d, s, e in parsed])
+        record(actor, "sro.set_instruction_hours", school,
+               summary={"hours": [f"{WEEKDAYS[d]} {s:%H:%M}-{e:%H:%M}" for d, s, e in parsed]},
+               organization=OrgKey.of(school))
+    return parsed
 
 
 # --- the activity log ---------------------------------------------------------------------------------------

@@ -98,3 +98,27 @@ def test_a_registered_training_check_is_what_the_board_reads():
     finally:
         reads.unregister_training_check(check)
     assert reads.training_status(None, "sro") is None
+
+
+@pytest.mark.django_db
+def test_a_principal_sets_the_schools_hours_and_the_board_measures_against_them(world, principal_a, teacher_a,
+                                                                                supervisor_a):
+    from schoolsafe.audit.models import AuditEntry
+    from schoolsafe.sro.coverage import load_week
+    from schoolsafe.sro.models import InstructionHours
+    from schoolsafe.testing.personas import client_for
+
+    url = f"/sro/coverage/schools/{world.school_a.pk}/hours/"
+    client = client_for(principal_a)
+    refused = client.post(url, {"hours": "Mon 08:00-15:00\nMon 09:00-10:00"})
+    assert refused.status_code == 400 and "overlap" in refused.context["form"].errors["hours"][0]
+    assert client.post(url, {"hours": "Tue 14:00-08:00"}).status_code == 400
+    assert not InstructionHours.objects.exists()
+    assert client.post(url, {"hours": "Mon 08:00-15:00\nWed 08:00-12:00"}).status_code == 302
+    assert AuditEntry.objects.filter(action="sro.set_instruction_hours").count() == 1
+    gaps = [g.reason for g in load_week(principal_a, MONDAY).gaps if g.kind == "instruction"]
+    assert gaps == ["no coverage during instruction hours (Mon 08:00–15:00)",
+                    "no coverage during instruction hours (Wed 08:00–12:00)"]
+    # A teacher sees no such page; the police see the board but do not set a school's hours.
+    assert client_for(teacher_a).get(url).status_code == 404
+    assert client_for(supervisor_a).post(url, {"hours": ""}).status_code == 403

@@ -214,6 +214,8 @@ def _coverage_context(request: HttpRequest) -> dict[str, Any]:
     week = _week(request)
     coverage = load_week(request.user, week)
     names = {s.id: s.name for s in coverage.schools}
+    hours_schools = set(reached_schools(request.user, allowed_roles_for_label("sro.instructionhours", "change"))
+                        .values_list("pk", flat=True))
     rows = []
     for school in coverage.schools:
         cells = []
@@ -225,6 +227,7 @@ def _coverage_context(request: HttpRequest) -> dict[str, Any]:
                 "instruction": f"{window[0]:%H:%M}–{window[1]:%H:%M}" if window else "",
             })
         rows.append({"school": school, "cells": cells, "status": coverage.status(school.id),
+                     "may_set_hours": school.id in hours_schools,
                      "gaps": coverage.gaps_for(school.id)})
     return {
         "coverage": coverage, "rows": rows, "week": coverage.week,
@@ -257,6 +260,36 @@ def coverage_map(request: HttpRequest) -> HttpResponse:
     context["map_data"] = {"center": center, "features": features, "tiles": settings.SCHOOLSAFE_TILE_URL,
                            "attribution": settings.SCHOOLSAFE_TILE_ATTRIBUTION}
     return render(request, "sro/coverage_map.html", context)
+
+
+class HoursForm(forms.Form):
+    hours = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}), required=False, label="Instruction hours",
+        help_text="One weekday a line, e.g. Mon 07:30-14:30. Leave empty for the default week (Mon–Fri "
+                  "07:30–14:30).")
+
+    def clean_hours(self) -> list[dict[str, Any]]:
+        return parse_schedule_text(self.cleaned_data.get("hours") or "")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def coverage_hours(request: HttpRequest, school_id: int) -> HttpResponse:
+    """A school's instruction hours, which the coverage board measures its postings against."""
+    from schoolsafe.core.policies import access_school
+    from schoolsafe.sro.models import InstructionHours
+
+    school = access_school(request.user, school_id, "sro.instructionhours", "change")
+    rows = InstructionHours.objects.filter(school=school)
+    current = "\n".join(f"{WEEKDAYS[r.weekday]} {r.starts:%H:%M}-{r.ends:%H:%M}" for r in rows)
+    form = HoursForm(request.POST or None, initial={"hours": current})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid() and _act(form, lambda: actions.do_set_instruction_hours(
+                request.user, school, form.cleaned_data["hours"])) is not None:
+            return redirect(f"{reverse('sro:coverage')}")
+        status = getattr(form, "status", 400)
+    return render(request, "sro/coverage_hours.html", {"form": form, "school": school}, status=status)
 
 
 # --- the activity log ----------------------------------------------------------------------------------------
