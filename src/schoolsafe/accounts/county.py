@@ -59,6 +59,8 @@ PEOPLE = [
     ("analyst", "Chris Delgado", "Tip analyst", "", [("tip_analyst", "district", DISTRICT)]),
     ("coordinator", "Monica Tran", "Program coordinator", "", [("program_coordinator", "district", DISTRICT)]),
     ("liaison", "Officer Beth Carver", "Community liaison", "", [("community_liaison", "agency", CITY_PD)]),
+    # The SRO program's relief officer (sro/demo.py posts him at Cedar Falls Middle on some days).
+    ("relief", "Officer Daniel Pruitt", "Relief school resource officer", "", [("officer", "agency", CITY_PD)]),
 ]
 
 DEMO_LOGINS = [
@@ -75,6 +77,7 @@ DEMO_LOGINS = [
     ("analyst", "tip analyst for the district"),
     ("coordinator", "program coordinator for the district"),
     ("liaison", "community liaison, Cedar Falls PD"),
+    ("relief", "relief SRO, Cedar Falls PD (Cedar Falls Middle on some days)"),
     ("admin", "platform administrator (Django admin)"),
 ]
 

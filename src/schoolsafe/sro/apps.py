@@ -12,13 +12,14 @@ class SroConfig(registry.CapabilityConfig):
     demo_loader = "schoolsafe.sro.demo:load_demo"
     demo_order = 60
     nav = (
-        # --- MOU register ---
+        NavEntry("SRO coverage", "sro:coverage", order=70, permission=("core.school", "sro_coverage"),
+                 needs_membership=True),
+        NavEntry("SRO activity", "sro:activity", order=71, permission=("sro.activityentry", "view"),
+                 needs_membership=True),
         NavEntry("MOUs", "sro:mou_list", order=73, permission=("sro.mou", "view")),
     )
-    worker_loops = (
-        # --- MOU register: review reminders ---
-        "schoolsafe.sro.tasks:start_mou_review_scanner",
-    )
+    # The MOU register's review reminders.
+    worker_loops = ("schoolsafe.sro.tasks:start_mou_review_scanner",)
 
     def ready(self) -> None:
         # Registers the app's models in the access policy table.
