@@ -1,5 +1,5 @@
 from schoolsafe import registry
-from schoolsafe.registry import UrlMount
+from schoolsafe.registry import NavEntry, UrlMount
 
 
 class SroConfig(registry.CapabilityConfig):
@@ -11,7 +11,10 @@ class SroConfig(registry.CapabilityConfig):
     api_order = 70
     demo_loader = "schoolsafe.sro.demo:load_demo"
     demo_order = 60
-    nav = ()
+    nav = (
+        # --- sro equity ---
+        NavEntry("Referral equity", "sro:equity", order=72, permission=("core.school", "sro_equity")),
+    )
 
     def ready(self) -> None:
         # Registers the app's models in the access policy table.
