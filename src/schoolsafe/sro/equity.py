@@ -15,7 +15,8 @@ de-identification standard, 34 CFR 99.31(b)(1)):
 - complementary: every published sum (a dimension's groups and the total of all students; a group's terms
   and its school year; the schools of the district and the district) is a line, and a line with exactly
   one hidden cell would give it away by subtraction, so the next-smallest cell of that line is hidden as
-  well, until no line has exactly one hidden cell. Every page, plot and API answer reads the same protected
+  well, until no line has exactly one hidden cell; and a line with referrals whose hidden cells add up to
+  0 would show that a group under 10 had none, so its smallest non-zero cell is hidden too. Every page, plot and API answer reads the same protected
   cube, computed over the whole district, so no view of it (a school, the district, a term) undoes another.
 """
 
@@ -228,16 +229,28 @@ def _lines(cube: Cube, schools: Sequence[int]) -> list[list[Key]]:
     return lines
 
 
+def _zero_gives_away(cube: Cube, line: list[Key]) -> bool:
+    """The line's total is shown and not 0, and its hidden cells add up to 0, so each of them is 0: among
+    them a group under 10 would be shown to have had no referral at all while others had some. (A total of
+    0 says that no student at all was referred there: a fact about everyone, which it may say.)"""
+    hidden = [k for k in line[:-1] if k in cube.hidden]
+    return (line[-1] not in cube.hidden and cube.raw[line[-1]][0] > 0 and bool(hidden) and sum(cube.raw[k][0] for k in hidden) == 0
+            and any(cube.raw[k][1] < SUPPRESS_BELOW for k in hidden))
+
+
 def _complementary(cube: Cube) -> None:
-    """Hide the next-smallest cell of every line with exactly one hidden cell, until none is left."""
+    """Hide the next-smallest cell of every line with exactly one hidden cell, and the smallest non-zero
+    cell of a line whose hidden cells add up to 0, until no line gives a hidden cell away."""
     changed = True
     while changed:
         changed = False
         for line in cube.lines:
             hidden = [k for k in line if k in cube.hidden]
-            if len(hidden) != 1:
-                continue
             candidates = [k for k in line if k not in cube.hidden]
+            if len(hidden) != 1 and not _zero_gives_away(cube, line):
+                continue
+            if len(hidden) != 1:
+                candidates = [k for k in candidates if cube.raw[k][0] > 0]
             if not candidates:
                 continue
             smallest = min(candidates, key=lambda k: (cube.raw[k][0], cube.raw[k][1], str(k)))
@@ -246,7 +259,12 @@ def _complementary(cube: Cube) -> None:
 
 
 def revealed_by_subtraction(cube: Cube) -> list[Key]:
-    """The hidden cells that some published line gives away (it has exactly one hidden cell): empty for a
-    protected cube. The tests' proof of the property, and a guard for the views."""
-    return [k for line in cube.lines for k in line if k in cube.hidden
-            and sum(1 for j in line if j in cube.hidden) == 1]
+    """The hidden cells that some published line gives away: the line has exactly one hidden cell, or its
+    hidden cells add up to 0 and one is a group under 10. Empty for a protected cube: the tests' proof of
+    the property."""
+    out = []
+    for line in cube.lines:
+        hidden = [k for k in line if k in cube.hidden]
+        if len(hidden) == 1 or _zero_gives_away(cube, line):
+            out.extend(hidden)
+    return out

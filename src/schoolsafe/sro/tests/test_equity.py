@@ -97,6 +97,21 @@ def test_one_small_group_hides_the_next_smallest_too():
     assert_protected(cube)
 
 
+def test_a_total_never_shows_that_a_small_group_had_no_referral():
+    """Seven Pacific Islander students, none referred, and a hidden group beside them with none either: the
+    total minus the shown groups would be 0, and so would each of the hidden ones. A non-zero group is hidden
+    with them."""
+    enrolment = {(1, "race", "white"): 400, (1, "race", "black"): 300, (1, "race", "pacific_islander"): 7,
+                 (1, "race", "asian"): 5}
+    rows = referrals(1, "fall", 30, race="white") + referrals(1, "fall", 40, race="black")
+    cube = compute([1], rows, enrolment)
+    table = {r.group: r for r in cube.table(1, YEAR, "race").rows}
+    assert table["pacific_islander"].suppressed and table["asian"].suppressed
+    assert table["white"].suppressed  # the smallest non-zero group
+    assert not table["black"].suppressed
+    assert_protected(cube)
+
+
 def test_a_small_count_in_a_large_group_is_hidden():
     enrolment = {(1, "english_learner", "yes"): 120, (1, "english_learner", "no"): 880}
     rows = referrals(1, "fall", 4, english_learner="yes") + referrals(1, "fall", 50)

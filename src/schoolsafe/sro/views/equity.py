@@ -39,7 +39,7 @@ from schoolsafe.sro.models.referrals import (
     StudentReferral,
 )
 from schoolsafe.sro.plots import dimension_svg, trend_svg
-from schoolsafe.sro.terms import TERM_LABELS, TERMS, school_year_of, term_label, year_label
+from schoolsafe.sro.terms import TERM_LABELS, TERMS, school_year_of, term_label, term_span, year_label
 
 PAGE_SIZE = 100
 
@@ -95,6 +95,8 @@ def _trend(district: Any, place: Any, years: list[int], year: int, dimension: st
             cubes[y] = load_cube(district, y, kind)
         cube = cubes[y]
         for t in TERMS:
+            if term_span(y, t)[0] > timezone.localdate():
+                continue  # a term still to come has nothing to show
             columns.append(term_label(y, t))
             rows = cube.table(place, t, dimension).rows
             per_column.append({row.group: row for row in rows})
