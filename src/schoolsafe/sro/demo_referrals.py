@@ -27,6 +27,8 @@ SHARES = {
     "disability": {"idea": .14, "section_504": .06, "none": .80},
     "english_learner": {"yes": .11, "no": .89},
 }
+# Every group a referral may name, per dimension (nonbinary where a school reports it).
+GROUPS: dict[str, list[str]] = {**{d: list(s) for d, s in SHARES.items()}, "sex": ["female", "male", "nonbinary"]}
 # How much likelier than its share a group is to be referred (what the dashboard should surface).
 WEIGHTS = {"black": 2.3, "hispanic": 1.3, "two_or_more": 1.4, "male": 1.8, "idea": 2.1, "section_504": 1.3,
            "yes": 1.2}
@@ -104,8 +106,8 @@ def load(county: Any) -> bool:
                 if day is None:
                     continue
                 groups = {d: _pick(rng, {g: enrolment[(d, g)] * WEIGHTS.get(g, 1.0)
-                                         for g in shares if (d, g) in enrolment})
-                          for d, shares in {**SHARES, "sex": {"female": 0, "male": 0, "nonbinary": 0}}.items()}
+                                         for g in GROUPS[d] if (d, g) in enrolment})
+                          for d in GROUPS}
                 rows.append(StudentReferral(
                     school=school, kind=_pick(rng, KINDS), offence=_pick(rng, OFFENCES), date=day,
                     school_year=school_year_of(day), term=term_of(day), grade=rng.choice(span),

@@ -16,7 +16,8 @@ de-identification standard, 34 CFR 99.31(b)(1)):
   and its school year; the schools of the district and the district) is a line, and a line with exactly
   one hidden cell would give it away by subtraction, so the next-smallest cell of that line is hidden as
   well, until no line has exactly one hidden cell; and a line with referrals whose hidden cells add up to
-  0 would show that a group under 10 had none, so its smallest non-zero cell is hidden too. Every page, plot and API answer reads the same protected
+  0 would show that a group under 10 had none, so its smallest non-zero cell is hidden too.
+Every page, plot and API answer reads the same protected
   cube, computed over the whole district, so no view of it (a school, the district, a term) undoes another.
 """
 
@@ -154,12 +155,12 @@ def compute(schools: Sequence[int], referrals: Iterable[Referral],
     `schools`: every school of the district (the district's cells sum them); `referrals`: the year's
     referrals at those schools; `enrollment`: (school, dimension, group) -> students enrolled that year. A
     school's groups of a dimension are those it reports an enrolment for or has a referral of (the CRDC's
-    nonbinary category only where reported), and a dimension it reports no enrolment for is left out; the total of all students is the sum of the race groups, or of
-    the first dimension reported."""
+    nonbinary category only where reported), and a dimension it reports no enrolment for is left out. The
+    total of all students is the sum of the race groups, or of the first dimension reported."""
     counts: Counter[Key] = Counter()
     groups: dict[tuple[Place, str], set[str]] = defaultdict(set)
     school_set = set(schools)
-    for (school, dimension, group), n in enrollment.items():
+    for school, dimension, group in enrollment:
         if school in school_set and dimension in DIMENSIONS:
             groups[(school, dimension)].add(group)
     for r in referrals:
@@ -234,7 +235,8 @@ def _zero_gives_away(cube: Cube, line: list[Key]) -> bool:
     them a group under 10 would be shown to have had no referral at all while others had some. (A total of
     0 says that no student at all was referred there: a fact about everyone, which it may say.)"""
     hidden = [k for k in line[:-1] if k in cube.hidden]
-    return (line[-1] not in cube.hidden and cube.raw[line[-1]][0] > 0 and bool(hidden) and sum(cube.raw[k][0] for k in hidden) == 0
+    return (line[-1] not in cube.hidden and cube.raw[line[-1]][0] > 0 and bool(hidden)
+            and sum(cube.raw[k][0] for k in hidden) == 0
             and any(cube.raw[k][1] < SUPPRESS_BELOW for k in hidden))
 
 

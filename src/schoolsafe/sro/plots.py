@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import io
 import re
+import textwrap
 from collections.abc import Sequence
+from typing import Any
 
 import matplotlib
 
@@ -30,8 +32,8 @@ PRESENTATION = {"fill", "fill-opacity", "fill-rule", "stroke", "stroke-width", "
                 "font-family", "font-size", "font-weight", "font-style", "text-anchor", "clip-path"}
 
 
-def _rc() -> dict[str, object]:
-    return {"svg.fonttype": "none", "svg.hashsalt": "schoolsafe-sro", "font.size": 10}
+def _rc() -> dict[str, Any]:
+    return {"svg.fonttype": "none", "svg.hashsalt": "schoolsafe-sro", "font.size": 11}
 
 
 def _style_to_attributes(match: re.Match[str]) -> str:
@@ -95,11 +97,11 @@ def summary_of(table: DimensionTable, where: str) -> str:
 def dimension_svg(table: DimensionTable, where: str, prefix: str) -> str:
     """A horizontal bar per group: its rate per 1,000; a suppressed group is named and marked
     "fewer than 10" instead of a bar (never an empty bar that would read as zero)."""
-    with matplotlib.rc_context(_rc()):
+    with matplotlib.rc_context(_rc()):  # type: ignore[arg-type]  # the stubs want literal keys
         rows = list(table.rows)
-        fig = Figure(figsize=(6.4, 0.5 + 0.42 * max(len(rows), 1)))
+        fig = Figure(figsize=(5.2, 0.6 + 0.55 * max(len(rows), 1)))
         ax = fig.add_subplot()
-        labels = [r.label for r in rows]
+        labels = [textwrap.fill(r.label, 22) for r in rows]
         values = [r.rate or 0 for r in rows]
         colours = [REFERENCE_BAR if r.reference else BAR for r in rows]
         positions = list(range(len(rows)))
@@ -111,10 +113,10 @@ def dimension_svg(table: DimensionTable, where: str, prefix: str) -> str:
             else:
                 text = f"{row.rate:g}" + (f"  RRI {row.rri:g}" if row.rri is not None and not row.reference else "")
                 text += "  (reference)" if row.reference else ""
-            ax.text((row.rate or 0) + top * 0.01, y, text, va="center", fontsize=9)
+            ax.text((row.rate or 0) + top * 0.01, y, text, va="center", fontsize=10)
         ax.set_yticks(positions, labels)
         ax.invert_yaxis()
-        ax.set_xlim(0, top * 1.45)
+        ax.set_xlim(0, top * 1.9)
         ax.set_xlabel("Referrals per 1,000 enrolled")
         ax.spines[["top", "right"]].set_visible(False)
         return clean_svg(_render(fig), prefix, summary_of(table, where))
@@ -124,17 +126,17 @@ def trend_svg(terms: Sequence[str], series: Sequence[tuple[str, Sequence[float |
               prefix: str) -> str:
     """One line per group across terms, each with its own marker shape (not colour alone); a suppressed
     term is a gap in the line."""
-    with matplotlib.rc_context(_rc()):
-        fig = Figure(figsize=(6.4, 3.4))
+    with matplotlib.rc_context(_rc()):  # type: ignore[arg-type]  # the stubs want literal keys
+        fig = Figure(figsize=(5.2, 3.4))
         ax = fig.add_subplot()
         x = list(range(len(terms)))
         for i, (label, values) in enumerate(series):
             ys = [v if v is not None else float("nan") for v in values]
-            ax.plot(x, ys, marker=MARKERS[i % len(MARKERS)], label=label)
-        ax.set_xticks(x, list(terms))
+            ax.plot(x, ys, marker=MARKERS[i % len(MARKERS)], label=textwrap.fill(label, 24))
+        ax.set_xticks(x, [t.replace(" ", "\n") for t in terms])
         ax.set_ylabel("Referrals per 1,000 enrolled")
         ax.set_ylim(bottom=0)
         ax.spines[["top", "right"]].set_visible(False)
         if series:
-            ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+            ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
         return clean_svg(_render(fig), prefix, title)

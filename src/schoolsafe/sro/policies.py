@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 # --- sro equity: referrals, citations and arrests; enrolment by group; the equity dashboard ---
 # Student-level rows are education records under FERPA (34 CFR 99.3) once they sit with the district, and
 # law-enforcement unit records on the agency's side (34 CFR 99.8): each side sees only what it needs. A row
@@ -10,7 +9,6 @@ from __future__ import annotations
 # by the director of the school's district; nobody else, not the officer who recorded it (an officer
 # records and then reads aggregates, so that a row cannot be looked up again to identify a student).
 # Everyone who leads those schools reads the aggregates, which never reveal a group under 10 (sro.equity).
-
 from typing import Any  # noqa: E402
 
 from django.db import models as _models  # noqa: E402

@@ -46,7 +46,6 @@ CORRECTABLE = ("kind", "offence", "date", "grade", "race", "sex", "disability", 
 def _school(actor: Any, school: Any, roles: frozenset[str], action: str) -> Any:
     """The school by id or object: 404 naming the field when the actor does not see it (or there is none),
     403 when they see it but may not `action` there."""
-    from schoolsafe.core.models import School
 
     school_id = getattr(school, "pk", school)
     try:

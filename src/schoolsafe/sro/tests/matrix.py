@@ -9,11 +9,12 @@ from schoolsafe.core.tests.matrix import Spec
 
 # --- sro equity: referrals and enrolment ---
 from schoolsafe.sro.models.referrals import EnrollmentCount, StudentReferral  # noqa: E402
-from schoolsafe.testing.factories import UserFactory  # noqa: E402
 
 
 def _referral(school: Any, user: Any) -> StudentReferral:
-    officer = UserFactory(username=f"officer_for_{school.pk}")
+    from schoolsafe.accounts.models import User
+
+    officer = User.objects.create(username=f"officer_for_{school.pk}")
     return StudentReferral.objects.create(
         school=school, kind="referral", offence="theft", date=dt.date(2025, 10, 1), school_year=2025, term="fall",
         grade="10", race="white", sex="female", disability="none", english_learner="no", officer=officer,

@@ -211,7 +211,7 @@ class ReferralForm(forms.Form):
 
     def __init__(self, *args: Any, schools: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["school"].choices = [(s.pk, s.name) for s in schools]
+        self.fields["school"].choices = [(s.pk, s.name) for s in schools]  # type: ignore[attr-defined]
 
 
 @login_required
