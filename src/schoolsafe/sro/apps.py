@@ -13,7 +13,8 @@ class SroConfig(registry.CapabilityConfig):
     demo_order = 60
     nav = (
         # --- sro equity ---
-        NavEntry("Referral equity", "sro:equity", order=72, permission=("core.school", "sro_equity")),
+        NavEntry("Referral equity", "sro:equity", order=72, permission=("core.school", "sro_equity"),
+                 needs_membership=True),
     )
 
     def ready(self) -> None:

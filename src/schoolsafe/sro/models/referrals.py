@@ -97,7 +97,7 @@ class StudentReferral(models.Model):
     """One referral, citation or arrest of one student by a school officer, with the student's CRDC groups
     and never the student's identity."""
 
-    school = models.ForeignKey("core.School", on_delete=models.PROTECT, related_name="sro_referrals")
+    school = models.ForeignKey("core.School", on_delete=models.CASCADE, related_name="sro_referrals")
     kind = models.CharField(max_length=10, choices=ReferralKind.choices)
     offence = models.CharField(max_length=20, choices=Offence.choices)
     date = models.DateField(help_text="the day of the referral, citation or arrest")
