@@ -74,6 +74,11 @@ def recording_schools(user: Any) -> _models.QuerySet:
     return _reached_schools(user, REFERRAL_RECORDERS)
 
 
+def enrollment_schools(user: Any) -> _models.QuerySet:
+    """The schools whose enrolment `user` sets: the district's director."""
+    return _reached_schools(user, ENROLLMENT_SETTERS)
+
+
 def access_equity_district(user: Any, district_id: int) -> Any:
     """The district whose whole dashboard `user` may read: its director, or the supervisors and
     administrators of an agency serving one of its schools. 404 for anyone else."""

@@ -15,6 +15,7 @@ equity_patterns: list = [
     path("equity/", _equity.equity_home, name="equity"),
     path("equity/schools/<int:school_id>/", _equity.equity_school, name="equity_school"),
     path("equity/districts/<int:district_id>/", _equity.equity_district, name="equity_district"),
+    path("equity/enrollment/", _equity.enrollment_import, name="equity_enrollment"),
     path("referrals/", _equity.referral_list, name="referral_list"),
     path("referrals/new/", _equity.referral_new, name="referral_new"),
     path("referrals/<int:referral_id>/", _equity.referral_detail, name="referral_detail"),

@@ -254,3 +254,22 @@ def test_the_record_form(world, sro_a):
     assert not StudentReferral.objects.exists()
     assert client.post("/sro/referrals/new/", {"school": world.school_a.pk, **fields()}).status_code == 302
     assert StudentReferral.objects.count() == 1
+
+
+def test_the_director_imports_enrolment_from_csv_and_one_bad_row_imports_nothing(world, director_a, principal_a):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = client_for(director_a)
+    good = (f"school,school_year,dimension,group,count\n{world.school_a.name},{YEAR},race,white,300\n"
+            f"{world.school_a.name},{YEAR},race,black,200\n").encode()
+    page = client.post("/sro/equity/enrollment/", {"file": SimpleUploadedFile("e.csv", good, "text/csv")})
+    assert page.status_code == 200 and "Imported 2 rows" in page.content.decode()
+    bad = (f"school,school_year,dimension,group,count\n{world.school_a.name},{YEAR},race,asian,40\n"
+           f"{world.school_a.name},{YEAR},race,martian,3\n").encode()
+    page = client.post("/sro/equity/enrollment/", {"file": SimpleUploadedFile("e.csv", bad, "text/csv")})
+    assert page.status_code == 400 and "line 3, group" in page.content.decode()
+    assert sorted(EnrollmentCount.objects.values_list("group", flat=True)) == ["black", "white"]
+    other = f"school,school_year,dimension,group,count\n{world.school_b.name},{YEAR},race,asian,40\n".encode()
+    page = client.post("/sro/equity/enrollment/", {"file": SimpleUploadedFile("e.csv", other, "text/csv")})
+    assert page.status_code == 400 and "line 2, school" in page.content.decode()
+    assert client_for(principal_a).get("/sro/equity/enrollment/").status_code == 404

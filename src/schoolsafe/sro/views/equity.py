@@ -61,6 +61,7 @@ def equity_home(request: AuthenticatedHttpRequest) -> HttpResponse:
         "schools": schools, "districts": sorted(districts, key=lambda d: d.name),
         "may_view_rows": may(request.user, "sro.studentreferral", "view"),
         "may_record": may(request.user, "core.school", "sro_record_referral"),
+        "may_set_enrollment": may(request.user, "sro.enrollmentcount", "change"),
     })
 
 
@@ -235,3 +236,70 @@ def referral_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         status = 400
     return render(request, "sro/referral_form.html", {"form": form, "recorded": request.GET.get("recorded")},
                   status=status)
+
+
+class EnrollmentImportForm(forms.Form):
+    """A CSV of enrolment by group, as the district reports it to the CRDC."""
+
+    file = forms.FileField(label="CSV file", help_text=(
+        "columns: school (its name or NCES id), school_year (the year it starts, 2025 for 2025–26), dimension "
+        "(race, sex, disability, english_learner), group, count"))
+
+
+MAX_IMPORT_BYTES = 1_000_000
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enrollment_import(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The district's director imports enrolment counts; every row is checked by the action, and one bad row
+    imports nothing (the error names its line and field)."""
+    import csv
+    import io
+
+    from django.db import transaction
+
+    schools = policies.enrollment_schools(request.user)
+    if not schools.exists():
+        raise NotVisible()
+    form = EnrollmentImportForm(request.POST or None, request.FILES or None)
+    imported = None
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                if upload.size > MAX_IMPORT_BYTES:
+                    raise ActionError("is larger than 1 MB", field="file", status=413)
+                try:
+                    text = upload.read().decode("utf-8-sig")
+                except UnicodeDecodeError:
+                    raise ActionError("is not UTF-8 text", field="file") from None
+                reader = csv.DictReader(io.StringIO(text))
+                missing = {"school", "school_year", "dimension", "group", "count"} - set(reader.fieldnames or [])
+                if missing:
+                    raise ActionError(f"has no column {', '.join(sorted(missing))}", field="file")
+                by_name = {s.name.casefold(): s for s in schools}
+                by_nces = {s.nces_id: s for s in schools if s.nces_id}
+                with transaction.atomic():
+                    rows = list(reader)
+                    for line, row in enumerate(rows, start=2):
+                        key = (row.get("school") or "").strip()
+                        school = by_nces.get(key) or by_name.get(key.casefold())
+                        try:
+                            if school is None:
+                                raise ActionError("unknown school", field="school", status=404)
+                            actions.do_set_enrollment(request.user, school, school_year=row["school_year"],
+                                                      dimension=(row["dimension"] or "").strip(),
+                                                      group=(row["group"] or "").strip(), count=row["count"])
+                        except ActionError as error:
+                            raise ActionError(f"line {line}, {error.field}: {error.message}", field="file",
+                                              status=error.status) from None
+                imported = len(rows)
+                status = 200
+            except ActionError as error:
+                imported = None
+                form.add_error("file", error.message)
+                status = error.status if error.status != 404 else 400
+    return render(request, "sro/equity_enrollment.html", {"form": form, "imported": imported}, status=status)
