@@ -16,6 +16,8 @@ class SroConfig(registry.CapabilityConfig):
                  needs_membership=True),
         NavEntry("SRO activity", "sro:activity", order=71, permission=("sro.activityentry", "view"),
                  needs_membership=True),
+        NavEntry("Referral equity", "sro:equity", order=72, permission=("core.school", "sro_equity"),
+                 needs_membership=True),
         NavEntry("MOUs", "sro:mou_list", order=73, permission=("sro.mou", "view")),
     )
     # The MOU register's review reminders.

@@ -140,7 +140,9 @@ def load_mou(county: Any) -> bool:
 
 def load_referrals(county: Any) -> bool:
     """Enrolment by group and enough referrals for the equity dashboard."""
-    return False
+    from schoolsafe.sro.demo_referrals import load
+
+    return load(county)
 
 
 def load_demo(county: Any) -> bool:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from schoolsafe.sro.views import program
+from schoolsafe.sro.views import equity, mou, program
 
 app_name = "sro"
 
@@ -22,20 +22,26 @@ program_patterns: list = [
     path("activity/schools/<int:school_id>/<str:month>/", program.activity_school_report, name="activity-school"),
 ]
 # MOUs (views.mou).
-from schoolsafe.sro.views import mou as _mou  # noqa: E402
-
 mou_patterns: list = [
-    path("mou/", _mou.mou_list, name="mou_list"),
-    path("mou/new/", _mou.mou_create, name="mou_create"),
-    path("mou/<int:mou_id>/", _mou.mou_detail, name="mou_detail"),
-    path("mou/<int:mou_id>/sections/<slug:key>/", _mou.mou_section, name="mou_section"),
-    path("mou/<int:mou_id>/signatories/", _mou.mou_signatory, name="mou_signatory"),
-    path("mou/<int:mou_id>/sign/", _mou.mou_sign, name="mou_sign"),
-    path("mou/<int:mou_id>/signed-file/", _mou.mou_signed_file, name="mou_signed_file"),
-    path("mou/<int:mou_id>/signed-file/upload/", _mou.mou_signed_file_upload, name="mou_signed_file_upload"),
-    path("mou/<int:mou_id>/pdf/", _mou.mou_pdf_view, name="mou_pdf"),
+    path("mou/", mou.mou_list, name="mou_list"),
+    path("mou/new/", mou.mou_create, name="mou_create"),
+    path("mou/<int:mou_id>/", mou.mou_detail, name="mou_detail"),
+    path("mou/<int:mou_id>/sections/<slug:key>/", mou.mou_section, name="mou_section"),
+    path("mou/<int:mou_id>/signatories/", mou.mou_signatory, name="mou_signatory"),
+    path("mou/<int:mou_id>/sign/", mou.mou_sign, name="mou_sign"),
+    path("mou/<int:mou_id>/signed-file/", mou.mou_signed_file, name="mou_signed_file"),
+    path("mou/<int:mou_id>/signed-file/upload/", mou.mou_signed_file_upload, name="mou_signed_file_upload"),
+    path("mou/<int:mou_id>/pdf/", mou.mou_pdf_view, name="mou_pdf"),
 ]
 # Referrals and the equity dashboard (views.equity).
-equity_patterns: list = []
+equity_patterns: list = [
+    path("equity/", equity.equity_home, name="equity"),
+    path("equity/schools/<int:school_id>/", equity.equity_school, name="equity_school"),
+    path("equity/districts/<int:district_id>/", equity.equity_district, name="equity_district"),
+    path("equity/enrollment/", equity.enrollment_import, name="equity_enrollment"),
+    path("referrals/", equity.referral_list, name="referral_list"),
+    path("referrals/new/", equity.referral_new, name="referral_new"),
+    path("referrals/<int:referral_id>/", equity.referral_detail, name="referral_detail"),
+]
 
 urlpatterns = program_patterns + mou_patterns + equity_patterns

@@ -8,6 +8,9 @@ from typing import Any
 from django.db.models import Model
 
 from schoolsafe.core.tests.matrix import Spec
+from schoolsafe.partnership.models import ActionItem, JointMeeting
+from schoolsafe.partnership.policies import PARTNERSHIP_LEADS
+from schoolsafe.testing.factories import UserFactory
 
 MATRIX: dict[str, Spec] = {}
 
@@ -41,9 +44,6 @@ MATRIX["partnership.directoryentry"] = Spec(
 # The leads see by organization (an agency's administrators and supervisors, the district's director, the
 # school's principal); every other role reaches a meeting only by being invited or owning an item, which the
 # builders never make the persona.
-from schoolsafe.partnership.models import ActionItem, JointMeeting  # noqa: E402
-from schoolsafe.partnership.policies import PARTNERSHIP_LEADS  # noqa: E402
-from schoolsafe.testing.factories import UserFactory  # noqa: E402
 
 
 def _meeting(school: Any, user: Any = None) -> JointMeeting:

@@ -6,6 +6,9 @@ import datetime as dt
 from typing import Any
 
 from schoolsafe.core.tests.matrix import Spec
+from schoolsafe.sro.models import ActivityEntry, ActivityReview, Assignment, InstructionHours, ScheduleBlock
+from schoolsafe.sro.models.referrals import EnrollmentCount, StudentReferral
+from schoolsafe.testing.factories import UserFactory
 
 MATRIX: dict[str, Spec] = {}
 
@@ -23,15 +26,6 @@ def _mou(school: Any, user: Any = None) -> Any:
 MATRIX["sro.mou"] = Spec(build=_mou)
 
 # --- Assignments, coverage and the activity log (models/program.py) ---
-
-from schoolsafe.sro.models import (  # noqa: E402
-    ActivityEntry,
-    ActivityReview,
-    Assignment,
-    InstructionHours,
-    ScheduleBlock,
-)
-from schoolsafe.testing.factories import UserFactory  # noqa: E402
 
 
 def _assignment(school: Any, user: Any) -> Assignment:
@@ -57,4 +51,24 @@ MATRIX.update({
         kind="mentoring", minutes=15, students_reached=1)),
     # An officer sees only their own month's review (none here); the agency's leads see their officers'.
     "sro.activityreview": Spec(build=_review, sees=lambda role, kind, action: role != "officer"),
+})
+
+
+# --- sro equity: referrals and enrolment ---
+
+
+def _referral(school: Any, user: Any) -> StudentReferral:
+    from schoolsafe.accounts.models import User
+
+    officer = User.objects.create(username=f"officer_for_{school.pk}")
+    return StudentReferral.objects.create(
+        school=school, kind="referral", offence="theft", date=dt.date(2025, 10, 1), school_year=2025, term="fall",
+        grade="10", race="white", sex="female", disability="none", english_learner="no", officer=officer,
+        recorded_by=officer)
+
+
+MATRIX.update({
+    "sro.studentreferral": Spec(build=_referral),
+    "sro.enrollmentcount": Spec(build=lambda school, user: EnrollmentCount.objects.create(
+        school=school, school_year=2025, dimension="race", group="white", count=100)),
 })
