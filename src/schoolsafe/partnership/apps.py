@@ -14,9 +14,9 @@ class PartnershipConfig(registry.CapabilityConfig):
     nav = (
         NavEntry("Partnership meetings", "partnership:meeting-list", order=72,
                  permission=("partnership.jointmeeting", "view"), needs_membership=True),
-        NavEntry("Sharing agreements", "partnership:agreement_list", order=75,
+        NavEntry("Sharing agreements", "partnership:agreement-list", order=75,
                  permission=("partnership.sharingagreement", "view")),
-        NavEntry("24/7 directory", "partnership:directory_index", order=76,
+        NavEntry("24/7 directory", "partnership:directory-index", order=76,
                  permission=("partnership.directoryentry", "view")),
     )
     # Joint meetings and action items: the action-item reminders.

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import Q
 
+from schoolsafe.partnership.reads import directory_for_school
 from schoolsafe.plans.models import EmergencyContact
 
 
@@ -36,10 +37,6 @@ def contact_list(school: Any) -> list[dict[str, Any]]:
     contacts = [{"name": c.name, "role": c.role, "phone": c.phone, "alternate_phone": c.alternate_phone,
                  "person": c.person_id, "verified_on": None}
                 for c in EmergencyContact.objects.filter(school=school).order_by("position", "pk")]
-    try:
-        from schoolsafe.partnership.reads import directory_for_school
-    except ImportError:  # the partnership app is optional
-        return contacts
     # Then the partnership's verified 24/7 directory (the school's, its agencies' and their PSAPs'), skipping a
     # number already listed: one person, one line.
     phones = {c["phone"] for c in contacts}

@@ -18,7 +18,7 @@ class SroConfig(registry.CapabilityConfig):
                  needs_membership=True),
         NavEntry("Referral equity", "sro:equity", order=72, permission=("core.school", "sro_equity"),
                  needs_membership=True),
-        NavEntry("MOUs", "sro:mou_list", order=73, permission=("sro.mou", "view")),
+        NavEntry("MOUs", "sro:mou-list", order=73, permission=("sro.mou", "view")),
     )
     # The MOU register's review reminders.
     worker_loops = ("schoolsafe.sro.tasks:start_mou_review_scanner",)

@@ -23,25 +23,25 @@ program_patterns: list = [
 ]
 # MOUs (views.mou).
 mou_patterns: list = [
-    path("mou/", mou.mou_list, name="mou_list"),
-    path("mou/new/", mou.mou_create, name="mou_create"),
-    path("mou/<int:mou_id>/", mou.mou_detail, name="mou_detail"),
-    path("mou/<int:mou_id>/sections/<slug:key>/", mou.mou_section, name="mou_section"),
-    path("mou/<int:mou_id>/signatories/", mou.mou_signatory, name="mou_signatory"),
-    path("mou/<int:mou_id>/sign/", mou.mou_sign, name="mou_sign"),
-    path("mou/<int:mou_id>/signed-file/", mou.mou_signed_file, name="mou_signed_file"),
-    path("mou/<int:mou_id>/signed-file/upload/", mou.mou_signed_file_upload, name="mou_signed_file_upload"),
-    path("mou/<int:mou_id>/pdf/", mou.mou_pdf_view, name="mou_pdf"),
+    path("mou/", mou.mou_list, name="mou-list"),
+    path("mou/new/", mou.mou_create, name="mou-create"),
+    path("mou/<int:mou_id>/", mou.mou_detail, name="mou-detail"),
+    path("mou/<int:mou_id>/sections/<slug:key>/", mou.mou_section, name="mou-section"),
+    path("mou/<int:mou_id>/signatories/", mou.mou_signatory, name="mou-signatory"),
+    path("mou/<int:mou_id>/sign/", mou.mou_sign, name="mou-sign"),
+    path("mou/<int:mou_id>/signed-file/", mou.mou_signed_file, name="mou-signed-file"),
+    path("mou/<int:mou_id>/signed-file/upload/", mou.mou_signed_file_upload, name="mou-signed-file-upload"),
+    path("mou/<int:mou_id>/pdf/", mou.mou_pdf_view, name="mou-pdf"),
 ]
 # Referrals and the equity dashboard (views.equity).
 equity_patterns: list = [
     path("equity/", equity.equity_home, name="equity"),
-    path("equity/schools/<int:school_id>/", equity.equity_school, name="equity_school"),
-    path("equity/districts/<int:district_id>/", equity.equity_district, name="equity_district"),
-    path("equity/enrollment/", equity.enrollment_import, name="equity_enrollment"),
-    path("referrals/", equity.referral_list, name="referral_list"),
-    path("referrals/new/", equity.referral_new, name="referral_new"),
-    path("referrals/<int:referral_id>/", equity.referral_detail, name="referral_detail"),
+    path("equity/schools/<int:school_id>/", equity.equity_school, name="equity-school"),
+    path("equity/districts/<int:district_id>/", equity.equity_district, name="equity-district"),
+    path("equity/enrollment/", equity.enrollment_import, name="equity-enrollment"),
+    path("referrals/", equity.referral_list, name="referral-list"),
+    path("referrals/new/", equity.referral_new, name="referral-new"),
+    path("referrals/<int:referral_id>/", equity.referral_detail, name="referral-detail"),
 ]
 
 urlpatterns = program_patterns + mou_patterns + equity_patterns

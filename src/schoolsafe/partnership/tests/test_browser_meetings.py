@@ -56,7 +56,7 @@ def test_meeting_page_overdue_list_and_marking_an_item_done_on_a_phone(app_serve
             context.add_cookies([{**principal_cookie, "url": base}])
             page = context.new_page()
             watch(page, errors, base)
-            page.goto(f"{base}/partnership/action-items/overdue")
+            page.goto(f"{base}/partnership/action-items/overdue/")
             assert page.get_by_role("heading", name="School A High").is_visible()
             assert fits_the_phone(page)
             assert_accessible(page)

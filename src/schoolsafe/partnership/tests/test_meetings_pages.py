@@ -36,9 +36,9 @@ def items(world, meeting, director, officer_a, principal):
 
 def test_a_lead_schedules_a_meeting_from_the_form(world, agency_admin_a, officer_a, director):
     client = client_for(agency_admin_a)
-    page = client.get("/partnership/meetings/new")
+    page = client.get("/partnership/meetings/new/")
     assert page.status_code == 200 and "Officer Marcus Reyes" in page.content.decode()
-    response = client.post("/partnership/meetings/new", {
+    response = client.post("/partnership/meetings/new/", {
         "kind": "after_action", "title": "After-action review: fire drill", "agency": world.agency_a.pk,
         "district": world.district_a.pk, "school": world.school_a.pk, "starts_at": form_time(next_week()),
         "ends_at": form_time(next_week(1)), "location": "Library", "agenda": "What worked",
@@ -49,7 +49,7 @@ def test_a_lead_schedules_a_meeting_from_the_form(world, agency_admin_a, officer
 
 
 def test_end_before_start_is_shown_beside_the_field_and_nothing_is_written(world, agency_admin_a, officer_a, director):
-    response = client_for(agency_admin_a).post("/partnership/meetings/new", {
+    response = client_for(agency_admin_a).post("/partnership/meetings/new/", {
         "kind": "quarterly", "title": "Quarterly", "agency": world.agency_a.pk, "district": world.district_a.pk,
         "starts_at": form_time(next_week(2)), "ends_at": form_time(next_week()), "attendees": [officer_a.pk, director.pk]})
     assert response.status_code == 400
@@ -74,14 +74,14 @@ def test_the_meeting_page_shows_everything_and_the_ics_parses(meeting, items, of
 def test_people_outside_the_partnership_get_404(request, who, meeting, items):
     client = client_for(request.getfixturevalue(who))
     for url in (f"/partnership/meetings/{meeting.pk}/", f"/partnership/meetings/{meeting.pk}/invitation.ics",
-                f"/partnership/meetings/{meeting.pk}/edit", f"/partnership/action-items/{items[0].pk}/"):
+                f"/partnership/meetings/{meeting.pk}/edit/", f"/partnership/action-items/{items[0].pk}/"):
         assert client.get(url).status_code == 404, (who, url)
-    assert "Send the drill calendar" not in client.get("/partnership/action-items/overdue").content.decode()
+    assert "Send the drill calendar" not in client.get("/partnership/action-items/overdue/").content.decode()
     assert "Quarterly partnership meeting" not in client.get("/partnership/meetings/").content.decode()
 
 
 def test_the_overdue_list_is_by_organization_oldest_first(director, items):
-    page = client_for(director).get("/partnership/action-items/overdue").content.decode()
+    page = client_for(director).get("/partnership/action-items/overdue/").content.decode()
     assert "Share the coverage board" not in page  # not yet due
     assert page.index("Agency A Police") < page.index("Renew the radio MOU")
     assert page.index("School A High") < page.index("Send the drill calendar")
@@ -102,13 +102,13 @@ def test_the_owner_marks_an_item_done_only_with_evidence(items, principal):
 
 def test_a_lead_adds_an_action_item_and_records_minutes(world, meeting, director, officer_a, time_machine):
     client = client_for(director)
-    response = client.post(f"/partnership/meetings/{meeting.pk}/action-items/new", {
+    response = client.post(f"/partnership/meetings/{meeting.pk}/action-items/new/", {
         "title": "Update the relief roster", "organization": f"agency:{world.agency_a.pk}", "owner": officer_a.pk,
         "due_on": str(timezone.localdate() + dt.timedelta(days=20))})
     assert response.status_code == 302 and ActionItem.objects.filter(title="Update the relief roster").exists()
     time_machine.move_to(meeting.starts_at + dt.timedelta(hours=1))
     client = client_for(director)  # a week on: a new session
-    response = client.post(f"/partnership/meetings/{meeting.pk}/minutes",
+    response = client.post(f"/partnership/meetings/{meeting.pk}/minutes/",
                            {"minutes": "Coverage reviewed.", "decisions": "Add a relief SRO\nMeet in June"})
     assert response.status_code == 302 and response["Location"] == f"/partnership/meetings/{meeting.pk}/"
     assert JointMeeting.objects.get(pk=meeting.pk).decisions == ["Add a relief SRO", "Meet in June"]

@@ -109,7 +109,7 @@ def agreement_status(request: AuthenticatedHttpRequest, agreement_id: int) -> Ht
     agreement = access_agreement(request.user, agreement_id, "change")
     actions.do_change_agreement(request.user, agreement, status=request.POST.get("status", ""))
     messages.success(request, "The agreement's status was changed.")
-    return redirect("partnership:agreement_detail", agreement.pk)
+    return redirect("partnership:agreement-detail", agreement.pk)
 
 
 @login_required
@@ -127,7 +127,7 @@ def agreement_create(request: AuthenticatedHttpRequest) -> HttpResponse:
             _form_error(form, exc)
         else:
             messages.success(request, f"{agreement.title} was recorded.")
-            return redirect("partnership:agreement_detail", agreement.pk)
+            return redirect("partnership:agreement-detail", agreement.pk)
     return render(request, "partnership/agreement_form.html", {"form": form},
                   status=400 if request.method == "POST" else 200)
 
@@ -196,7 +196,7 @@ def directory_school_add(request: AuthenticatedHttpRequest, school_id: int) -> H
             _form_error(form, exc)
         else:
             messages.success(request, f"{entry.name} was added to the directory.")
-            return redirect("partnership:directory_school", school.pk)
+            return redirect("partnership:directory-school", school.pk)
     return _directory_page(request, school=school, form=form, status=400)
 
 
@@ -214,7 +214,7 @@ def directory_agency_add(request: AuthenticatedHttpRequest, agency_id: int) -> H
             _form_error(form, exc)
         else:
             messages.success(request, f"{entry.name} was added to the directory.")
-            return redirect("partnership:directory_agency", agency.pk)
+            return redirect("partnership:directory-agency", agency.pk)
     return _directory_page(request, agency=agency, form=form, status=400)
 
 
@@ -225,5 +225,5 @@ def directory_verify(request: AuthenticatedHttpRequest, entry_id: int) -> HttpRe
     actions.do_verify_contact(request.user, entry)
     messages.success(request, f"{entry.name}'s number is marked verified today.")
     if entry.school_id:
-        return redirect("partnership:directory_school", entry.school_id)
-    return redirect("partnership:directory_agency", entry.agency_id)
+        return redirect("partnership:directory-school", entry.school_id)
+    return redirect("partnership:directory-agency", entry.agency_id)

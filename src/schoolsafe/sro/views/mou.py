@@ -78,7 +78,7 @@ def mou_create(request: AuthenticatedHttpRequest) -> HttpResponse:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             messages.success(request, f"{mou.title} was drafted.")
-            return redirect("sro:mou_detail", mou.pk)
+            return redirect("sro:mou-detail", mou.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "sro/mou_form.html", {"form": form}, status=status)
 
@@ -121,7 +121,7 @@ def mou_section(request: AuthenticatedHttpRequest, mou_id: int, key: str) -> Htt
             form.add_error(None, exc.message)
         else:
             messages.success(request, "The section was saved.")
-            return redirect("sro:mou_detail", mou.pk)
+            return redirect("sro:mou-detail", mou.pk)
     return _detail(request, mou, 400, **{f"section_{key}": form})
 
 
@@ -137,7 +137,7 @@ def mou_signatory(request: AuthenticatedHttpRequest, mou_id: int) -> HttpRespons
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             messages.success(request, f"{form.cleaned_data['name']} was added as a signatory.")
-            return redirect("sro:mou_detail", mou.pk)
+            return redirect("sro:mou-detail", mou.pk)
     return _detail(request, mou, 400, signatory_form=form)
 
 
@@ -150,7 +150,7 @@ def mou_sign(request: AuthenticatedHttpRequest, mou_id: int) -> HttpResponse:
     except ActionError as exc:
         return _detail(request, mou, exc.status, sign_error=exc.message)
     messages.success(request, "The MOU is marked signed.")
-    return redirect("sro:mou_detail", mou.pk)
+    return redirect("sro:mou-detail", mou.pk)
 
 
 @login_required
@@ -168,7 +168,7 @@ def mou_signed_file_upload(request: AuthenticatedHttpRequest, mou_id: int) -> Ht
             form.add_error("signed_file", exc.message)
         else:
             messages.success(request, "The signed PDF was attached.")
-            return redirect("sro:mou_detail", mou.pk)
+            return redirect("sro:mou-detail", mou.pk)
     return _detail(request, mou, 400, file_form=form)
 
 
