@@ -111,6 +111,8 @@ def may_add_directory_entry(user: Any, *, school: Any = None, agency: Any = None
                 key.kind == "district" and School.objects.filter(district_id=key.id, agencies=agency).exists())):
             return True
     return False
+
+
 # --- Joint meetings and action items ----------------------------------------------------------------------
 # The partnership is led, on each side, by the people who answer for it: the agency's administrators and
 # supervisors, the district's safety director, and the principal of the meeting's school. They see and change

@@ -47,6 +47,8 @@ def access_mou(user: Any, mou_id: int, action: str = "view") -> Any:
     from schoolsafe.sro.models import Mou
 
     return get_or_404(Mou.objects.select_related("agency", "district"), user, action, pk=mou_id)
+
+
 # --- Assignments, coverage and the activity log (models/program.py) ---------------------------------------
 
 
@@ -128,6 +130,8 @@ def access_officer(user: Any, officer_id: int) -> Any:
             or Assignment.objects.restrict(user, "view").filter(person=officer).exists()):
         return officer
     raise NotVisible()
+
+
 # --- sro equity: referrals, citations and arrests; enrolment by group; the equity dashboard ---
 # Student-level rows are education records under FERPA (34 CFR 99.3) once they sit with the district, and
 # law-enforcement unit records on the agency's side (34 CFR 99.8): each side sees only what it needs. A row

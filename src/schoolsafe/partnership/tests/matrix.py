@@ -40,6 +40,8 @@ MATRIX["partnership.sharingagreement"] = Spec(build=_agreement)
 # A school's entry is changed by the school's administrator and the district's director, not by the agency.
 MATRIX["partnership.directoryentry"] = Spec(
     build=_school_entry, sees=lambda role, kind, action: not (action == "change" and kind == "agency"))
+
+
 # --- Joint meetings and action items ---------------------------------------------------------------------
 # The leads see by organization (an agency's administrators and supervisors, the district's director, the
 # school's principal); every other role reaches a meeting only by being invited or owning an item, which the

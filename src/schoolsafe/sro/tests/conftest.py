@@ -42,6 +42,8 @@ def officer_b(world: Any) -> Any:
 @pytest.fixture
 def schedule() -> list[dict[str, str | int]]:
     return [{"weekday": d, "starts": "07:00", "ends": "15:00"} for d in range(5)]
+
+
 # --- sro equity ---
 
 

@@ -25,6 +25,7 @@ def _mou(school: Any, user: Any = None) -> Any:
 
 MATRIX["sro.mou"] = Spec(build=_mou)
 
+
 # --- Assignments, coverage and the activity log (models/program.py) ---
 
 
