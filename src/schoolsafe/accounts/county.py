@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from schoolsafe.accounts.models import Membership, User
@@ -136,13 +137,16 @@ def load_demo() -> bool:
     if not schools[SCHOOL_A].agencies.filter(pk=agencies[SHERIFF].pk).exists():
         schools[SCHOOL_A].agencies.add(agencies[SHERIFF])
 
+    # One hash of the published demo password for every demo login (each Argon2 hash takes a noticeable
+    # fraction of a second, and there are over a dozen logins).
+    demo_hash = make_password(DEMO_PASSWORD)
     orgs = {"agency": agencies, "district": {DISTRICT: district}, "school": schools}
     for username, full_name, title, room, grants in PEOPLE:
         user = User.objects.filter(username=username).first()
         if user is None:
             user = User(username=username, full_name=full_name, title=title, room=room,
                         email=f"{username}@demo.schoolsafe.invalid")
-            user.set_password(DEMO_PASSWORD)
+            user.password = demo_hash
             user.save()
             created_any = True
         for role, kind, org_name in grants:

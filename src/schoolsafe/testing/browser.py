@@ -69,11 +69,18 @@ def sign_in(page: Any, base: str, username: str, next_url: str, totp_key: str | 
     page.wait_for_url(f"{base}{next_url}")
 
 
+def _favicon_probe_of_a_blank_page(url: str, text: str) -> bool:
+    """Chromium's own favicon probe from about:blank (a page just left), refused by Private Network Access
+    because a blank page is not a secure context: the browser's doing, not the page's."""
+    return url == "about:blank" and "/favicon.ico" in text
+
+
 def watch(page: Any, errors: list[str], base: str) -> None:
     """Collect into `errors` what a page must not do: log an error, throw, or load anything that fails
     (4xx/5xx; the browser's own favicon probe aside)."""
     page.on("console", lambda m: errors.append(f"{page.url}: {m.text}")
-            if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
+            if m.type == "error" and not m.text.startswith("Failed to load resource")
+            and not _favicon_probe_of_a_blank_page(page.url, m.text) else None)
     page.on("pageerror", lambda e: errors.append(f"{page.url}: {e}"))
     page.on("response", lambda r: errors.append(f"{r.status} {r.url.replace(base, '')}")
             if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
