@@ -188,7 +188,7 @@ def compute(week: dt.date, schools: list[SchoolRow], postings: list[Posting],
                 overlap = span(max(a.starts, b.starts), min(a.ends, b.ends))
                 where = (f"at {names.get(pa.school_id, 'another school')} and "
                          f"{names.get(pb.school_id, 'another school')}")
-                gaps.append(Gap(DOUBLE, f"officer {pa.person_name} assigned twice at once "
+                gaps.append(Gap(DOUBLE, f"{pa.person_name} assigned twice at once "
                                         f"({WEEKDAYS[weekday]} {overlap} {where})",
                                 tuple(sorted({pa.school_id, pb.school_id} & school_ids)), weekday, person_id))
     week_end = week + dt.timedelta(days=6)

@@ -35,8 +35,9 @@ WEIGHTS = {"black": 2.3, "hispanic": 1.3, "two_or_more": 1.4, "male": 1.8, "idea
 # The nonbinary category, reported by Cedar Falls High only (under 10).
 NONBINARY = {"Cedar Falls High School": 6}
 # referrals per school year, by school
-REFERRALS = {"Cedar Falls High School": 70, "Cedar Falls Middle School": 36, "Pine Ridge High School": 56,
-             "Pine Ridge Middle School": 30}
+# (enough that the current school year, a few months in, already shows its larger groups unsuppressed).
+REFERRALS = {"Cedar Falls High School": 120, "Cedar Falls Middle School": 60, "Pine Ridge High School": 100,
+             "Pine Ridge Middle School": 50}
 KINDS = {"referral": .6, "citation": .25, "arrest": .15}
 OFFENCES = {"assault": .22, "threat": .1, "weapons": .05, "drugs_alcohol": .18, "theft": .1, "vandalism": .08,
             "disorderly": .17, "trespass": .04, "other": .06}

@@ -48,7 +48,9 @@ def test_a_principal_sets_up_a_webhook_and_sees_the_test_message_delivered(world
             page.on("pageerror", lambda e: page_errors.append(str(e)))
 
             page.goto(f"{server.url}/")
-            page.click("nav >> text=Notifications")
+            # On a phone the navigation is a menu that opens (base.html).
+            page.click(".nav-narrow summary")
+            page.click(".nav-narrow nav >> text=Notifications")
             expect(page.locator("h1")).to_have_text("Notification channels")
             problems += axe_problems(page)
             page.click("a:text-is('Webhook')")
@@ -89,7 +91,7 @@ def test_a_principal_sets_up_a_webhook_and_sees_the_test_message_delivered(world
                 time.sleep(0.1)
             expect(page.locator("table")).to_contain_text("Delivered (200)")
             page.click("summary:has-text('1 attempt')")
-            expect(page.locator("details li")).to_contain_text("delivered (200)")
+            expect(page.locator("main details li")).to_contain_text("delivered (200)")
             problems += axe_problems(page)
             page.screenshot(path=str(Path(os.environ.get("SCHOOLSAFE_DATA", "/tmp")) / "notifications-channel.png"),
                             full_page=True)

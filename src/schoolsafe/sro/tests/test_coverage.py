@@ -71,7 +71,7 @@ def test_an_officer_posted_twice_at_once():
         posting(4, 12, 2, [(1, "11:00", "14:30")], name="Officer Y"),
     ])
     assert reasons(coverage, "double") == [
-        "officer Officer X assigned twice at once (Mon 09:00–10:00 at Alpha High and Beta Middle)"]
+        "Officer X assigned twice at once (Mon 09:00–10:00 at Alpha High and Beta Middle)"]
     assert [g.school_ids for g in coverage.gaps if g.kind == "double"] == [(1, 2)]
 
 

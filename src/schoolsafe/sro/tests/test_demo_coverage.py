@@ -34,7 +34,7 @@ def test_the_board_lists_the_demo_gaps_and_the_double_assignment_with_their_reas
     pine_ridge = next(s.id for s in seen_by_director.schools if s.name == "Pine Ridge High School")
     assert "no coverage during instruction hours (Fri 07:30–14:30)" in [
         g.reason for g in seen_by_director.gaps_for(pine_ridge)]
-    double = ("officer Officer Daniel Pruitt assigned twice at once (Tue 08:00–10:00 at Cedar Falls Middle School "
+    double = ("Officer Daniel Pruitt assigned twice at once (Tue 08:00–10:00 at Cedar Falls Middle School "
               "and Lakeview Elementary School)")
     assert double in reasons
     assert double in director_reasons
