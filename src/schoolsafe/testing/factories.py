@@ -41,12 +41,19 @@ class SchoolFactory(factory.django.DjangoModelFactory[School]):
     state = "FL"
 
 
-@cache
 def password_hash(password: str) -> str:
-    """The password's hash with the configured hasher (Argon2), made once per password and process: a hash
-    takes about 0.16 s on this machine, and the suite creates thousands of people with the same password. The
-    hash is a real one (each person signs in with the password through the login page as in production); only
-    its salt is shared."""
+    """The password's hash with the configured hashers (Argon2), made once per password, hasher setting and
+    process: a hash takes about 0.16 s on this machine, and the suite creates thousands of people with the same
+    password. The hash is a real one (a person signs in with the password through the login page as in
+    production); only its salt is shared. Keyed by the hasher setting too, since a test may change it (the
+    permission matrix uses MD5) and a hash it made must not outlive the setting."""
+    from django.conf import settings
+
+    return _hash_with(password, tuple(settings.PASSWORD_HASHERS))
+
+
+@cache
+def _hash_with(password: str, hashers: tuple[str, ...]) -> str:
     return make_password(password)
 
 
